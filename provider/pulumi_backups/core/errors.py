@@ -1,0 +1,176 @@
+"""One exception tree for every API the provider speaks to.
+
+::
+
+    BackupsError                     anything this package raises on purpose
+    ├── ConfigError                  a credential or endpoint could not be resolved
+    ├── ApiError                     an API answered with an error (call, status, message, id)
+    │   ├── BadRequestError          400
+    │   ├── AuthError                401 / 403
+    │   ├── NotFoundError            404
+    │   ├── ConflictError            409 (Scaleway ``transient_state`` included)
+    │   ├── RateLimitedError         429
+    │   ├── ServerError              5xx
+    │   └── TransportError           no answer at all (connection refused, reset, timeout)
+    ├── TaskFailedError              a server-side task or object ended in a failure status
+    └── WaitTimeoutError             a deadline passed while waiting for a status
+
+Lower-level errors (python-ovh, httpx) are translated once, in the API clients, with
+``raise ... from``. Providers add the resource they were working on with
+:func:`in_resource`, so that the message the engine prints names the resource, the call and
+the server's own words.
+"""
+
+from __future__ import annotations
+
+
+class BackupsError(Exception):
+    """Base of every error raised on purpose by pulumi_backups."""
+
+
+class ConfigError(BackupsError):
+    """A credential or endpoint is missing or invalid; the message lists where it was looked for."""
+
+
+class ApiError(BackupsError):
+    """An API call failed.
+
+    ``call`` is ``"METHOD /path"``, ``status`` the HTTP status (0 when nothing came back),
+    ``message`` the server's own message, ``request_id`` the vendor's request id header
+    (``X-OVH-QUERYID``, ``X-Request-Id``) and ``code`` the vendor's error code or class.
+    """
+
+    def __init__(
+        self,
+        call: str,
+        status: int,
+        message: str,
+        *,
+        request_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.call = call
+        self.status = status
+        self.message = message
+        self.request_id = request_id
+        self.code = code
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        status = f"HTTP {self.status}" if self.status else "no response"
+        code = f" [{self.code}]" if self.code else ""
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"{self.call} failed: {status}{code}: {self.message}{rid}"
+
+    @property
+    def transient(self) -> bool:
+        """True when the same call may succeed if sent again."""
+        return False
+
+
+class BadRequestError(ApiError):
+    """400: the server refused the request's content."""
+
+
+class AuthError(ApiError):
+    """401 / 403: credentials missing, wrong, or without the right to make this call."""
+
+
+class NotFoundError(ApiError):
+    """404: the object does not exist (any more)."""
+
+
+class ConflictError(ApiError):
+    """409: the object exists already, or is in a state that forbids the call for now."""
+
+
+class RateLimitedError(ApiError):
+    """429: too many requests; always worth retrying after a pause."""
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
+class ServerError(ApiError):
+    """5xx: the server failed."""
+
+    @property
+    def transient(self) -> bool:
+        return self.status in (500, 502, 503, 504)
+
+
+class TransportError(ApiError):
+    """The request got no HTTP answer (connection refused or reset, read timeout)."""
+
+    def __init__(self, call: str, message: str, *, sent: bool = True) -> None:
+        self.sent = sent
+        super().__init__(call, 0, message)
+
+    @property
+    def transient(self) -> bool:
+        return True
+
+
+class TaskFailedError(BackupsError):
+    """A server-side operation ended in a failure status (``error``, ``cancelled``, ...)."""
+
+    def __init__(self, what: str, status: str, detail: str = "") -> None:
+        self.what = what
+        self.status = status
+        self.detail = detail
+        extra = f": {detail}" if detail else ""
+        super().__init__(f"{what} ended with status {status!r}{extra}")
+
+
+class WaitTimeoutError(BackupsError):
+    """The deadline passed before the awaited status was reached."""
+
+    def __init__(self, what: str, last_status: str, seconds: float) -> None:
+        self.what = what
+        self.last_status = last_status
+        self.seconds = seconds
+        super().__init__(
+            f"timed out after {seconds:.0f} s waiting for {what} (last status: {last_status!r}); "
+            "raise the matching `timeouts` argument if the operation is legitimately slow"
+        )
+
+
+_STATUS_CLASSES: dict[int, type[ApiError]] = {
+    400: BadRequestError,
+    401: AuthError,
+    403: AuthError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitedError,
+}
+
+
+def error_for_status(
+    call: str,
+    status: int,
+    message: str,
+    *,
+    request_id: str | None = None,
+    code: str | None = None,
+) -> ApiError:
+    """Build the ApiError subclass that matches an HTTP status."""
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = ServerError if status >= 500 else ApiError
+    return cls(call, status, message, request_id=request_id, code=code)
+
+
+class ResourceError(BackupsError):
+    """An error raised while operating on one resource; names the resource first."""
+
+    def __init__(self, resource: str, operation: str, cause: BaseException) -> None:
+        self.resource = resource
+        self.operation = operation
+        self.cause = cause
+        super().__init__(f"{resource}: {operation} failed: {cause}")
+
+
+def in_resource(resource: str, operation: str, err: BackupsError) -> ResourceError:
+    """Wrap ``err`` so that its message starts with the resource it concerns."""
+    return ResourceError(resource, operation, err)

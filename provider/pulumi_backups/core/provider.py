@@ -1,0 +1,229 @@
+"""The base every resource provider stands on: pure check, declarative diff, error context.
+
+A resource declares a pydantic model of its inputs (:class:`ResourceArgs`) and the fields whose
+change forces a replacement; :class:`BaseProvider` turns that into Pulumi's CRUD contract:
+
+- ``check`` validates and normalizes the inputs with no I/O, one ``CheckFailure`` per bad
+  property; values still unknown during a preview are let through untouched;
+- ``diff`` compares the declared input fields only (never ``__provider`` nor outputs), treats an
+  unknown new value as a change, and replaces on ``replace_on_change`` fields and ``triggers``;
+- ``create`` / ``read`` / ``update`` / ``delete`` parse the inputs and call the subclass's
+  ``*_resource`` methods, adding the resource's name to any :class:`BackupsError`;
+- ``configure`` hands the stack config to :mod:`pulumi_backups.core.config` (module level,
+  never on ``self``: providers are pickled into the state).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .config import set_stack_config
+from .errors import BackupsError, in_resource
+from .waiting import DEFAULT_TIMEOUT, WaitPolicy
+
+PROVIDER_KEY = "__provider"
+
+
+class Timeouts(BaseModel):
+    """Per-operation deadlines, in seconds (custom_timeouts never reach dynamic providers)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    create: float | None = Field(default=None, gt=0)
+    update: float | None = Field(default=None, gt=0)
+    delete: float | None = Field(default=None, gt=0)
+
+
+class ResourceArgs(BaseModel):
+    """Base of every resource's input model. Unknown keys are refused (typos surface early)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeouts: Timeouts | None = None
+
+    def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Rules spanning several fields, or old and new inputs: ``(property, reason)`` pairs.
+
+        Runs only once every field validated and none is unknown. ``olds`` are the previous
+        inputs (empty on create).
+        """
+        return []
+
+    def to_inputs(self) -> dict[str, Any]:
+        """The normalized inputs stored in the state (None values left out, as the engine does)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+A = TypeVar("A", bound=ResourceArgs)
+
+
+def is_unknown(value: Any) -> bool:
+    """True when ``value`` is, or contains, a value not known until the deployment."""
+    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+def _plain(value: Any) -> Any:
+    """Strip the SDK's secret wrappers (sent only when a provider accepts secrets)."""
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _failure(error: Mapping[str, Any]) -> CheckFailure:
+    prop = ".".join(str(part) for part in error["loc"]) or "inputs"
+    reason = str(error["msg"])
+    if (
+        error["type"] not in ("missing",)
+        and "input" in error
+        and not isinstance(error["input"], dict)
+    ):
+        reason += f" (got {error['input']!r})"
+    return CheckFailure(prop, reason)
+
+
+class BaseProvider(ResourceProvider, Generic[A]):
+    """Pulumi CRUD contract for one resource kind; subclasses implement ``*_resource``."""
+
+    kind: ClassVar[str]
+    args_type: ClassVar[type[ResourceArgs]]
+    replace_on_change: ClassVar[frozenset[str]] = frozenset()
+    delete_before_replace: ClassVar[bool] = False
+    default_timeout: ClassVar[float] = DEFAULT_TIMEOUT
+
+    # -- engine entry points ------------------------------------------------------------------
+
+    def configure(self, req: ConfigureRequest) -> None:
+        set_stack_config(getattr(req.config, "_props", {}) or {})
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {k: _plain(v) for k, v in news.items() if k != PROVIDER_KEY}
+        unknown = {k for k, v in inputs.items() if is_unknown(v)}
+        known = {k: v for k, v in inputs.items() if k not in unknown}
+        try:
+            args = self.args_type.model_validate(known)
+        except ValidationError as err:
+            failures = [
+                _failure(e)
+                for e in err.errors()
+                if not (e["loc"] and e["loc"][0] in unknown and e["type"] == "missing")
+            ]
+            if failures:
+                return CheckResult(inputs, failures)
+            return CheckResult(inputs, [])  # only unknown fields are missing: decide at deploy
+        normalized = args.to_inputs()
+        if not unknown:
+            olds = self._input_fields(_olds)
+            cross = args.cross_check(olds)
+            if cross:
+                return CheckResult(inputs, [CheckFailure(p, r) for p, r in cross])
+        normalized.update({k: rpc.UNKNOWN for k in unknown})
+        return CheckResult(normalized, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changes: list[str] = []
+        for key in self.args_type.model_fields:
+            new = news.get(key)
+            if is_unknown(new) or _plain(olds.get(key)) != _plain(new):
+                changes.append(key)
+        replaces = [k for k in changes if k in self.replace_on_change or k == "triggers"]
+        return DiffResult(
+            changes=bool(changes),
+            replaces=replaces,
+            stables=[],
+            delete_before_replace=self.delete_before_replace,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        args = self.parse(props)
+        try:
+            resource_id, outs = self.create_resource(args)
+        except BackupsError as err:
+            raise in_resource(self.describe(args), "create", err) from err
+        return CreateResult(resource_id, {**args.to_inputs(), **outs})
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        args = self.parse(props)
+        try:
+            outs = self.read_resource(id_, args, props)
+        except BackupsError as err:
+            raise in_resource(f"{self.kind} {id_}", "read", err) from err
+        if outs is None:
+            return ReadResult("", {})
+        return ReadResult(id_, {**args.to_inputs(), **outs})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        args = self.parse(news)
+        try:
+            outs = self.update_resource(id_, olds, args)
+        except BackupsError as err:
+            raise in_resource(f"{self.kind} {id_}", "update", err) from err
+        return UpdateResult({**args.to_inputs(), **outs})
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        args = self.parse(props)
+        try:
+            self.delete_resource(id_, args, props)
+        except BackupsError as err:
+            raise in_resource(f"{self.kind} {id_}", "delete", err) from err
+
+    # -- what subclasses implement ------------------------------------------------------------
+
+    def create_resource(self, args: A) -> tuple[str, dict[str, Any]]:
+        """Create the object, wait until usable, return ``(id, outputs read from the API)``."""
+        raise NotImplementedError
+
+    def read_resource(self, id_: str, args: A, props: dict[str, Any]) -> dict[str, Any] | None:
+        """Current outputs of the object, or None when it is gone."""
+        raise NotImplementedError
+
+    def update_resource(self, id_: str, olds: dict[str, Any], args: A) -> dict[str, Any]:
+        """Apply in-place changes; return every output (the engine keeps nothing else)."""
+        outs = self.read_resource(id_, args, olds)
+        return outs if outs is not None else {}
+
+    def delete_resource(self, id_: str, args: A, props: dict[str, Any]) -> None:
+        """Delete the object and wait; an object already gone is a success."""
+        raise NotImplementedError
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def describe(self, args: A) -> str:
+        """How errors name a resource that has no id yet."""
+        return self.kind
+
+    def parse(self, props: Mapping[str, Any]) -> A:
+        """The typed inputs out of stored inputs or outputs (output-only keys are ignored)."""
+        return self.args_type.model_validate(self._input_fields(props))  # type: ignore[return-value]
+
+    def wait_policy(self, args: ResourceArgs, operation: str) -> WaitPolicy:
+        """The wait policy for ``operation`` (create / update / delete) honouring ``timeouts``."""
+        timeout = getattr(args.timeouts, operation, None) if args.timeouts else None
+        return WaitPolicy(timeout=timeout or self.default_timeout)
+
+    def _input_fields(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        fields = self.args_type.model_fields
+        return {k: _plain(v) for k, v in props.items() if k in fields and v is not None}

@@ -1,0 +1,70 @@
+"""Bounded retries of transient API failures with jittered exponential backoff.
+
+Used by each API client's single choke point. Stateless apart from the random source, so it is
+safe for the provider host's 4 threads. Only errors whose ``transient`` property is true are
+retried (429, 502/503/504, connections that got no answer); a non-idempotent call is retried
+on a 500 or a lost answer only when the caller says the server cannot have acted on it.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .errors import ApiError, ServerError, TransportError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``attempts`` counts the first try; delays grow from ``base`` to ``cap`` seconds."""
+
+    attempts: int = 6
+    base: float = 0.25
+    cap: float = 4.0
+
+    def delay(self, retry: int, rng: Callable[[], float] = random.random) -> float:
+        """Equal-jitter backoff for the ``retry``-th retry (1-based)."""
+        ceiling = min(self.cap, self.base * 2 ** (retry - 1))
+        return float(ceiling / 2 + rng() * ceiling / 2)
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def is_retryable(err: BaseException, *, idempotent: bool) -> bool:
+    """Whether sending the same request again is safe and may help."""
+    if not isinstance(err, ApiError) or not err.transient:
+        return False
+    if idempotent:
+        return True
+    # A POST that reached the server may have been carried out: retry only when the failure
+    # says it was not (429 and 503 are refusals; a connection that was never made sent nothing).
+    if isinstance(err, TransportError):
+        return not err.sent
+    if isinstance(err, ServerError):
+        return err.status in (502, 503, 504)
+    return True
+
+
+def call_with_retry(
+    send: Callable[[], T],
+    *,
+    idempotent: bool,
+    policy: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Call ``send`` until it succeeds, fails for good, or ``policy.attempts`` are used up."""
+    attempt = 1
+    while True:
+        try:
+            return send()
+        except ApiError as err:
+            if attempt >= policy.attempts or not is_retryable(err, idempotent=idempotent):
+                raise
+            sleep(policy.delay(attempt))
+            attempt += 1

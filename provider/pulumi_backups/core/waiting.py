@@ -1,0 +1,76 @@
+"""Waiting for server-side operations: one loop, a monotonic deadline, no fixed sleeps.
+
+The delay between two polls grows with the time already waited (``ratio`` of it), from
+``initial`` up to ``cap``: an operation that takes D seconds is seen done at most about
+``ratio * D`` (plus one request) after it is, without polling a long operation every 200 ms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from .errors import TaskFailedError, WaitTimeoutError
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 1800.0
+
+
+@dataclass(frozen=True)
+class WaitPolicy:
+    """How long and how often to poll. ``timeout`` is in seconds."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    initial: float = 0.2
+    ratio: float = 0.08
+    cap: float = 10.0
+
+    def delay(self, elapsed: float) -> float:
+        """Pause before the next poll, given the seconds already waited."""
+        return min(self.cap, max(self.initial, elapsed * self.ratio))
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The time source and sleep of a wait; tests inject fake ones."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+SYSTEM_CLOCK = Clock()
+
+
+def wait_until(
+    fetch: Callable[[], T],
+    done: Callable[[T], bool],
+    *,
+    what: str,
+    status: Callable[[T], str],
+    failed: Callable[[T], bool] = lambda _: False,
+    detail: Callable[[T], str] = lambda _: "",
+    policy: WaitPolicy = WaitPolicy(),
+    clock: Clock = SYSTEM_CLOCK,
+) -> T:
+    """Poll ``fetch`` until ``done(value)``; return that value.
+
+    Raises :class:`TaskFailedError` as soon as ``failed(value)`` (with ``detail(value)``), and
+    :class:`WaitTimeoutError` naming ``what`` and the last status once ``policy.timeout``
+    seconds have passed. Errors raised by ``fetch`` propagate unchanged: callers decide what
+    a 404 means (gone, or finished and archived).
+    """
+    start = clock.now()
+    while True:
+        value = fetch()
+        if failed(value):
+            raise TaskFailedError(what, status(value), detail(value))
+        if done(value):
+            return value
+        elapsed = clock.now() - start
+        remaining = policy.timeout - elapsed
+        if remaining <= 0:
+            raise WaitTimeoutError(what, status(value), policy.timeout)
+        clock.sleep(min(policy.delay(elapsed), remaining))

@@ -1,0 +1,1 @@
+"""OVHcloud resources: web-hosting databases, dumps and restores; NAS-HA snapshots."""

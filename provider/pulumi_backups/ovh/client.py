@@ -1,0 +1,145 @@
+"""OVHcloud API client: python-ovh signs, this module sends, retries and maps errors.
+
+One choke point, :meth:`OvhClient.call`: it builds the query string as python-ovh does
+(booleans as ``true``/``false``, dotted keys), lets python-ovh sign and send the request, and
+maps the answer by status and ``errorCode`` / ``class`` (never by message text) into
+:mod:`pulumi_backups.core.errors`, with the call, the server's message and ``X-OVH-QUERYID``.
+Transient failures are retried there, and only there.
+
+Clients are cached per resolved settings at module level (not on providers, which are pickled
+into the state), so the ``/auth/time`` delta and the HTTP connections are shared by every call
+of a deployment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+from urllib.parse import urlencode
+
+import ovh
+import ovh.client
+import requests
+import urllib3.exceptions
+
+from ..core.config import OvhSettings, resolve_ovh
+from ..core.errors import ApiError, AuthError, TransportError, error_for_status
+from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+
+_AUTH_CODES = {
+    "NOT_GRANTED_CALL",
+    "NOT_CREDENTIAL",
+    "INVALID_KEY",
+    "INVALID_CREDENTIAL",
+    "FORBIDDEN",
+    "INVALID_SIGNATURE",
+    "QUERY_TIME_OUT",
+}
+_IDEMPOTENT = {"GET", "PUT", "DELETE"}
+TIMEOUT = (10.0, 120.0)
+
+
+def endpoint_name(endpoint: str) -> str:
+    """A python-ovh endpoint name for ``endpoint``; an http(s) URL gets registered under one."""
+    if not endpoint.startswith(("http://", "https://")):
+        return endpoint
+    url = endpoint.rstrip("/")
+    if not url.endswith("/1.0"):
+        url += "/1.0"
+    name = "url-" + hashlib.sha1(url.encode()).hexdigest()[:12]
+    ovh.client.ENDPOINTS[name] = url  # python-ovh looks names up here at client creation
+    return name
+
+
+def _query(params: dict[str, Any]) -> str:
+    prepared = {
+        k: ("true" if v else "false") if isinstance(v, bool) else v
+        for k, v in params.items()
+        if v is not None
+    }
+    return ("?" + urlencode(prepared)) if prepared else ""
+
+
+def _never_sent(err: requests.RequestException) -> bool:
+    if isinstance(err, requests.ConnectTimeout):
+        return True
+    reason = err.args[0] if err.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        return isinstance(reason.reason, urllib3.exceptions.NewConnectionError)
+    return False
+
+
+def _error(call: str, response: requests.Response) -> ApiError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    message = str(body.get("message") or response.reason or "no message")
+    code = body.get("errorCode") or body.get("class")
+    request_id = response.headers.get("X-OVH-QUERYID")
+    if code in _AUTH_CODES:
+        return AuthError(call, response.status_code, message, request_id=request_id, code=code)
+    return error_for_status(call, response.status_code, message, request_id=request_id, code=code)
+
+
+class OvhClient:
+    """A signed OVHcloud API client with error mapping and bounded retries."""
+
+    def __init__(self, settings: OvhSettings, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+        self.retry = retry
+        self._ovh = ovh.Client(
+            endpoint=endpoint_name(settings.endpoint),
+            application_key=settings.application_key,
+            application_secret=settings.application_secret,
+            consumer_key=settings.consumer_key,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            timeout=TIMEOUT,
+        )
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.call("GET", path + _query(params))
+
+    def post(self, path: str, **body: Any) -> Any:
+        return self.call("POST", path, {k: v for k, v in body.items() if v is not None})
+
+    def put(self, path: str, **body: Any) -> Any:
+        return self.call("PUT", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.call("DELETE", path)
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """Send one call (retried when transient); return the decoded JSON answer."""
+        call = f"{method} {path.split('?', 1)[0]}"
+
+        def send() -> Any:
+            try:
+                response = self._ovh.raw_call(method, path, body)
+            except requests.RequestException as err:
+                raise TransportError(call, str(err), sent=not _never_sent(err)) from err
+            except ovh.exceptions.APIError as err:  # e.g. the /auth/time lookup failed
+                raise TransportError(call, str(err), sent=False) from err
+            if response.status_code >= 300:
+                raise _error(call, response)
+            if response.status_code == 204 or not response.content:
+                return None
+            return response.json()
+
+        return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
+
+
+_clients: dict[OvhSettings, OvhClient] = {}
+_clients_lock = threading.Lock()
+
+
+def ovh_client() -> OvhClient:
+    """The shared client for the currently configured OVHcloud account."""
+    settings = resolve_ovh()
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = _clients[settings] = OvhClient(settings)
+        return client

@@ -1,0 +1,83 @@
+"""Waiting for OVHcloud tasks: web-hosting tasks and NAS-HA tasks.
+
+Hosting task statuses: init, todo, doing -> done; ``error`` and ``cancelled`` are failures. A
+finished task is archived after a while and then answers 404: OVHcloud's own tooling takes
+that as finished, and so do we (the caller re-reads the object it cares about).
+
+NAS-HA tasks carry ``taskId`` (not ``id``) and fail with cancelled, customerError or ovhError;
+their ``operation`` and ``details`` go into the error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import NotFoundError
+from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
+from .client import OvhClient
+
+HOSTING_FAILED = frozenset({"error", "cancelled"})
+NASHA_FAILED = frozenset({"cancelled", "customerError", "ovhError"})
+
+
+def wait_hosting_task(
+    client: OvhClient,
+    service_name: str,
+    task: dict[str, Any],
+    policy: WaitPolicy,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict[str, Any]:
+    """Wait for a hosting task (as returned by the mutating call); return its last state."""
+    task_id = task["id"]
+    what = f"hosting task {task.get('function', '?')} #{task_id} on {service_name}"
+
+    def fetch() -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = client.get(f"/hosting/web/{service_name}/tasks/{task_id}")
+        except NotFoundError:
+            return {"id": task_id, "status": "done", "archived": True}
+        return found
+
+    if task.get("status") == "done":
+        return task
+    return wait_until(
+        fetch,
+        lambda t: t.get("status") == "done",
+        what=what,
+        status=lambda t: str(t.get("status")),
+        failed=lambda t: t.get("status") in HOSTING_FAILED,
+        policy=policy,
+        clock=clock,
+    )
+
+
+def wait_nasha_task(
+    client: OvhClient,
+    service_name: str,
+    task: dict[str, Any],
+    policy: WaitPolicy,
+    clock: Clock = SYSTEM_CLOCK,
+) -> dict[str, Any]:
+    """Wait for a NAS-HA task (as returned by the mutating call); return its last state."""
+    task_id = task["taskId"]
+    what = f"NAS-HA task {task.get('operation', '?')} #{task_id} on {service_name}"
+
+    def fetch() -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = client.get(f"/dedicated/nasha/{service_name}/task/{task_id}")
+        except NotFoundError:
+            return {"taskId": task_id, "status": "done", "archived": True}
+        return found
+
+    if task.get("status") == "done":
+        return task
+    return wait_until(
+        fetch,
+        lambda t: t.get("status") == "done",
+        what=what,
+        status=lambda t: str(t.get("status")),
+        failed=lambda t: t.get("status") in NASHA_FAILED,
+        detail=lambda t: str(t.get("details") or ""),
+        policy=policy,
+        clock=clock,
+    )

@@ -1,0 +1,66 @@
+"""Error messages carry call, status, server message and request id; ids parse in one place."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi_backups.core import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    RateLimitedError,
+    ResourceError,
+    ServerError,
+    error_for_status,
+    join_id,
+    split_id,
+)
+from pulumi_backups.core.errors import in_resource
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (401, AuthError),
+        (403, AuthError),
+        (404, NotFoundError),
+        (409, ConflictError),
+        (429, RateLimitedError),
+        (503, ServerError),
+        (418, ApiError),
+    ],
+)
+def test_error_for_status_picks_the_class(status: int, cls: type[ApiError]) -> None:
+    err = error_for_status("GET /a", status, "msg", request_id="rid-1", code="c")
+    assert type(err) is cls
+    assert str(err) == f"GET /a failed: HTTP {status} [c]: msg (request id rid-1)"
+
+
+def test_resource_error_names_the_resource_first() -> None:
+    err = in_resource("HostingDatabase sn/db", "delete", NotFoundError("DELETE /x", 404, "gone"))
+    assert isinstance(err, ResourceError)
+    assert str(err).startswith("HostingDatabase sn/db: delete failed: DELETE /x failed: HTTP 404")
+
+
+def test_ids_round_trip() -> None:
+    rid = join_id("sandbox.cluster000.hosting.ovh.net", "db.mysql.db", 42)
+    assert split_id(rid, "{service}/{database}/{dump_id}") == [
+        "sandbox.cluster000.hosting.ovh.net",
+        "db.mysql.db",
+        "42",
+    ]
+    assert split_id("12345/restore/7/2", "{server}/restore/{backup}/{n}") == ["12345", "7", "2"]
+
+
+@pytest.mark.parametrize("bad", ["a/b", "a/b/c/d", "a//c", "12345/restores/7/2"])
+def test_malformed_ids_are_refused_with_the_expected_shape(bad: str) -> None:
+    shape = "{a}/{b}/{c}" if bad.count("/") != 3 else "{server}/restore/{backup}/{n}"
+    with pytest.raises(ValueError, match="expected"):
+        split_id(bad, shape)
+
+
+def test_join_refuses_parts_with_separator_or_empty() -> None:
+    with pytest.raises(ValueError):
+        join_id("a/b", "c")
+    with pytest.raises(ValueError):
+        join_id("", "c")

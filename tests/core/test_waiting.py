@@ -1,0 +1,92 @@
+"""wait_until: deadline, backoff growth, failure detection, injected clock (no real sleeps)."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError, wait_until
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 100.0
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+    @property
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
+
+
+def test_done_at_first_poll_never_sleeps() -> None:
+    fake = FakeClock()
+    assert wait_until(lambda: "done", lambda s: s == "done", what="x", status=str, clock=fake.clock)
+    assert fake.sleeps == []
+
+
+def test_polls_until_done_and_returns_the_final_value() -> None:
+    fake = FakeClock()
+    statuses = iter(["todo", "doing", "doing", "done"])
+    got = wait_until(
+        lambda: next(statuses), lambda s: s == "done", what="x", status=str, clock=fake.clock
+    )
+    assert got == "done"
+    assert len(fake.sleeps) == 3
+
+
+def test_delays_start_small_grow_with_elapsed_time_and_are_capped() -> None:
+    policy = WaitPolicy(timeout=10_000)
+    assert policy.delay(0) == pytest.approx(0.2)
+    assert policy.delay(50) == pytest.approx(4.0)
+    assert policy.delay(5000) == pytest.approx(10.0)
+
+
+def test_overshoot_stays_within_ten_percent_of_the_operation_time() -> None:
+    fake = FakeClock()
+    start = fake.t
+    duration = 30.0
+    wait_until(
+        lambda: "done" if fake.t - start >= duration else "doing",
+        lambda s: s == "done",
+        what="x",
+        status=str,
+        clock=fake.clock,
+    )
+    assert duration <= fake.t - start <= duration * 1.10
+
+
+def test_timeout_names_what_and_last_status() -> None:
+    fake = FakeClock()
+    with pytest.raises(WaitTimeoutError) as info:
+        wait_until(
+            lambda: "doing",
+            lambda s: s == "done",
+            what="hosting task dump/create #7",
+            status=str,
+            policy=WaitPolicy(timeout=5),
+            clock=fake.clock,
+        )
+    assert "hosting task dump/create #7" in str(info.value)
+    assert "'doing'" in str(info.value)
+    assert fake.t - 100.0 == pytest.approx(5.0)  # never sleeps past the deadline
+
+
+def test_failure_status_stops_at_once_with_detail() -> None:
+    fake = FakeClock()
+    with pytest.raises(TaskFailedError) as info:
+        wait_until(
+            lambda: {"status": "customerError", "details": "quota"},
+            lambda t: t["status"] == "done",
+            what="NAS-HA task #3",
+            status=lambda t: t["status"],
+            failed=lambda t: t["status"] == "customerError",
+            detail=lambda t: t["details"],
+            clock=fake.clock,
+        )
+    assert "NAS-HA task #3" in str(info.value) and "quota" in str(info.value)
+    assert fake.sleeps == []
