@@ -117,7 +117,7 @@ def test_scaleway_defaults_and_missing_key() -> None:
 
 
 def test_vps_default_url_and_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ConfigError, match="vps:apiToken.*VPS_API_TOKEN"):
+    with pytest.raises(ConfigError, match=r"vps:apiToken.*VPS_API_TOKEN"):
         resolve_vps()
     monkeypatch.setenv("VPS_API_TOKEN", "t")
     assert resolve_vps().api_url == "https://admin.vps.org"
