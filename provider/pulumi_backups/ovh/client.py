@@ -128,7 +128,14 @@ class OvhClient:
                 return None
             return response.json()
 
-        return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
+        try:
+            return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
+        except AuthError as err:
+            if err.code != "QUERY_TIME_OUT":
+                raise
+            # The clock moved since the server time was read: read it again, sign again.
+            self._ovh._time_delta = None
+            return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
 
 
 _clients: dict[OvhSettings, OvhClient] = {}

@@ -1,0 +1,85 @@
+"""Hosting tasks: what every web hosting change returns and clients poll.
+
+``GET /hosting/web/{sn}/tasks/{id}`` shows ``todo``, ``doing``, then ``done`` (or
+``error`` for a scripted failure; a scripted hang stays ``doing``). A task that is done
+answers 404 once ``archive_seconds`` have passed: it is archived, as OVHcloud does; a
+client must take that 404 as "finished" and re-read the object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..context import SandboxContext
+from .exceptions import object_not_found
+from .timeline import Doc, ends_at, last_update, new_task, ovh_date, phase, schedule
+
+SERVICE = "ovh:hosting"
+DATABASE = "ovh:hosting:database"
+TASK = "ovh:hosting:task"
+DUMP = "ovh:hosting:dump"
+TASK_ID_BASE = 200_000_000  # real hosting task ids are 9 digits
+
+
+def _archived(ctx: SandboxContext, task: Doc, now: float) -> bool:
+    end = ends_at(task)
+    if task["outcome"] != "ok" or end is None:
+        return False
+    return now >= end + float(ctx.settings.archive_seconds)
+
+
+def start_task(
+    ctx: SandboxContext,
+    now: float,
+    sn: str,
+    operation: str,
+    object_id: str,
+    object_type: str,
+    **target: Any,
+) -> Doc:
+    """Create and schedule a hosting task; ``target`` tells its effect what to change."""
+    task_id = TASK_ID_BASE + ctx.store.next_id(TASK)
+    task = new_task(
+        ctx,
+        now,
+        operation,
+        id=task_id,
+        service=sn,
+        objectId=object_id,
+        objectType=object_type,
+        target=target,
+    )
+    schedule(ctx, TASK, f"{sn}/{task_id}", task)
+    return task
+
+
+def task_view(task: Doc, now: float) -> Doc:
+    """The task as ``GET /hosting/web/{sn}/tasks/{id}`` shows it."""
+    status = phase(task, now)
+    return {
+        "id": task["id"],
+        "function": task["operation"].split(":", 1)[1],
+        "status": status,
+        "startDate": ovh_date(task["startAt"]),
+        "doneDate": ovh_date(ends_at(task)) if status == "done" else None,
+        "lastUpdate": ovh_date(last_update(task, now)),
+        "objectId": task["objectId"],
+        "objectType": task["objectType"],
+    }
+
+
+def get_task(ctx: SandboxContext, sn: str, task_id: str, now: float) -> Doc:
+    """A hosting task; 404 when unknown or archived (``archive_seconds`` after done)."""
+    if ctx.store.get(SERVICE, sn) is None:
+        raise object_not_found("serviceName", sn)
+    task = ctx.store.get(TASK, f"{sn}/{task_id}") if task_id.isdigit() else None
+    if task is None or _archived(ctx, task, now):
+        raise object_not_found("id", task_id)
+    return task_view(task, now)
+
+
+def purge_archived(ctx: SandboxContext, now: float) -> None:
+    """Forget finished tasks nobody can read any more."""
+    for task in ctx.store.list(TASK):
+        if _archived(ctx, task, now):
+            ctx.store.delete(TASK, f"{task['service']}/{task['id']}")
