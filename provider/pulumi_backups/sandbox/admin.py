@@ -1,0 +1,145 @@
+"""Admin routes under /_sandbox: reset, run-time config, counters, clock, scripted outcomes.
+
+Every route speaks JSON; a malformed request answers 400 `{"error": "..."}`. These routes
+are never faulted nor counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from .context import SCRIPTABLE, SandboxContext
+
+OPERATIONS: frozenset[str] = frozenset(
+    {
+        "hosting:database/create",
+        "hosting:database/delete",
+        "hosting:database/changePassword",
+        "hosting:dump/create",
+        "hosting:dump/delete",
+        "hosting:dump/restore",
+        "hosting:database/restore",
+        "nasha:snapshot/create",
+        "nasha:snapshot/delete",
+        "nasha:customSnapshot/create",
+        "nasha:customSnapshot/delete",
+        "scaleway:backup/create",
+        "scaleway:backup/export",
+        "scaleway:backup/restore",
+        "scaleway:backup/delete",
+        "vps:backup/create",
+        "vps:server/restore",
+    }
+)
+"""Operation names `POST /_sandbox/outcomes` accepts."""
+
+HIDDEN_KIND = "_sandbox"
+
+
+class AdminError(Exception):
+    """A malformed admin request (400)."""
+
+
+def objects(ctx: SandboxContext) -> dict[str, dict[str, Any]]:
+    """Every stored API object, `{kind: {key: doc}}`; objects whose `_gone_at` passed are gone."""
+    now = ctx.clock()
+    dump: dict[str, dict[str, Any]] = {}
+    for kind, key, doc in ctx.store.items():
+        gone_at = doc.get("_gone_at")
+        if kind == HIDDEN_KIND or (isinstance(gone_at, (int, float)) and gone_at <= now):
+            continue
+        dump.setdefault(kind, {})[key] = doc
+    return dump
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise AdminError("body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise AdminError("body must be a JSON object")
+    return body
+
+
+def _number(body: dict[str, Any], key: str) -> float:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise AdminError(f"{key} must be a non-negative number")
+    return float(value)
+
+
+class _Admin:
+    """The admin handlers, bound to one sandbox context."""
+
+    def __init__(self, ctx: SandboxContext) -> None:
+        self.ctx = ctx
+
+    async def reset(self, request: Request) -> JSONResponse:
+        self.ctx.reset()
+        return JSONResponse({"reset": True})
+
+    async def get_config(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ctx.settings.config())
+
+    async def put_config(self, request: Request) -> JSONResponse:
+        body = await _json_object(request)
+        changes = {key: _number(body, key) for key in body}
+        try:
+            return JSONResponse(self.ctx.configure(changes))
+        except ValueError as exc:
+            raise AdminError(str(exc)) from exc
+
+    async def get_counters(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ctx.counters())
+
+    async def clear_counters(self, request: Request) -> JSONResponse:
+        self.ctx.clear_counters()
+        return JSONResponse({})
+
+    async def advance(self, request: Request) -> JSONResponse:
+        seconds = _number(await _json_object(request), "seconds")
+        return JSONResponse({"clock": self.ctx.advance(seconds)})
+
+    async def get_outcomes(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ctx.scripted())
+
+    async def post_outcomes(self, request: Request) -> JSONResponse:
+        body = await _json_object(request)
+        operation, outcome, count = body.get("operation"), body.get("outcome"), body.get("count", 1)
+        if operation not in OPERATIONS:
+            raise AdminError(f"unknown operation {operation!r}")
+        if outcome not in SCRIPTABLE:
+            raise AdminError("outcome must be 'fail' or 'hang'")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise AdminError("count must be a positive integer")
+        self.ctx.script(operation, outcome, count)
+        return JSONResponse(self.ctx.scripted())
+
+    async def get_objects(self, request: Request) -> JSONResponse:
+        return JSONResponse(objects(self.ctx))
+
+
+def routes(ctx: SandboxContext) -> list[BaseRoute]:
+    """The admin routes (mounted under /_sandbox), bound to one sandbox context."""
+    admin = _Admin(ctx)
+    return [
+        Route("/reset", admin.reset, methods=["POST"]),
+        Route("/config", admin.get_config, methods=["GET"]),
+        Route("/config", admin.put_config, methods=["PUT"]),
+        Route("/counters", admin.get_counters, methods=["GET"]),
+        Route("/counters", admin.clear_counters, methods=["DELETE"]),
+        Route("/advance", admin.advance, methods=["POST"]),
+        Route("/outcomes", admin.get_outcomes, methods=["GET"]),
+        Route("/outcomes", admin.post_outcomes, methods=["POST"]),
+        Route("/objects", admin.get_objects, methods=["GET"]),
+    ]
+
+
+async def admin_error(request: Request, exc: Exception) -> JSONResponse:
+    """Exception handler: a malformed admin request answers 400 `{"error": ...}`."""
+    return JSONResponse({"error": str(exc)}, status_code=400)

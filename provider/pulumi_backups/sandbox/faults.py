@@ -1,0 +1,126 @@
+"""Fault injection and request counting, in front of every emulated API.
+
+For each API request (never `/_sandbox/*`) the middleware, before the request reaches its
+handler: counts it under "METHOD /route/template", waits `latency_ms`, then answers a share
+`error_rate` of requests 503 and a share `ratelimit_rate` 429, each in the API's own shape
+(a Scaleway 429 has an empty body and no Content-Type, like the real gateway's). Draws come
+from the context's seeded generator. It also stamps the API's request-id header on every
+response that lacks one (`X-OVH-QUERYID` for OVHcloud, `X-Request-Id` otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+from starlette.routing import BaseRoute, Match, Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .context import SandboxContext
+
+_CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{server_id:int}" counts as "{server_id}"
+_PREFIXES = {"/1.0": "ovh", "/rdb/v1": "scaleway", "/api/v1": "vps"}
+
+_UNAVAILABLE: dict[str, dict[str, Any]] = {
+    "ovh": {"class": "Server::ServiceUnavailable", "message": "Service temporarily unavailable"},
+    "scaleway": {"message": "service is unavailable", "type": "service_unavailable"},
+    "vps": {"detail": "Service temporarily unavailable, try again later."},
+}
+_THROTTLED: dict[str, dict[str, Any] | None] = {
+    "ovh": {"message": "Too many requests"},
+    "scaleway": None,
+    "vps": {"detail": "Request was throttled."},
+}
+
+
+def api_of(path: str) -> str | None:
+    """Which emulated API serves a path ("ovh", "scaleway", "vps"), or None."""
+    for prefix, api in _PREFIXES.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return api
+    return None
+
+
+def route_template(routes: Sequence[BaseRoute], scope: Scope, prefix: str = "") -> str | None:
+    """The path template of the route that serves `scope` (method mismatches included)."""
+    for route in routes:
+        match, child = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        if isinstance(route, Mount):
+            found = route_template(route.routes, {**scope, **child}, prefix + route.path)
+            if found:
+                return found
+        elif isinstance(route, Route):
+            return _CONVERTER.sub(r"{\1}", prefix + route.path)
+    return None
+
+
+class FaultMiddleware:
+    """ASGI middleware: counters, latency, injected 503/429, request-id headers."""
+
+    def __init__(self, app: ASGIApp, ctx: SandboxContext, routes: Sequence[BaseRoute]) -> None:
+        self.app = app
+        self.ctx = ctx
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        if api is None:
+            await self.app(scope, receive, send)
+            return
+        template = route_template(self.routes, scope) or scope["path"]
+        self.ctx.count(f"{scope['method']} {template}")
+        settings = self.ctx.settings
+        if settings.latency_ms > 0:
+            await anyio.sleep(settings.latency_ms / 1000)
+        stamped = _stamp(send, api)
+        fault = self._draw(settings.error_rate, settings.ratelimit_rate)
+        if fault is not None:
+            await _send_fault(stamped, api, fault)
+            return
+        await self.app(scope, receive, stamped)
+
+    def _draw(self, error_rate: float, ratelimit_rate: float) -> int | None:
+        if error_rate <= 0 and ratelimit_rate <= 0:
+            return None
+        draw = self.ctx.draw()
+        if draw < error_rate:
+            return 503
+        if draw < error_rate + ratelimit_rate:
+            return 429
+        return None
+
+
+def _stamp(send: Send, api: str) -> Send:
+    """Wrap `send` so the response carries the API's request-id header."""
+    name = b"x-ovh-queryid" if api == "ovh" else b"x-request-id"
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            if not any(key.lower() == name for key, _ in headers):
+                value = f"EU.sandbox.{uuid.uuid4().hex}" if api == "ovh" else str(uuid.uuid4())
+                headers.append((name, value.encode()))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return wrapped
+
+
+async def _send_fault(send: Send, api: str, status: int) -> None:
+    body_doc = _UNAVAILABLE[api] if status == 503 else _THROTTLED[api]
+    headers: list[tuple[bytes, bytes]] = []
+    body = b""
+    if body_doc is not None:
+        body = json.dumps(body_doc).encode()
+        headers.append((b"content-type", b"application/json"))
+    elif api == "scaleway":
+        headers.append((b"x-envoy-ratelimited", b"true"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

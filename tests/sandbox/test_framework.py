@@ -1,0 +1,242 @@
+"""The sandbox framework: store, admin routes, faults and counters, restarts, threads, CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pulumi_backups.sandbox as sandbox_package
+import pytest
+from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
+from pulumi_backups.sandbox.store import Store
+
+INSTANCE = "11111111-1111-1111-1111-111111111111"
+SCW_BACKUPS = "/rdb/v1/regions/fr-par/backups"
+SCW_HEADERS = {"X-Auth-Token": CREDENTIALS["SCW_SECRET_KEY"]}
+VPS_HEADERS = {"Authorization": f"Bearer {CREDENTIALS['VPS_API_TOKEN']}"}
+
+
+def scw_create(url: str, name: str = "b") -> dict[str, Any]:
+    body = {"instance_id": INSTANCE, "database_name": "app", "name": name}
+    response = httpx.post(url + SCW_BACKUPS, json=body, headers=SCW_HEADERS)
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def vps_create(client: httpx.Client) -> int:
+    response = client.post("/api/v1/backups/", json={"server_id": 12345}, headers=VPS_HEADERS)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def test_public_surface() -> None:
+    assert sandbox_package.__all__ == sorted(sandbox_package.__all__)
+    assert sandbox_package.__all__ == ["CREDENTIALS", "Sandbox", "SandboxSettings"]
+
+
+# store ------------------------------------------------------------------------------------
+def test_store_documents_counters_and_transactions(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "state.db"))
+    store.put("k", "b", {"n": 1})
+    store.put("k", "a", {"n": 2})
+    store.put("k", "b", {"n": 3})  # a replaced document keeps its position
+    assert store.list("k") == [{"n": 3}, {"n": 2}]
+    assert store.get("k", "a") == {"n": 2} and store.get("k", "zz") is None
+    assert [store.next_id("c"), store.next_id("c"), store.next_id("d")] == [1, 2, 1]
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("k", "c", {"n": 4})
+        raise RuntimeError("rolled back")
+    assert store.get("k", "c") is None
+    assert store.delete("k", "a") and not store.delete("k", "a")
+    store.close()
+    reopened = Store(str(tmp_path / "state.db"))
+    assert reopened.list("k") == [{"n": 3}] and reopened.next_id("c") == 3
+    reopened.reset()
+    assert reopened.items() == [] and reopened.next_id("c") == 1
+    reopened.close()
+
+
+# handle and admin -------------------------------------------------------------------------
+def test_env_and_stack_config_point_at_the_sandbox(sandbox: Sandbox) -> None:
+    env = sandbox.env()
+    assert env["OVH_ENDPOINT"] == f"{sandbox.url}/1.0"
+    assert env["SCW_API_URL"] == env["VPS_API_URL"] == sandbox.url
+    assert env["SCW_DEFAULT_REGION"] == "fr-par"
+    assert CREDENTIALS.items() <= env.items()
+    config = sandbox.stack_config()
+    assert config["ovh:endpoint"] == env["OVH_ENDPOINT"]
+    assert config["scaleway:projectId"] == "00000000-0000-0000-0000-000000000000"
+    assert config["vps:apiToken"] == "sandbox-vps-token" and len(config) == 11
+
+
+def test_reset_restores_everything(sandbox: Sandbox) -> None:
+    fresh = sandbox.objects()
+    assert fresh["vps:server"]["12345"]["name"] == "web-server-01"
+    assert fresh["scaleway:instance"][f"fr-par/{INSTANCE}"]["databases"] == ["app", "app_restore"]
+    scw_create(sandbox.url)
+    sandbox.configure(task_seconds=9, latency_ms=1)
+    sandbox.script("vps:backup/create", "fail", count=2)
+    before = sandbox.advance(1000)
+    assert before > time.time() + 900
+    sandbox.reset()
+    assert sandbox.objects() == fresh
+    assert sandbox.config()["task_seconds"] == 0 and sandbox.config()["latency_ms"] == 0
+    assert sandbox.counters() == {}
+    assert httpx.get(f"{sandbox.url}/_sandbox/outcomes").json() == {}
+    assert sandbox.advance(0) < time.time() + 100
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/outcomes", {"operation": "scaleway:backup/nope", "outcome": "fail"}),
+        ("POST", "/outcomes", {"operation": "vps:backup/create", "outcome": "explode"}),
+        ("POST", "/outcomes", {"operation": "vps:backup/create", "outcome": "fail", "count": 0}),
+        ("PUT", "/config", {"seed": 3}),
+        ("PUT", "/config", {"error_rate": "high"}),
+        ("POST", "/advance", {"seconds": -1}),
+    ],
+)
+def test_admin_rejects_malformed_requests(
+    sandbox: Sandbox, method: str, path: str, body: dict[str, Any]
+) -> None:
+    response = httpx.request(method, f"{sandbox.url}/_sandbox{path}", json=body)
+    assert response.status_code == 400 and "error" in response.json()
+
+
+def test_unknown_routes_answer_in_each_api_shape(sandbox: Sandbox) -> None:
+    def get(path: str) -> tuple[int, Any]:
+        response = httpx.get(sandbox.url + path)
+        return response.status_code, response.json()
+
+    assert get("/api/v1/nothing/") == (404, {"detail": "Not found."})
+    assert get("/1.0/nothing")[0] == 404 and "message" in get("/1.0/nothing")[1]
+    assert get("/rdb/v1/nothing")[0] == 404 and "message" in get("/rdb/v1/nothing")[1]
+
+
+# faults and counters ----------------------------------------------------------------------
+def test_fault_shares_follow_the_seeded_generator() -> None:
+    with Sandbox(SandboxSettings(task_seconds=0, seed=7, error_rate=0.3, ratelimit_rate=0.2)) as sb:
+        client = httpx.Client(base_url=sb.url, headers=VPS_HEADERS)
+        codes = [client.get("/api/v1/backups/").status_code for _ in range(400)]
+        assert set(codes) == {200, 429, 503}
+        assert 80 <= codes.count(503) <= 160 and 40 <= codes.count(429) <= 120
+        sb.reset()  # the generator restarts from the seed
+        assert [client.get("/api/v1/backups/").status_code for _ in range(400)] == codes
+        client.close()
+
+
+def test_fault_bodies_in_each_api_shape(sandbox: Sandbox) -> None:
+    cases = {"/1.0/hosting/web": "ovh", SCW_BACKUPS: "scw", "/api/v1/backups/": "vps"}
+    sandbox.configure(error_rate=1.0)
+    unavailable = {api: httpx.get(sandbox.url + path) for path, api in cases.items()}
+    assert {r.status_code for r in unavailable.values()} == {503}
+    assert unavailable["vps"].json() == {
+        "detail": "Service temporarily unavailable, try again later."
+    }
+    assert set(unavailable["scw"].json()) == {"message", "type"}
+    assert "message" in unavailable["ovh"].json() and unavailable["ovh"].headers["x-ovh-queryid"]
+    sandbox.configure(error_rate=0, ratelimit_rate=1.0)
+    throttled = {api: httpx.get(sandbox.url + path) for path, api in cases.items()}
+    assert {r.status_code for r in throttled.values()} == {429}
+    assert throttled["ovh"].json() == {"message": "Too many requests"}
+    assert throttled["vps"].json() == {"detail": "Request was throttled."}
+    assert throttled["scw"].content == b"" and "content-type" not in throttled["scw"].headers
+    assert httpx.get(f"{sandbox.url}/_sandbox/config").status_code == 200  # admin: never faulted
+
+
+def test_counters_are_keyed_by_route_template(sandbox: Sandbox) -> None:
+    first, second = scw_create(sandbox.url), scw_create(sandbox.url)
+    for backup in (first, second, first):
+        httpx.get(f"{sandbox.url}{SCW_BACKUPS}/{backup['id']}", headers=SCW_HEADERS)
+    httpx.get(f"{sandbox.url}/api/v1/servers/12345/", headers=VPS_HEADERS)
+    sandbox.objects()
+    assert sandbox.counters() == {
+        "POST /rdb/v1/regions/{region}/backups": 2,
+        "GET /rdb/v1/regions/{region}/backups/{backup_id}": 3,
+        "GET /api/v1/servers/{server_id}/": 1,
+    }
+    sandbox.clear_counters()
+    assert sandbox.counters() == {}
+
+
+def test_latency_is_added(sandbox: Sandbox) -> None:
+    sandbox.configure(latency_ms=60)
+    started = time.monotonic()
+    httpx.get(f"{sandbox.url}/api/v1/backups/", headers=VPS_HEADERS)
+    assert time.monotonic() - started >= 0.06
+
+
+# state, threads, CLI ----------------------------------------------------------------------
+def test_restart_on_the_same_state_file_keeps_every_object(tmp_path: Path) -> None:
+    settings = SandboxSettings(task_seconds=0, state_path=str(tmp_path / "state.db"))
+    with Sandbox(settings) as first:
+        scw_create(first.url, "kept")
+        with httpx.Client(base_url=first.url) as client:
+            kept_id = vps_create(client)
+        before = first.objects()
+    with Sandbox(settings) as second:
+        assert second.objects() == before
+        with httpx.Client(base_url=second.url) as client:
+            assert vps_create(client) == kept_id + 1  # counters survive too
+
+
+def test_concurrent_clients_lose_nothing(sandbox: Sandbox) -> None:
+    created: list[int] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        with httpx.Client(base_url=sandbox.url) as client:
+            ids = [vps_create(client) for _ in range(10)]
+            scw_create(sandbox.url)
+        with lock:
+            created.extend(ids)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(created) == len(set(created)) == 80
+    objects = sandbox.objects()
+    assert {int(key) for key in objects["vps:backup"]} == set(created)
+    assert len(objects["scaleway:backup"]) == 8
+
+
+@contextmanager
+def cli(state: Path) -> Iterator[dict[str, str]]:
+    """Run the CLI on a free port; yield the variables it printed; stop it with SIGTERM."""
+    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--port", "0"]
+    command += ["--state", str(state), "--task-seconds", "0"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            lines = [process.stdout.readline().strip() for _ in range(11)]
+            assert all(line.startswith("export ") for line in lines), lines
+            yield dict(line.removeprefix("export ").split("=", 1) for line in lines)
+        finally:
+            process.terminate()
+        assert process.wait(timeout=30) == 0
+
+
+def test_cli_prints_exports_serves_and_keeps_state(tmp_path: Path) -> None:
+    with cli(tmp_path / "cli.db") as env:
+        handle = Sandbox.attach(env["SCW_API_URL"])
+        assert handle.env() == env
+        assert list(env) == list(Sandbox.attach("http://x").env())
+        backup = scw_create(handle.url)
+        before = handle.objects()
+        handle.stop()
+    with cli(tmp_path / "cli.db") as env:
+        handle = Sandbox.attach(env["VPS_API_URL"])
+        assert handle.objects() == before
+        assert backup["id"] in str(handle.objects()["scaleway:backup"])
+        handle.stop()
