@@ -1,0 +1,245 @@
+"""VPS panel API client (httpx, Bearer token): one choke point that sends, retries and maps errors.
+
+:meth:`VpsClient.call` is the only place that talks HTTP: it sends the token, retries
+transient failures (429, 502/503/504, lost connections; a POST only when the server cannot
+have acted on it), and maps every error answer by status into
+:mod:`pulumi_backups.core.errors`, with the call, the panel's own message (DRF ``detail`` or
+field errors) and ``X-Request-Id``. The typed methods above it speak in models and never
+expose status codes, except where the docs give one a meaning (404 on delete = already gone).
+
+Clients are cached per resolved settings at module level (never on providers, which are
+pickled into the state), so one deployment shares connections. The transport is injectable:
+tests pass an ``httpx.MockTransport``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ..core.config import VpsSettings, resolve_vps
+from ..core.errors import ApiError, AuthError, NotFoundError, TransportError, error_for_status
+from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+from .models import Backup, RestoreAnswer, Server
+
+BACKUPS = "/api/v1/backups/"
+TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+MAX_PAGES = 1000
+_IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
+_TOKEN_HINT = "check the VPS panel API token (stack config `vps:apiToken` or VPS_API_TOKEN)"
+
+
+def _message(response: httpx.Response) -> tuple[str, str | None]:
+    """The panel's own words and error code: DRF ``{"detail": ...}``, field errors or a list."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        code = body.get("code")
+        for key in ("detail", "message", "error"):
+            if body.get(key):
+                return str(body[key]), str(code) if code else None
+        fields = [
+            f"{key}: {' '.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in body.items()
+            if key != "code"
+        ]
+        if fields:
+            return "; ".join(fields), str(code) if code else None
+    if isinstance(body, list) and body:
+        return " ".join(map(str, body)), None
+    text = response.text.strip()
+    if text and len(text) <= 200 and "<" not in text:
+        return text, None
+    return response.reason_phrase or "no message", None
+
+
+def _error(call: str, response: httpx.Response) -> ApiError:
+    message, code = _message(response)
+    request_id = response.headers.get("X-Request-Id")
+    status = response.status_code
+    if status in (401, 403):
+        return AuthError(
+            call, status, f"{message} ({_TOKEN_HINT})", request_id=request_id, code=code
+        )
+    return error_for_status(call, status, message, request_id=request_id, code=code)
+
+
+class VpsClient:
+    """A typed VPS panel client; thread-safe (httpx pools connections under locks)."""
+
+    def __init__(
+        self,
+        settings: VpsSettings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.retry = retry
+        self._sleep = sleep
+        self._origin = urlsplit(settings.api_url)[:2]
+        self._http = httpx.Client(
+            base_url=settings.api_url,
+            headers={
+                "Authorization": f"Bearer {settings.api_token}",
+                "Accept": "application/json",
+                "User-Agent": "pulumi-backups",
+            },
+            timeout=TIMEOUT,
+            transport=transport,
+        )
+
+    # -- the choke point ----------------------------------------------------------------------
+
+    def call(
+        self, method: str, url: str, *, params: dict[str, Any] | None = None, body: Any = None
+    ) -> Any:
+        """Send one call (retried when transient); return the decoded JSON answer or None.
+
+        ``url`` is a path under the API URL, or an absolute URL on the same origin (a
+        pagination link). Raises the :class:`ApiError` subclass matching the answer.
+        """
+        call = f"{method} {urlsplit(url).path}"
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+
+        def send() -> Any:
+            try:
+                response = self._http.request(method, url, params=query or None, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
+                raise TransportError(call, str(err) or type(err).__name__, sent=False) from err
+            except httpx.TransportError as err:
+                raise TransportError(call, str(err) or type(err).__name__) from err
+            if response.status_code >= 300:
+                raise _error(call, response)
+            if response.status_code == 204 or not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError as err:
+                raise ApiError(call, response.status_code, "answer is not JSON") from err
+
+        return call_with_retry(
+            send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self._sleep
+        )
+
+    # -- backups ------------------------------------------------------------------------------
+
+    def list_backups(self, server_id: int, backup_type: str | None = None) -> list[Backup]:
+        """Every backup of ``server_id`` (following DRF ``next`` links when the panel pages)."""
+        return list(self._pages(BACKUPS, {"server_id": server_id, "backup_type": backup_type}))
+
+    def find_backup(self, server_id: int, backup_id: int) -> Backup | None:
+        """The backup ``backup_id`` of ``server_id``, or None when it is not (any more) listed.
+
+        No detail route is documented: the server's list is the only way to read a backup.
+        """
+        for backup in self._pages(BACKUPS, {"server_id": server_id}):
+            if backup.id == backup_id and backup.server.id == server_id:
+                return backup
+        return None
+
+    def create_backup(self, server_id: int, description: str | None = None) -> Backup:
+        """Start a manual backup; the answer (201) is the backup in ``in_progress``."""
+        payload: dict[str, Any] = {"server_id": server_id}
+        if description is not None:
+            payload["description"] = description
+        try:
+            answer = self.call("POST", BACKUPS, body=payload)
+        except NotFoundError as err:
+            raise NotFoundError(
+                err.call,
+                err.status,
+                f"{err.message} (server {server_id} does not exist or this token cannot see it)",
+                request_id=err.request_id,
+                code=err.code,
+            ) from err
+        return Backup.from_api(answer)
+
+    def delete_backup(self, backup_id: int) -> bool:
+        """Delete a backup for good; False when it was already gone (404)."""
+        try:
+            self.call("DELETE", f"{BACKUPS}{backup_id}/")
+        except NotFoundError:
+            return False
+        return True
+
+    # -- servers ------------------------------------------------------------------------------
+
+    def restore_server(self, server_id: int, backup_id: int) -> RestoreAnswer:
+        """Ask for ``server_id`` to be restored from ``backup_id`` (202 while it restores)."""
+        answer = self.call(
+            "POST", f"/api/v1/servers/{server_id}/restore/", body={"backup_id": backup_id}
+        )
+        return RestoreAnswer.from_api(answer if isinstance(answer, dict) else {})
+
+    def get_server(self, server_id: int) -> Server | None:
+        """The server's current state, or None when the panel offers no server route.
+
+        The backup docs do not document ``GET /api/v1/servers/{id}/``; callers use it only
+        right after acting on the server, so a 404 or 405 there means the route is missing.
+        """
+        try:
+            answer = self.call("GET", f"/api/v1/servers/{server_id}/")
+        except NotFoundError:
+            return None
+        except ApiError as err:
+            if err.status in (405, 501):
+                return None
+            raise
+        return Server.from_api(answer)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _pages(self, url: str, params: dict[str, Any] | None) -> Iterator[Backup]:
+        seen: set[str] = set()
+        next_url: str | None = url
+        while next_url is not None:
+            if next_url in seen or len(seen) >= MAX_PAGES:
+                raise ApiError(f"GET {urlsplit(url).path}", 200, "pagination does not end")
+            seen.add(next_url)
+            page = self.call("GET", next_url, params=params)
+            params = None  # a `next` link carries the whole query
+            items = page.get("results", []) if isinstance(page, dict) else page or []
+            yield from (Backup.from_api(item) for item in items)
+            next_url = self._next(url, page)
+
+    def _next(self, url: str, page: Any) -> str | None:
+        link = page.get("next") if isinstance(page, dict) else None
+        if not link:
+            return None
+        parts = urlsplit(str(link))
+        if parts.scheme and parts[:2] != self._origin:
+            # Never send the token to another host, whatever a page says.
+            raise ApiError(f"GET {urlsplit(url).path}", 200, f"refusing pagination link {link}")
+        return str(link)
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._http.close()
+
+    def __enter__(self) -> VpsClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+_clients: dict[VpsSettings, VpsClient] = {}
+_clients_lock = threading.Lock()
+
+
+def vps_client() -> VpsClient:
+    """The shared client for the currently configured VPS panel (config resolved per call)."""
+    settings = resolve_vps()
+    with _clients_lock:
+        client = _clients.get(settings)
+        if client is None:
+            client = _clients[settings] = VpsClient(settings)
+        return client

@@ -1,0 +1,161 @@
+"""VpsRestore: restore a VPS panel server from one of its backups.
+
+Create asks the panel to restore (``POST /api/v1/servers/{id}/restore/``). When the answer
+says the server is restoring, the server is polled until it is ``running`` again (``failed``
+/ ``error`` fail the create); a panel without the server route cannot be watched, so create
+then finishes at once and ``status`` says the restore was not awaited. ``backup_id`` must be an
+integer (``check`` refuses anything else; floats from the engine and digit strings are
+normalized). ``triggers`` restore again. A restore cannot be undone: delete only forgets it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+import pulumi.log
+from pydantic import Field
+
+from ..core.errors import BackupsError
+from ..core.ids import join_id, split_id
+from ..core.provider import BaseProvider, ResourceArgs
+from ..core.resource import resource_props
+from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
+from .client import VpsClient, vps_client
+from .models import SERVER_FAILED, SERVER_RUNNING, IntegerId, RestoreAnswer, Server
+
+ID_SHAPE = "{server_id}/restore/{backup_id}/{n}"
+OUTPUTS = ("status",)
+COMPLETED = "completed"
+NOT_AWAITED = "restoring (not awaited: the panel offers no server status route)"
+
+
+class VpsRestoreArgs(ResourceArgs):
+    """Inputs of :class:`VpsRestore`."""
+
+    server_id: IntegerId = Field(description="Id of the server to restore, e.g. 12345.")
+    backup_id: IntegerId = Field(
+        description="Integer id of the backup to restore from (e.g. a VpsBackup's backup_id)."
+    )
+    triggers: Any = Field(
+        default=None, description="Any value; when it changes the server is restored again."
+    )
+
+
+def await_server(
+    api: VpsClient, args: VpsRestoreArgs, answer: RestoreAnswer, policy: WaitPolicy, clock: Clock
+) -> str:
+    """The restore's final status: waits for the server when the panel says it is restoring."""
+    if not answer.in_progress:
+        return answer.status or "accepted"
+    what = f"server {args.server_id} to come back after restoring backup {args.backup_id}"
+
+    def fetch() -> Server | None:
+        return api.get_server(args.server_id)
+
+    server = wait_until(
+        fetch,
+        lambda s: s is None or s.status == SERVER_RUNNING,
+        what=what,
+        status=lambda s: str(s.status) if s else "unknown",
+        failed=lambda s: s is not None and s.status in SERVER_FAILED,
+        policy=policy,
+        clock=clock,
+    )
+    return NOT_AWAITED if server is None else COMPLETED
+
+
+class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
+    """Restore on create; read returns what was recorded; delete is a no-op."""
+
+    kind = "VpsRestore"
+    args_type = VpsRestoreArgs
+    replace_on_change = frozenset({"server_id", "backup_id"})
+
+    def create_resource(
+        self,
+        args: VpsRestoreArgs,
+        client: VpsClient | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        wall: Callable[[], float] = time.time,
+    ) -> tuple[str, dict[str, Any]]:
+        api = client or vps_client()
+        n = int(wall() * 1000)  # the restore's start (ms): ids differ across restores
+        answer = api.restore_server(args.server_id, args.backup_id)
+        status = await_server(api, args, answer, self.wait_policy(args, "create"), clock)
+        return join_id(args.server_id, "restore", args.backup_id, n), {"status": status}
+
+    def read_resource(
+        self, id_: str, args: VpsRestoreArgs, props: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """A restore is an event, not an object: it reads back as recorded."""
+        _check_id(id_)
+        return {"status": props.get("status")}
+
+    def update_resource(
+        self, id_: str, olds: dict[str, Any], args: VpsRestoreArgs
+    ) -> dict[str, Any]:
+        # Only `timeouts` can change in place; everything else replaces.
+        return {"status": olds.get("status")}
+
+    def delete_resource(self, id_: str, args: VpsRestoreArgs, props: dict[str, Any]) -> None:
+        """No API call: a restore cannot be undone; the server keeps the restored data."""
+        _check_id(id_)
+        pulumi.log.info(
+            f"VpsRestore {id_}: nothing to delete; server {args.server_id} keeps the data "
+            f"restored from backup {args.backup_id}"
+        )
+
+    def describe(self, args: VpsRestoreArgs) -> str:
+        return f"VpsRestore of server {args.server_id} from backup {args.backup_id}"
+
+
+def _check_id(resource_id: str) -> None:
+    try:
+        split_id(resource_id, ID_SHAPE)
+    except ValueError as err:
+        raise BackupsError(f"malformed VpsRestore id {resource_id!r}: expected {ID_SHAPE}") from err
+
+
+class VpsRestore(pulumi.dynamic.Resource, module="vps", name="VpsRestore"):
+    """Restores a VPS panel server from a backup when created (and again when ``triggers``
+    change). The server's data is replaced by the backup's: use it deliberately.
+
+    Create waits for the server to be ``running`` again when the panel reports it restoring.
+    ``status`` is then ``completed``; it is the panel's own status when the panel reports the
+    restore finished at once, and says "not awaited" when the panel offers no server status
+    route. Destroying the resource changes nothing on the server. Id:
+    ``{server_id}/restore/{backup_id}/{n}`` (``n``: the restore's start, ms since the epoch).
+
+    Example::
+
+        VpsRestore("rollback", server_id=12345, backup_id=501, triggers=["2025-01-16"])
+    """
+
+    server_id: pulumi.Output[int]
+    backup_id: pulumi.Output[int]
+    triggers: pulumi.Output[Any]
+    status: pulumi.Output[str]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        server_id: pulumi.Input[int] | pulumi.Input[str],
+        backup_id: pulumi.Input[int] | pulumi.Input[str],
+        triggers: Any = None,
+        timeouts: pulumi.Input[Mapping[str, float]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        arguments = {
+            "server_id": server_id,
+            "backup_id": backup_id,
+            "triggers": triggers,
+            "timeouts": timeouts,
+        }
+        super().__init__(
+            VpsRestoreProvider(), resource_name, resource_props(arguments, OUTPUTS), opts
+        )

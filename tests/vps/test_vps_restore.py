@@ -1,0 +1,101 @@
+"""VpsRestore: check refuses non-integer ids; create restores and waits for the server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi_backups.core.errors import NotFoundError, TaskFailedError, WaitTimeoutError
+from pulumi_backups.core.ids import split_id
+from pulumi_backups.vps.vps_restore import ID_SHAPE, NOT_AWAITED, VpsRestoreArgs, VpsRestoreProvider
+from vps.vps_fakes import SERVER, FakeClock, FakePanel
+
+PROVIDER = VpsRestoreProvider()
+ARGS = VpsRestoreArgs(server_id=SERVER, backup_id=501)
+
+
+@pytest.mark.parametrize("given", [501, 501.0, "501"])
+def test_check_normalizes_backup_id_to_int(given: Any) -> None:
+    result = PROVIDER.check({}, {"__provider": "p", "server_id": SERVER, "backup_id": given})
+    assert result.failures == []
+    assert result.inputs == {"server_id": SERVER, "backup_id": 501}
+    assert type(result.inputs["backup_id"]) is int
+
+
+@pytest.mark.parametrize("given", [501.5, "501a", "latest", "", None, [501], False])
+def test_check_refuses_a_backup_id_that_is_not_an_integer(given: Any) -> None:
+    result = PROVIDER.check({}, {"server_id": SERVER, "backup_id": given})
+    assert [f.property for f in result.failures] == ["backup_id"]
+    assert result.failures[0].reason
+
+
+def test_diff_restores_again_on_triggers_or_other_backup() -> None:
+    olds = {"__provider": "p", "server_id": 12345.0, "backup_id": 501.0, "status": "completed"}
+    same = PROVIDER.diff("id", olds, {"server_id": SERVER, "backup_id": 501})
+    assert not same.changes
+    other = PROVIDER.diff("id", olds, {"server_id": SERVER, "backup_id": 502})
+    assert other.replaces == ["backup_id"]
+    again = PROVIDER.diff("id", olds, {"server_id": SERVER, "backup_id": 501, "triggers": 2})
+    assert again.replaces == ["triggers"]
+
+
+def _create(panel: FakePanel, args: VpsRestoreArgs = ARGS) -> tuple[str, dict[str, Any]]:
+    panel.add(501)
+    return PROVIDER.create_resource(args, panel.client(), FakeClock(), wall=lambda: 1700.5)
+
+
+def test_create_waits_until_the_server_runs_again() -> None:
+    panel = FakePanel(polls_to_finish=3)
+    resource_id, outs = _create(panel)
+    assert resource_id == f"{SERVER}/restore/501/1700500"
+    assert split_id(resource_id, ID_SHAPE) == [str(SERVER), "501", "1700500"]
+    assert outs == {"status": "completed"}
+    assert (
+        panel.calls()
+        == [f"POST /api/v1/servers/{SERVER}/restore/"] + [f"GET /api/v1/servers/{SERVER}/"] * 3
+    )
+
+
+def test_create_without_a_server_route_finishes_and_says_so() -> None:
+    panel = FakePanel(server_route=False)
+    _, outs = _create(panel)
+    assert outs == {"status": NOT_AWAITED} and "not awaited" in NOT_AWAITED
+
+
+def test_create_does_not_wait_when_the_panel_says_it_is_done() -> None:
+    panel = FakePanel(restore_status="completed")
+    _, outs = _create(panel)
+    assert outs == {"status": "completed"}
+    assert panel.calls("GET") == []
+
+
+def test_server_failing_to_come_back_fails_the_create() -> None:
+    panel = FakePanel(server_status_after_restore="error")
+    with pytest.raises(TaskFailedError, match=r"server 12345 to come back .*backup 501.*'error'"):
+        _create(panel)
+
+
+def test_server_never_coming_back_times_out() -> None:
+    panel = FakePanel(polls_to_finish=10**6)
+    args = VpsRestoreArgs.model_validate({**ARGS.model_dump(), "timeouts": {"create": 5}})
+    with pytest.raises(WaitTimeoutError, match="last status: 'restoring'"):
+        _create(panel, args)
+
+
+def test_unknown_backup_is_not_found() -> None:
+    panel = FakePanel()
+    with pytest.raises(NotFoundError, match=f"POST /api/v1/servers/{SERVER}/restore/"):
+        PROVIDER.create_resource(VpsRestoreArgs(server_id=SERVER, backup_id=9), panel.client())
+
+
+def test_read_and_update_keep_the_recorded_status() -> None:
+    props = {"server_id": SERVER, "backup_id": 501, "status": "completed"}
+    assert PROVIDER.read_resource(f"{SERVER}/restore/501/1", ARGS, props) == {"status": "completed"}
+    assert PROVIDER.update_resource(f"{SERVER}/restore/501/1", props, ARGS) == {
+        "status": "completed"
+    }
+
+
+def test_delete_calls_nothing_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    PROVIDER.delete_resource(f"{SERVER}/restore/501/1", ARGS, {})
+    assert "nothing to delete" in capsys.readouterr().err
