@@ -131,7 +131,7 @@ class WaitTimeoutError(BackupsError):
         self.last_status = last_status
         self.seconds = seconds
         super().__init__(
-            f"timed out after {seconds:.0f} s waiting for {what} (last status: {last_status!r}); "
+            f"timed out after {seconds:g} s waiting for {what} (last status: {last_status!r}); "
             "raise the matching `timeouts` argument if the operation is legitimately slow"
         )
 

@@ -1,0 +1,143 @@
+"""NAS-HA calls against the sandbox: schedule changes in order, tasks followed to the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.core.config import OvhSettings
+from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.nasha import (
+    Change,
+    Deadline,
+    NashaPartition,
+    PartialChangeError,
+    annotate,
+    apply_changes,
+)
+from pulumi_backups.sandbox import CREDENTIALS, Sandbox
+
+NAS = "/1.0/dedicated/nasha/{serviceName}"
+SNAPSHOT = NAS + "/partition/{partitionName}/snapshot"
+TASK = NAS + "/task/{taskId}"
+
+
+class FakeClock:
+    """Monotonic time that moves only when the wait sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> Clock:
+        return Clock(now=lambda: self.now, sleep=self.sleep)
+
+
+@pytest.fixture
+def fake() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def partition(sandbox: Sandbox, fake: FakeClock) -> Iterator[NashaPartition]:
+    settings = OvhSettings(
+        endpoint=f"{sandbox.url}/1.0",
+        application_key=CREDENTIALS["OVH_APPLICATION_KEY"],
+        application_secret=CREDENTIALS["OVH_APPLICATION_SECRET"],
+        consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
+    )
+    yield NashaPartition(OvhClient(settings), "zpool-000000", "backups", fake.clock())
+
+
+def deadline(fake: FakeClock, seconds: float = 60) -> Deadline:
+    return Deadline.starting_now(WaitPolicy(timeout=seconds), fake.clock())
+
+
+def test_changes_are_applied_in_order_each_task_followed(
+    sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
+) -> None:
+    sandbox.configure(task_seconds=30)
+
+    def sleep(seconds: float) -> None:  # each pause of the wait lets 15 s pass in the sandbox
+        fake.sleep(seconds)
+        sandbox.advance(15)
+
+    partition.clock = Clock(now=lambda: fake.now, sleep=sleep)
+    changes = [Change("remove", "day-1"), Change("add", "hour-6"), Change("add", "day-7")]
+    sandbox.clear_counters()
+    apply_changes(partition, changes, Deadline.starting_now(WaitPolicy(), partition.clock))
+    assert sorted(partition.snapshot_types()) == ["day-7", "hour-6"]
+    counts = sandbox.counters()
+    assert counts[f"DELETE {SNAPSHOT}/{{snapshotType}}"] == 1
+    assert counts[f"POST {SNAPSHOT}"] == 2
+    assert counts[f"GET {TASK}"] == 9  # each task polled until done: todo, doing, done
+
+
+def test_removing_a_frequency_already_gone_is_a_no_op(
+    sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
+) -> None:
+    apply_changes(partition, [Change("remove", "hour-1")], deadline(fake))
+    assert partition.snapshot_types() == ["day-1"]
+
+
+def test_failed_task_names_operation_and_details_and_what_was_done(
+    sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
+) -> None:
+    sandbox.script("nasha:snapshot/create", "fail")
+    changes = [Change("add", "hour-1"), Change("add", "hour-6")]
+    with pytest.raises(PartialChangeError) as raised:
+        apply_changes(partition, [Change("remove", "day-1"), *changes], deadline(fake))
+    failure = raised.value
+    assert failure.done == [Change("remove", "day-1")]
+    assert isinstance(failure.cause, TaskFailedError)
+    message = str(failure.cause)
+    assert "NAS-HA task clusterZpoolSnapshotCreate #" in message
+    assert "'customerError'" in message and "Add snapshot type hour-1" in message
+    assert partition.snapshot_types() == []
+
+
+def test_never_ending_task_times_out_on_the_operation_deadline(
+    sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
+) -> None:
+    sandbox.script("nasha:snapshot/delete", "hang")
+    with pytest.raises(PartialChangeError) as raised:
+        apply_changes(partition, [Change("remove", "day-1")], deadline(fake, 45))
+    cause = raised.value.cause
+    assert isinstance(cause, WaitTimeoutError)
+    assert "timed out after 45 s" in str(cause)
+    assert "NAS-HA task clusterZpoolSnapshotDelete #" in str(cause) and "'doing'" in str(cause)
+    assert fake.now - 1000.0 == pytest.approx(45)
+    assert max(fake.slept) <= 10
+
+
+def test_deadline_is_shared_by_the_tasks_of_one_operation(fake: FakeClock) -> None:
+    shared = deadline(fake, 100)
+    fake.now += 70
+    assert shared.remaining().timeout == pytest.approx(30)
+    fake.now += 50
+    assert shared.remaining().timeout == 0
+
+
+def test_custom_snapshot_round_trip(
+    sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
+) -> None:
+    task = partition.create_custom_snapshot("nightly", "2030-01-01")
+    partition.wait(task, WaitPolicy(timeout=10))
+    snapshot = partition.custom_snapshot("nightly")
+    assert snapshot.name == "nightly" and snapshot.expiration == "2030-01-01T00:00:00+01:00"
+    partition.wait(partition.delete_custom_snapshot("nightly"), WaitPolicy(timeout=10))
+    with pytest.raises(NotFoundError):
+        partition.custom_snapshot("nightly")
+
+
+def test_annotate_keeps_class_and_attributes() -> None:
+    err = TaskFailedError("NAS-HA task x #1 on s", "ovhError", "disk full")
+    noted = annotate(err, "already removed day-1")
+    assert type(noted) is TaskFailedError and noted.status == "ovhError"
+    assert str(noted).endswith("'ovhError': disk full; already removed day-1")

@@ -1,0 +1,209 @@
+"""NAS-HA providers' CRUD against the sandbox, in process, on a fake clock (no waiting)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.core.config import OvhSettings
+from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_custom_snapshot import (
+    NashaCustomSnapshotArgs,
+    NashaCustomSnapshotProvider,
+)
+from pulumi_backups.ovh.nasha_snapshot_policy import (
+    NashaSnapshotPolicyArgs,
+    NashaSnapshotPolicyProvider,
+)
+from pulumi_backups.sandbox import Sandbox
+
+WHERE = {"service_name": "zpool-000000", "partition_name": "backups"}
+ID = "zpool-000000/backups"
+
+
+@dataclass
+class FakeClock:
+    t: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> OvhClient:
+    env = sandbox.env()
+    settings = OvhSettings(
+        env["OVH_ENDPOINT"],
+        application_key=env["OVH_APPLICATION_KEY"],
+        application_secret=env["OVH_APPLICATION_SECRET"],
+        consumer_key=env["OVH_CONSUMER_KEY"],
+    )
+    return OvhClient(settings, RetryPolicy(attempts=3, base=0.0, cap=0.0))
+
+
+@pytest.fixture
+def nas(client: OvhClient, clock: FakeClock) -> NashaPartition:
+    return NashaPartition(client, "zpool-000000", "backups", Clock(clock.now, clock.sleep))
+
+
+@pytest.fixture
+def policy(client: OvhClient, clock: FakeClock) -> NashaSnapshotPolicyProvider:
+    class SandboxPolicy(NashaSnapshotPolicyProvider):
+        def partition(self, service_name: str, partition_name: str) -> NashaPartition:
+            return NashaPartition(
+                client, service_name, partition_name, Clock(clock.now, clock.sleep)
+            )
+
+    return SandboxPolicy()
+
+
+@pytest.fixture
+def snapshots(client: OvhClient, clock: FakeClock) -> NashaCustomSnapshotProvider:
+    class SandboxSnapshots(NashaCustomSnapshotProvider):
+        def partition(self, service_name: str, partition_name: str) -> NashaPartition:
+            return NashaPartition(
+                client, service_name, partition_name, Clock(clock.now, clock.sleep)
+            )
+
+    return SandboxSnapshots()
+
+
+def policy_args(*frequencies: str, **extra: object) -> NashaSnapshotPolicyArgs:
+    return NashaSnapshotPolicyArgs.model_validate(
+        {**WHERE, "frequencies": sorted(frequencies), **extra}
+    )
+
+
+# -- NashaSnapshotPolicy ------------------------------------------------------------------------
+
+
+def test_create_records_the_initial_schedule(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    resource_id, outs = policy.create_resource(policy_args("hour-6", "day-7"))
+    assert resource_id == ID
+    assert outs == {"frequencies": ["day-7", "hour-6"], "initial_frequencies": ["day-1"]}
+    assert sorted(nas.snapshot_types()) == ["day-7", "hour-6"]
+
+
+def test_update_failing_part_way_says_what_was_changed(
+    sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("day-1"))
+    sandbox.script("nasha:snapshot/create", "fail")
+    olds = {**WHERE, **outs}
+    with pytest.raises(TaskFailedError) as raised:
+        policy.update_resource(ID, olds, policy_args("hour-1", "hour-6"))
+    message = str(raised.value)
+    assert "clusterZpoolSnapshotCreate" in message and "Add snapshot type hour-1" in message
+    assert message.endswith("removed day-1 on partition backups of NAS-HA zpool-000000 before that")
+    assert nas.snapshot_types() == []
+
+
+def test_create_whose_undo_fails_says_what_the_schedule_was(
+    sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    sandbox.script("nasha:snapshot/create", "fail", count=2)  # the change, then its undo
+    with pytest.raises(TaskFailedError) as raised:
+        policy.create_resource(policy_args("hour-1"))
+    message = str(raised.value)
+    assert "Add snapshot type hour-1" in message
+    assert "removed day-1 before that, and undoing it failed (NAS-HA task" in message
+    assert "Add snapshot type day-1" in message and message.endswith("was [day-1]")
+    assert nas.snapshot_types() == []
+
+
+def test_create_deadline_covers_every_task(
+    sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, clock: FakeClock
+) -> None:
+    sandbox.script("nasha:snapshot/create", "hang")
+    with pytest.raises(WaitTimeoutError) as raised:
+        policy.create_resource(policy_args("hour-1", timeouts={"create": 90}))
+    assert "timed out after 90 s" in str(raised.value)
+    assert "removed day-1 before that" in str(raised.value)
+    assert clock.t == pytest.approx(90)
+
+
+def test_read_reports_the_schedule_or_gone(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("day-1", "hour-6"))
+    props = {**WHERE, **outs}
+    nas.wait(nas.add_snapshot_type("day-2"), WaitPolicy(timeout=10))
+    read = policy.read_resource(ID, policy_args("day-1", "hour-6"), props)
+    assert read == {
+        **WHERE,
+        "frequencies": ["day-1", "day-2", "hour-6"],
+        "initial_frequencies": ["day-1"],
+    }
+    assert policy.read_resource("zpool-000000/gone", policy_args("day-1"), props) is None
+
+
+def test_delete_restores_what_it_can_and_tolerates_gone(
+    sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("hour-1"))
+    sandbox.clear_counters()
+    policy.delete_resource(ID, policy_args("hour-1"), {**WHERE, "frequencies": ["hour-1"]})
+    assert sandbox.counters() == {}  # no initial set recorded: the schedule is left as it is
+    policy.delete_resource("zpool-000000/gone", policy_args("day-1"), outs)
+    policy.delete_resource(ID, policy_args("hour-1"), {**WHERE, **outs})
+    assert nas.snapshot_types() == ["day-1"]
+
+
+# -- NashaCustomSnapshot ------------------------------------------------------------------------
+
+
+def snapshot_args(**extra: object) -> NashaCustomSnapshotArgs:
+    return NashaCustomSnapshotArgs.model_validate({**WHERE, "name": "nightly", **extra})
+
+
+def test_snapshot_create_read_delete(
+    snapshots: NashaCustomSnapshotProvider, nas: NashaPartition
+) -> None:
+    resource_id, outs = snapshots.create_resource(snapshot_args(expiration="2099-01-01"))
+    assert resource_id == "zpool-000000/backups/nightly"
+    assert outs == {"expiration": "2099-01-01T00:00:00+01:00"}
+    read = snapshots.read_resource(resource_id, snapshot_args(), {})
+    assert read == {**WHERE, "name": "nightly", "expiration": "2099-01-01T00:00:00+01:00"}
+    snapshots.delete_resource(resource_id, snapshot_args(), {})
+    assert nas.custom_snapshot_names() == []
+    assert snapshots.read_resource(resource_id, snapshot_args(), {}) is None
+    snapshots.delete_resource(resource_id, snapshot_args(), {})  # already gone: fine
+
+
+def test_snapshot_failed_task_leaves_nothing(
+    sandbox: Sandbox, snapshots: NashaCustomSnapshotProvider, nas: NashaPartition
+) -> None:
+    sandbox.script("nasha:customSnapshot/create", "fail")
+    with pytest.raises(TaskFailedError, match="clusterZpoolCustomSnapshotCreate #"):
+        snapshots.create_resource(snapshot_args())
+    assert nas.custom_snapshot_names() == []
+
+
+def test_snapshot_never_ending_task_names_what_may_be_left(
+    sandbox: Sandbox, snapshots: NashaCustomSnapshotProvider, clock: FakeClock
+) -> None:
+    sandbox.script("nasha:customSnapshot/create", "hang")
+    with pytest.raises(WaitTimeoutError) as raised:
+        snapshots.create_resource(snapshot_args(timeouts={"create": 30}))
+    message = str(raised.value)
+    assert (
+        "timed out after 30 s waiting for NAS-HA task clusterZpoolCustomSnapshotCreate" in message
+    )
+    assert "snapshot nightly will exist on partition backups" in message
+    assert clock.t == pytest.approx(30)
