@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from pulumi_backups.core import ConfigError
 from pulumi_backups.core.config import (
     default_scaleway_region,

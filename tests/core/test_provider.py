@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 import pytest
 from pulumi.runtime import rpc
-from pulumi_backups.core import BaseProvider, NotFoundError, ResourceArgs, ResourceError
 from pydantic import Field
+
+from pulumi_backups.core import BaseProvider, NotFoundError, ResourceArgs, ResourceError
 
 
 class WidgetArgs(ResourceArgs):
@@ -124,3 +125,18 @@ def test_create_errors_name_the_resource_and_the_call() -> None:
 def test_provider_holds_no_state() -> None:
     provider = WidgetProvider()
     assert vars(provider) == {}
+
+
+class LoginArgs(ResourceArgs):
+    password: str = Field(min_length=8)
+
+
+class LoginProvider(BaseProvider[LoginArgs]):
+    kind = "Login"
+    args_type = LoginArgs
+
+
+def test_check_failures_never_repeat_a_secret_value() -> None:
+    result = LoginProvider().check({}, {"__provider": PROVIDER, "password": "hunter2"})
+    assert [f.property for f in result.failures] == ["password"]
+    assert "hunter2" not in result.failures[0].reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pulumi_backups.core import (
     BadRequestError,
     RateLimitedError,

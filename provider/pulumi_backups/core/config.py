@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pulumi.runtime.config import get_config
 
 from .errors import ConfigError
 
@@ -60,6 +61,15 @@ def stack_config() -> Mapping[str, Any]:
     return _stack_config
 
 
+def _program_config(key: str) -> Any:
+    """``key`` of the stack config as a running Pulumi program sees it.
+
+    Code that runs in the program rather than in the provider host (``get_orphan_dumps``)
+    gets no ``configure()`` call: the program's own config is its stack config.
+    """
+    return get_config(key)
+
+
 @dataclass
 class _Lookup:
     """One setting looked up in order; ``places`` records where, for error messages."""
@@ -75,6 +85,8 @@ class _Lookup:
         if config_key:
             self.places.append(f"stack config `{config_key}`")
             value = _stack_config.get(config_key)
+            if value in (None, ""):
+                value = _program_config(config_key)
             if value not in (None, ""):
                 return str(value)
         if env_var:

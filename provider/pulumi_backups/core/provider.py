@@ -56,6 +56,9 @@ class ResourceArgs(BaseModel):
 
     timeouts: Timeouts | None = None
 
+    secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
+    """Inputs whose value never appears in a check failure's reason."""
+
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Rules spanning several fields, or old and new inputs: ``(property, reason)`` pairs.
 
@@ -93,11 +96,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _failure(error: Mapping[str, Any]) -> CheckFailure:
+def _failure(error: Mapping[str, Any], secret: frozenset[str]) -> CheckFailure:
     prop = ".".join(str(part) for part in error["loc"]) or "inputs"
     reason = str(error["msg"])
     if (
-        error["type"] not in ("missing",)
+        error["type"] != "missing"
+        and not (error["loc"] and error["loc"][0] in secret)
         and "input" in error
         and not isinstance(error["input"], dict)
     ):
@@ -127,7 +131,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             args = self.args_type.model_validate(known)
         except ValidationError as err:
             failures = [
-                _failure(e)
+                _failure(e, self.args_type.secret_fields)
                 for e in err.errors()
                 if not (e["loc"] and e["loc"][0] in unknown and e["type"] == "missing")
             ]

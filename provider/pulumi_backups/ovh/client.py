@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -111,31 +112,39 @@ class OvhClient:
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(self, method: str, path: str, body: Any = None, *, need_auth: bool = True) -> Any:
         """Send one call (retried when transient); return the decoded JSON answer."""
         call = f"{method} {path.split('?', 1)[0]}"
+        if need_auth:
+            self._sync_time()
 
         def send() -> Any:
             try:
-                response = self._ovh.raw_call(method, path, body)
+                response = self._ovh.raw_call(method, path, body, need_auth=need_auth)
             except requests.RequestException as err:
                 raise TransportError(call, str(err), sent=not _never_sent(err)) from err
-            except ovh.exceptions.APIError as err:  # e.g. the /auth/time lookup failed
-                raise TransportError(call, str(err), sent=False) from err
             if response.status_code >= 300:
                 raise _error(call, response)
             if response.status_code == 204 or not response.content:
                 return None
             return response.json()
 
+        idempotent = method in _IDEMPOTENT
         try:
-            return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
+            return call_with_retry(send, idempotent=idempotent, policy=self.retry)
         except AuthError as err:
-            if err.code != "QUERY_TIME_OUT":
+            if err.code != "QUERY_TIME_OUT" or not need_auth:
                 raise
             # The clock moved since the server time was read: read it again, sign again.
             self._ovh._time_delta = None
-            return call_with_retry(send, idempotent=method in _IDEMPOTENT, policy=self.retry)
+            self._sync_time()
+            return call_with_retry(send, idempotent=idempotent, policy=self.retry)
+
+    def _sync_time(self) -> None:
+        """Read the server's clock once (python-ovh would, but outside of our retries)."""
+        if self._ovh._time_delta is None:
+            server_time = self.call("GET", "/auth/time", need_auth=False)
+            self._ovh._time_delta = int(server_time) - int(time.time())
 
 
 _clients: dict[OvhSettings, OvhClient] = {}

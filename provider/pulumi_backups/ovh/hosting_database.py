@@ -1,0 +1,313 @@
+"""``HostingDatabase``: a database of an OVHcloud web hosting (``/hosting/web/{sn}/database``).
+
+Id ``{service_name}/{name}``. Only the password changes in place (``changePassword`` task);
+every other API field replaces the database. ``deletion_protection`` (on by default) makes
+delete, and any change that would replace the database, fail until it is turned off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import DiffResult
+from pydantic import Field, field_validator
+
+from ..core.errors import (
+    ApiError,
+    BackupsError,
+    ConflictError,
+    NotFoundError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
+from ..core.ids import join_id, split_id
+from ..core.provider import BaseProvider, ResourceArgs, Timeouts
+from ..core.resource import resource_props, secret_options
+from .client import ovh_client
+from .hosting import SERVICE_NAME, Database, HostingApi, hosting_login
+
+ID_SHAPE = "{service_name}/{name}"
+#: Outputs, then the optional inputs: every attribute of the resource must be seeded.
+OUTPUTS = ("name", "mode", "server", "port", "state", "status", "quota_size", "quota_used")
+ATTRIBUTES = (*OUTPUTS, "version", "quota", "password", "deletion_protection")
+REPLACING = ("service_name", "user", "type", "capability", "version", "quota")
+
+
+def _password_ok(password: str) -> bool:
+    mixed = any(c.isdigit() for c in password) and any(c.isalpha() for c in password)
+    return mixed and 8 <= len(password) <= 30
+
+
+class HostingDatabaseArgs(ResourceArgs):
+    """Inputs of :class:`HostingDatabase`."""
+
+    service_name: str = Field(
+        pattern=SERVICE_NAME,
+        description="Web hosting service, e.g. `x.cluster000.hosting.ovh.net`.",
+    )
+    user: str = Field(
+        description="Database user: lower case letters and digits, the hosting login followed by "
+        "at most 6 more characters. The database is named after it (`<user>.mysql.db`)."
+    )
+    type: Literal["mariadb", "mysql", "postgresql", "redis"] = Field(description="Engine.")
+    capability: Literal[
+        "extraSqlPerso", "local", "privateDatabase", "sqlLocal", "sqlPerso", "sqlPro"
+    ] = Field(description="Offer the database is taken from (API field `capabilitie`).")
+    version: str | None = Field(
+        default=None,
+        pattern=r"^\d+(\.\d+)*$",
+        description="Engine version (e.g. `8.0`); the API's default when absent. The API keeps "
+        "the list of available versions (`databaseAvailableVersion`) and has the last word.",
+    )
+    quota: Literal[25, 100, 200, 256, 400, 512, 800, 1024] | None = Field(
+        default=None, description="Size in MB; extraSqlPerso only."
+    )
+    password: str | None = Field(
+        default=None,
+        description="Password (8 to 30 characters, letters and digits); changed in place.",
+    )
+    deletion_protection: bool = Field(
+        default=True, description="While true, delete and replace fail; turn it off first."
+    )
+    adopt: bool = Field(
+        default=False, description="Take an existing database of `user` under management."
+    )
+    timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
+
+    @field_validator("user")
+    @classmethod
+    def _user_shape(cls, user: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+", user):
+            raise ValueError("must contain only lower case letters and digits")
+        return user
+
+    def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
+        failures = []
+        login = hosting_login(self.service_name)
+        if login and not (self.user.startswith(login) and len(self.user) - len(login) <= 6):
+            failures.append(
+                ("user", f"must start with the hosting login {login!r} (the first label of "
+                 f"service_name) and add at most 6 characters (got {self.user!r})")
+            )  # fmt: skip
+        if self.password is not None and not _password_ok(self.password):
+            # checked here, not by a validator: a field failure would echo the secret value
+            failures.append(("password", "must be 8 to 30 characters and mix letters and digits"))
+        if self.quota is not None and self.capability != "extraSqlPerso":
+            failures.append(
+                ("quota", f"can only be chosen with extraSqlPerso, not {self.capability}")
+            )
+        return failures + self._protected_replace(olds)
+
+    def _protected_replace(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """A change that replaces a protected database fails here, before anything happens."""
+        if not olds or not olds.get("deletion_protection", True):
+            return []
+        return [
+            (field, f"changing {field} replaces the database, deleting the current one and its "
+             "data, and deletion_protection is on: set deletion_protection to false and run "
+             f"`pulumi up` first, then change {field}")
+            for field in REPLACING
+            if olds.get(field) != getattr(self, field)
+        ]  # fmt: skip
+
+    def to_api(self) -> dict[str, Any]:
+        """The ``POST .../database`` body."""
+        return {
+            "capabilitie": self.capability,
+            "type": self.type,
+            "user": self.user,
+            "password": self.password,
+            "quota": self.quota,
+            "version": self.version,
+        }
+
+
+def database_outputs(db: Database, args: HostingDatabaseArgs) -> dict[str, Any]:
+    """Outputs read from the API. ``version`` is reported only when set, so drift shows."""
+    outs = {
+        "name": db.name,
+        "mode": db.mode,
+        "server": db.server,
+        "port": db.port,
+        "state": db.state,
+        "status": db.status,
+        "quota_size": db.quota_size,
+        "quota_used": db.quota_used,
+    }
+    if args.version is not None and db.version is not None:
+        outs["version"] = db.version
+    return outs
+
+
+class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
+    """CRUD of a web-hosting database; see :class:`HostingDatabase`."""
+
+    kind = "HostingDatabase"
+    args_type = HostingDatabaseArgs
+    replace_on_change = frozenset(REPLACING)
+
+    def describe(self, args: HostingDatabaseArgs) -> str:
+        return f"HostingDatabase of user {args.user} on {args.service_name}"
+
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """A replacement that keeps the user keeps the name: the old one must go first."""
+        result = super().diff(id_, olds, news)
+        if result.replaces and not {"service_name", "user"} & set(result.replaces):
+            result.delete_before_replace = True
+        return result
+
+    def api(self, service_name: str) -> HostingApi:
+        """The API of ``service_name`` through the shared client (tests substitute theirs)."""
+        return HostingApi(ovh_client(), service_name)
+
+    def create_resource(self, args: HostingDatabaseArgs) -> tuple[str, dict[str, Any]]:
+        api = self.api(args.service_name)
+        existing = api.database_names(user=args.user)
+        if existing and not args.adopt:
+            raise BackupsError(
+                f"database {existing[0]} of user {args.user} already exists on "
+                f"{args.service_name}: set adopt=True to manage it"
+            )
+        if existing:
+            return self._adopt(api, existing[0], args)
+        task = api.create_database(args.to_api())
+        try:
+            api.wait(task, self.wait_policy(args, "create"))
+        except (TaskFailedError, WaitTimeoutError) as err:
+            raise _cleanup(api, args.user, err) from err
+        names = api.database_names(user=args.user)
+        if not names:
+            raise BackupsError(f"task #{task.get('id')} is done but no database of user "
+                               f"{args.user} exists on {args.service_name}")  # fmt: skip
+        return join_id(args.service_name, names[0]), database_outputs(api.database(names[0]), args)
+
+    def _adopt(
+        self, api: HostingApi, name: str, args: HostingDatabaseArgs
+    ) -> tuple[str, dict[str, Any]]:
+        """Manage an existing database; its type must match, its password becomes ours."""
+        db = api.database(name)
+        if db.type and db.type != args.type:
+            raise BackupsError(f"cannot adopt {name}: it is a {db.type} database, not {args.type}")
+        if args.version and db.version and db.version != args.version:
+            raise BackupsError(f"cannot adopt {name}: it runs version {db.version}, "
+                               f"not {args.version}")  # fmt: skip
+        if args.password is not None:
+            api.wait(api.change_password(name, args.password), self.wait_policy(args, "create"))
+            db = api.database(name)
+        return join_id(args.service_name, name), database_outputs(db, args)
+
+    def read_resource(
+        self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        service_name, name = split_id(id_, ID_SHAPE)
+        db = self.api(service_name).find_database(name)
+        if db is None or db.status == "deleting":
+            return None
+        return database_outputs(db, args)
+
+    def update_resource(
+        self, id_: str, olds: dict[str, Any], args: HostingDatabaseArgs
+    ) -> dict[str, Any]:
+        """Only the password changes in place; other in-place fields are ours alone."""
+        service_name, name = split_id(id_, ID_SHAPE)
+        api = self.api(service_name)
+        if args.password is not None and args.password != olds.get("password"):
+            api.wait(api.change_password(name, args.password), self.wait_policy(args, "update"))
+        return database_outputs(api.database(name), args)
+
+    def delete_resource(self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]) -> None:
+        if args.deletion_protection:
+            raise BackupsError(
+                "deletion_protection is on: set deletion_protection to false and run "
+                "`pulumi up` first, then destroy or replace the database"
+            )
+        service_name, name = split_id(id_, ID_SHAPE)
+        api = self.api(service_name)
+        try:
+            task = api.delete_database(name)
+        except NotFoundError:
+            return
+        except ConflictError:  # busy; fine if it is being deleted already
+            db = api.find_database(name)
+            if db is not None and db.status != "deleting":
+                raise
+            return
+        api.wait(task, self.wait_policy(args, "delete"))
+
+
+def _cleanup(api: HostingApi, user: str, err: BackupsError) -> BackupsError:
+    """After a failed or endless creation: delete what it left, or say exactly what is left."""
+    try:
+        left = api.database_names(user=user)
+    except ApiError as list_err:
+        return BackupsError(f"{err}; could not check for a database left behind: {list_err}")
+    notes = []
+    for name in left:
+        try:
+            task = api.delete_database(name)
+            notes.append(f"deleting the half-created database {name} (task #{task.get('id')})")
+        except ApiError as delete_err:
+            notes.append(f"left behind: database {name} on {api.service_name} ({delete_err}); "
+                         "delete it, or set adopt=True to manage it")  # fmt: skip
+    return BackupsError("; ".join([str(err), *notes]))
+
+
+class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDatabase"):
+    """A database of an OVHcloud web hosting.
+
+    Only ``password`` changes in place; any other change replaces the database, which
+    ``deletion_protection`` (on by default) refuses until it is turned off::
+
+        db = HostingDatabase("app", service_name="sandbox.cluster000.hosting.ovh.net",
+                             user="sandboxapp", type="mysql", capability="sqlPerso",
+                             password=config.require_secret("dbPassword"))
+    """
+
+    name: pulumi.Output[str]
+    mode: pulumi.Output[str]
+    server: pulumi.Output[str]
+    port: pulumi.Output[int]
+    state: pulumi.Output[str]
+    status: pulumi.Output[str]
+    quota_size: pulumi.Output[float]
+    quota_used: pulumi.Output[float]
+    service_name: pulumi.Output[str]
+    user: pulumi.Output[str]
+    type: pulumi.Output[str]
+    capability: pulumi.Output[str]
+    version: pulumi.Output[str | None]
+    quota: pulumi.Output[int | None]
+    password: pulumi.Output[str | None]
+    deletion_protection: pulumi.Output[bool]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        service_name: pulumi.Input[str],
+        user: pulumi.Input[str],
+        type: pulumi.Input[str],
+        capability: pulumi.Input[str],
+        version: pulumi.Input[str] | None = None,
+        quota: pulumi.Input[int] | None = None,
+        password: pulumi.Input[str] | None = None,
+        deletion_protection: pulumi.Input[bool] | None = None,
+        adopt: pulumi.Input[bool] | None = None,
+        timeouts: pulumi.Input[Mapping[str, float]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        arguments = {
+            "service_name": service_name, "user": user, "type": type, "capability": capability,
+            "version": version, "quota": quota, "password": password,
+            "deletion_protection": deletion_protection, "adopt": adopt, "timeouts": timeouts,
+        }  # fmt: skip
+        super().__init__(
+            HostingDatabaseProvider(),
+            resource_name,
+            resource_props(arguments, ATTRIBUTES),
+            secret_options(opts, ["password"]),
+        )

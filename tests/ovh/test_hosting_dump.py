@@ -1,0 +1,230 @@
+"""HostingDatabaseDump: pure check/diff, and the provider's CRUD against the sandbox."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+
+from pulumi_backups.core.config import OvhSettings
+from pulumi_backups.core.errors import BackupsError, ServerError
+from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.core.waiting import Clock, WaitPolicy
+from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.hosting import Dump, HostingApi
+from pulumi_backups.ovh.hosting_database_dump import (
+    HostingDatabaseDumpArgs,
+    HostingDatabaseDumpProvider,
+    expired,
+    find_task_dump,
+)
+from pulumi_backups.sandbox import Sandbox
+
+SN = "sandbox.cluster000.hosting.ovh.net"
+DB = "sandboxapp.mysql.db"
+BASE = {"service_name": SN, "database_name": DB}
+PROVIDER = HostingDatabaseDumpProvider()
+FAST = WaitPolicy(timeout=5)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def sandbox_settings(sandbox: Sandbox) -> OvhSettings:
+    env = sandbox.env()
+    return OvhSettings(
+        env["OVH_ENDPOINT"],
+        application_key=env["OVH_APPLICATION_KEY"],
+        application_secret=env["OVH_APPLICATION_SECRET"],
+        consumer_key=env["OVH_CONSUMER_KEY"],
+    )
+
+
+def sandbox_client(sandbox: Sandbox) -> OvhClient:
+    return OvhClient(sandbox_settings(sandbox), RetryPolicy(attempts=12, base=0.0, cap=0.0))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
+    """The sandbox's hosting API, with one database ``DB``."""
+    hosting = HostingApi(sandbox_client(sandbox), SN, Clock(clock.now, clock.sleep))
+    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
+    hosting.wait(hosting.create_database(body), FAST)
+    return hosting
+
+
+@pytest.fixture
+def provider(api: HostingApi) -> HostingDatabaseDumpProvider:
+    class SandboxProvider(HostingDatabaseDumpProvider):
+        def api(self, service_name: str) -> HostingApi:
+            return HostingApi(api.client, service_name, api.clock)
+
+    return SandboxProvider()
+
+
+def stored_dumps(sandbox: Sandbox) -> dict[str, Any]:
+    return sandbox.objects().get("ovh:hosting:dump", {})
+
+
+# -- check / diff -----------------------------------------------------------------------------
+
+
+def test_check_defaults_and_refusals() -> None:
+    result = PROVIDER.check({}, {"__provider": "p", **BASE, "triggers": ["v1"]})
+    assert result.failures == []
+    assert result.inputs == {**BASE, "date": "now", "send_email": False, "triggers": ["v1"]}
+    bad = PROVIDER.check({}, {"__provider": "p", **BASE, "date": "monthly.1", "sendEmail": 1})
+    assert sorted(f.property for f in bad.failures) == ["date", "sendEmail"]
+    bad = PROVIDER.check({}, {"__provider": "p", "service_name": SN, "database_name": "a/b"})
+    assert [f.property for f in bad.failures] == ["database_name"]
+
+
+def test_diff_replaces_on_triggers_and_date_only() -> None:
+    olds = {"__provider": "p", **BASE, "date": "now", "send_email": False, "dump_id": 7.0}
+
+    def diff(news: dict[str, Any]) -> tuple[bool, list[str]]:
+        result = PROVIDER.diff(f"{SN}/{DB}/7", olds, {**BASE, "date": "now", **news})
+        return bool(result.changes), list(result.replaces or [])
+
+    assert diff({"send_email": False}) == (False, [])
+    assert diff({"send_email": True}) == (True, [])
+    assert diff({"triggers": ["v2"]}) == (True, ["triggers"])
+    assert diff({"date": "daily.1"}) == (True, ["date"])
+
+
+def test_expiry_follows_the_deletion_date() -> None:
+    dump = Dump(id=1, deletion_date="2026-01-10T10:00:00+01:00")
+    assert not expired(dump, datetime(2026, 1, 10, 8, 59, tzinfo=timezone.utc))
+    assert expired(dump, datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc))
+    assert not expired(Dump(id=2))
+
+
+# -- CRUD against the sandbox -----------------------------------------------------------------
+
+
+def test_create_read_and_delete(provider: HostingDatabaseDumpProvider, api: HostingApi) -> None:
+    args = HostingDatabaseDumpArgs(**BASE)
+    resource_id, outs = provider.create_resource(args)
+    dump_id = outs["dump_id"]
+    assert resource_id == f"{SN}/{DB}/{dump_id}"
+    assert outs["status"] == "created" and outs["url"].startswith("http")
+    assert outs["creation_date"] < outs["deletion_date"]
+    assert provider.read_resource(resource_id, args, outs) == outs
+    provider.delete_resource(resource_id, args, outs)
+    assert api.dump_ids(DB) == []
+    assert provider.read_resource(resource_id, args, outs) is None
+    provider.delete_resource(resource_id, args, outs)  # gone already: success
+
+
+def test_concurrent_dumps_of_one_database_each_get_their_own(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    args = HostingDatabaseDumpArgs(**BASE)
+    with ThreadPoolExecutor(4) as pool:
+        created = list(pool.map(lambda _: provider.create_resource(args), range(4)))
+    ids = [outs["dump_id"] for _, outs in created]
+    assert len(set(ids)) == 4
+    assert sorted(ids) == sorted(api.dump_ids(DB))
+    # each resource holds the dump its own task produced
+    task_of = {doc["id"]: doc["taskId"] for doc in stored_dumps(sandbox).values()}
+    assert len(set(task_of.values())) == 4
+
+
+def test_the_dump_is_found_by_its_task_never_by_position(api: HostingApi) -> None:
+    tasks = [api.create_dump(DB, "now", False) for _ in range(3)]
+    for task in tasks:
+        api.wait(task, FAST)
+    ids = sorted(api.dump_ids(DB))
+    found = [find_task_dump(api, DB, task) for task in tasks]
+    assert [dump.id for dump in found if dump] == ids  # the middle one is neither end
+    assert find_task_dump(api, DB, {**tasks[1], "id": 1}) is None
+
+
+def test_failed_dump_names_the_task_and_leaves_nothing(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    sandbox.script("hosting:dump/create", "fail")
+    with pytest.raises(BackupsError) as caught:
+        provider.create(dict(BASE))
+    message = str(caught.value)
+    assert message.startswith(f"HostingDatabaseDump of {DB} on {SN}: create failed")
+    assert "dump/create #" in message and "'error'" in message
+    assert stored_dumps(sandbox) == {}
+
+
+def test_endless_dump_times_out_and_says_what_may_appear(
+    provider: HostingDatabaseDumpProvider, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    sandbox.script("hosting:dump/create", "hang")
+    with pytest.raises(BackupsError) as caught:
+        provider.create({**BASE, "timeouts": {"create": 20}})
+    message = str(caught.value)
+    assert "timed out after 20 s" in message and "taskId" in message
+    assert 20 <= clock.t < 21
+    assert stored_dumps(sandbox) == {}
+
+
+def test_out_of_band_deletion_drops_the_dump(
+    provider: HostingDatabaseDumpProvider, api: HostingApi
+) -> None:
+    args = HostingDatabaseDumpArgs(**BASE)
+    resource_id, outs = provider.create_resource(args)
+    api.wait(api.delete_dump(DB, outs["dump_id"]), FAST)
+    assert provider.read_resource(resource_id, args, outs) is None
+
+
+def test_expired_dump_is_dropped(provider: HostingDatabaseDumpProvider, sandbox: Sandbox) -> None:
+    args = HostingDatabaseDumpArgs(**BASE, date="daily.1")  # kept 7 days
+    resource_id, outs = provider.create_resource(args)
+    sandbox.advance(8 * 86_400)
+    later = HostingApi(sandbox_client(sandbox), SN)  # a client that learns the new time
+
+    class Later(HostingDatabaseDumpProvider):
+        def api(self, service_name: str) -> HostingApi:
+            return later
+
+    assert Later().read_resource(resource_id, args, outs) is None
+
+
+def test_dumps_of_a_deleted_database_are_left_to_recovery(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    args = HostingDatabaseDumpArgs(**BASE)
+    resource_id, outs = provider.create_resource(args)
+    api.wait(api.delete_database(DB), FAST)
+    assert provider.read_resource(resource_id, args, outs) is None
+    provider.delete_resource(resource_id, args, outs)
+    assert api.orphan_dump_ids(DB) == [outs["dump_id"]]
+
+
+def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(
+    sandbox: Sandbox, api: HostingApi
+) -> None:
+    class AnswerLost(OvhClient):
+        def post(self, path: str, **body: Any) -> Any:
+            super().post(path, **body)
+            raise ServerError(f"POST {path}", 500, "Internal server error")
+
+    lost = HostingApi(AnswerLost(sandbox_settings(sandbox), RetryPolicy(base=0.0, cap=0.0)), SN)
+
+    class LostProvider(HostingDatabaseDumpProvider):
+        def api(self, service_name: str) -> HostingApi:
+            return lost
+
+    with pytest.raises(BackupsError, match="not managed by this stack will appear"):
+        LostProvider().create(dict(BASE))

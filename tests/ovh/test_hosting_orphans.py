@@ -1,0 +1,155 @@
+"""Orphan recovery: get_orphan_dumps, download_dump and `python -m pulumi_backups orphan-dumps`."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pulumi_backups.__main__ import main
+from pulumi_backups.core.config import OvhSettings
+from pulumi_backups.core.errors import NotFoundError
+from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.hosting import HostingApi
+from pulumi_backups.ovh.orphans import download_dump, get_orphan_dumps
+from pulumi_backups.sandbox import Sandbox
+
+SN = "sandbox.cluster000.hosting.ovh.net"
+DB = "sandboxgone.mysql.db"
+FAST = WaitPolicy(timeout=5)
+
+
+@pytest.fixture
+def client(sandbox: Sandbox) -> OvhClient:
+    env = sandbox.env()
+    settings = OvhSettings(
+        env["OVH_ENDPOINT"],
+        application_key=env["OVH_APPLICATION_KEY"],
+        application_secret=env["OVH_APPLICATION_SECRET"],
+        consumer_key=env["OVH_CONSUMER_KEY"],
+    )
+    return OvhClient(settings, RetryPolicy(base=0.0, cap=0.0))
+
+
+@pytest.fixture
+def orphans(client: OvhClient, sandbox: Sandbox) -> list[int]:
+    """Three dumps of ``DB``, then ``DB`` deleted; their ids, oldest first."""
+    api = HostingApi(client, SN)
+    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxgone"}
+    api.wait(api.create_database(body), FAST)
+    for _ in range(3):
+        api.wait(api.create_dump(DB, "now", False), FAST)
+    ids = api.dump_ids(DB)
+    api.wait(api.delete_database(DB), FAST)
+    return ids
+
+
+@pytest.fixture
+def ovh_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The sandbox's credentials in the environment, where the command finds them."""
+    env = {k: v for k, v in sandbox.env().items() if k.startswith("OVH_")}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def test_orphans_are_listed_newest_first(client: OvhClient, orphans: list[int]) -> None:
+    dumps = get_orphan_dumps(SN, DB, client=client)
+    assert [d.id for d in dumps] == sorted(orphans, reverse=True)
+    assert all(d.orphan and d.database_name == DB and d.url for d in dumps)
+    assert get_orphan_dumps(SN, "sandboxother.mysql.db", client=client) == []
+
+
+def test_a_live_database_has_no_orphans(client: OvhClient) -> None:
+    api = HostingApi(client, SN)
+    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxlive"}
+    api.wait(api.create_database(body), FAST)
+    api.wait(api.create_dump("sandboxlive.mysql.db", "now", False), FAST)
+    assert get_orphan_dumps(SN, "sandboxlive.mysql.db", client=client) == []
+
+
+def test_download_writes_the_whole_file_and_reports_progress(
+    client: OvhClient, orphans: list[int], tmp_path: Path
+) -> None:
+    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    seen: list[tuple[int, int | None]] = []
+    path = download_dump(latest, tmp_path, progress=lambda done, total: seen.append((done, total)))
+    assert path == tmp_path / f"{latest.id}.sql.gz"
+    assert f"Dump {latest.id} of {DB}" in gzip.decompress(path.read_bytes()).decode()
+    assert seen and seen[-1][0] == path.stat().st_size
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_refused_download_leaves_no_file(
+    client: OvhClient, orphans: list[int], tmp_path: Path
+) -> None:
+    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    forged = latest.model_copy(update={"url": str(latest.url).split("?")[0] + "?sign=forged"})
+    with pytest.raises(NotFoundError) as caught:
+        download_dump(forged, tmp_path / "dump.sql.gz")
+    assert "forged" not in str(caught.value)  # the link's signature never shows
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_lists_and_downloads_the_latest(
+    ovh_env: dict[str, str], orphans: list[int], tmp_path: Path
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "latest.sql.gz"
+    argv = ["orphan-dumps", "--service", SN, "--database", DB, "--download", str(target)]
+    assert main(argv, out, err) == 0
+    rows = out.getvalue().splitlines()
+    assert rows[0].startswith("id\t")
+    assert [int(row.split("\t")[0]) for row in rows[1:]] == sorted(orphans, reverse=True)
+    assert f"Dump {max(orphans)} of" in gzip.decompress(target.read_bytes()).decode()
+    assert f"saved dump {max(orphans)} to {target}" in err.getvalue()
+    assert "100%" in err.getvalue()
+
+
+def test_command_with_nothing_to_download_fails(ovh_env: dict[str, str], tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["orphan-dumps", "--service", SN, "--database", DB]
+    assert main(argv, out, err) == 0
+    assert main([*argv, "--download", str(tmp_path)], out, err) == 1
+    assert "no dump left by" in err.getvalue() and out.getvalue() == ""
+
+
+def test_command_reports_errors_and_usage(
+    ovh_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = io.StringIO()
+    argv = ["orphan-dumps", "--service", "nope.cluster000.hosting.ovh.net", "--database", DB]
+    assert main(argv, io.StringIO(), err) == 1
+    assert err.getvalue().startswith("error: GET /hosting/web/nope.cluster000") and "404" in (
+        err.getvalue()
+    )
+    with pytest.raises(SystemExit) as usage:
+        main(["orphan-dumps", "--service", SN])
+    assert usage.value.code == 2
+    assert "--database" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_command(
+    ovh_env: dict[str, str], orphans: list[int], tmp_path: Path
+) -> None:
+    command = ["orphan-dumps", "--service", SN, "--database", DB, "--download", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "pulumi_backups", *command],
+        env={**os.environ, **ovh_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 1 + len(orphans)
+    saved = tmp_path / f"{max(orphans)}.sql.gz"
+    assert f"saved dump {max(orphans)} to {saved}" in done.stderr
+    assert gzip.decompress(saved.read_bytes()).startswith(b"-- Dump")

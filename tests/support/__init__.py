@@ -1,0 +1,43 @@
+"""Test support: drive the SDK's real dynamic provider host the way the Pulumi engine does.
+
+`Engine` runs `preview` / `up` / `refresh` / `destroy` for a program and a state file;
+`ProviderHost` is the host process alone, for tests that want single calls.
+"""
+
+from .engine import Engine
+from .host import CheckResponse, DiffResponse, HostError, ProviderHost, ReadResponse
+from .results import (
+    CheckFailed,
+    DeploymentError,
+    DeploymentStopped,
+    ProtectedError,
+    RunResult,
+    Step,
+    StepError,
+    StepFailed,
+)
+from .state import ResourceState, load_state
+from .values import UNKNOWN, is_secret, reveal, secret
+
+__all__ = [
+    "UNKNOWN",
+    "CheckFailed",
+    "CheckResponse",
+    "DeploymentError",
+    "DeploymentStopped",
+    "DiffResponse",
+    "Engine",
+    "HostError",
+    "ProtectedError",
+    "ProviderHost",
+    "ReadResponse",
+    "ResourceState",
+    "RunResult",
+    "Step",
+    "StepError",
+    "StepFailed",
+    "is_secret",
+    "load_state",
+    "reveal",
+    "secret",
+]

@@ -1,0 +1,310 @@
+"""The SDK's real dynamic provider host, spawned and spoken to over gRPC like the engine does.
+
+`ProviderHost` runs `python -u -m pulumi.dynamic` (what the engine's
+`pulumi-resource-pulumi-python` launcher runs), reads the port it prints, and calls its
+ResourceProvider service with the SDK's own stubs. Property bags go in and come out in wire
+form (see `values`): secrets are revealed before sending, as the engine does for a provider
+that declines secrets; unknowns are only allowed where the engine allows them (Check and Diff
+during a preview). Everything the host prints is captured in `output`.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import IO, Any
+
+import grpc
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from .values import Props, contains_unknown, from_struct, reveal, secret, to_struct
+
+_CHANGES = {
+    provider_pb2.DiffResponse.DIFF_NONE: "none",
+    provider_pb2.DiffResponse.DIFF_SOME: "some",
+    provider_pb2.DiffResponse.DIFF_UNKNOWN: "unknown",
+}
+
+
+class HostError(Exception):
+    """A host call failed; `message` is what the host aborted with (usually a traceback)."""
+
+    def __init__(self, method: str, code: str, message: str) -> None:
+        super().__init__(f"{method} failed ({code}): {message}")
+        self.method = method
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class CheckResponse:
+    """Checked inputs (wire form) and `(property, reason)` failures."""
+
+    inputs: Props
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DiffResponse:
+    """`changes` is "none", "some" or "unknown" (the provider's diff left `changes` unset)."""
+
+    changes: str
+    replaces: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+
+
+@dataclass
+class ReadResponse:
+    """`id` is "" when the resource is gone; `inputs` is None unless the provider returned some."""
+
+    id: str
+    outputs: Props
+    inputs: Props | None = None
+
+
+def _urn_parts(urn: str) -> tuple[str, str]:
+    parts = urn.split("::")
+    return parts[2].split("$")[-1], parts[-1]
+
+
+class ProviderHost:
+    """One `python -m pulumi.dynamic` process; close it (or use `with`) when done.
+
+    `env` is added to os.environ for the child; `pythonpath` entries are put in front of
+    PYTHONPATH so that providers pickled by reference can be imported by the host.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        pythonpath: Iterable[str] = (),
+        start_timeout: float = 30.0,
+        call_timeout: float = 120.0,
+    ) -> None:
+        child_env = {**os.environ, **(env or {})}
+        paths = [*pythonpath, child_env.get("PYTHONPATH", "")]
+        child_env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+        self._call_timeout = call_timeout
+        self._chunks: list[str] = []
+        self._chunks_lock = threading.Lock()
+        self._channel: grpc.Channel | None = None
+        self._proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=child_env,
+        )
+        port_line: queue.Queue[str] = queue.Queue()
+        assert self._proc.stdout is not None and self._proc.stderr is not None
+        self._readers = [
+            threading.Thread(target=self._pump, args=(self._proc.stdout, port_line), daemon=True),
+            threading.Thread(target=self._pump, args=(self._proc.stderr, None), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+        try:
+            self._connect(port_line, start_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _pump(self, stream: IO[bytes], port_line: queue.Queue[str] | None) -> None:
+        for raw in iter(stream.readline, b""):
+            text = raw.decode("utf-8", "replace")
+            if port_line is not None:
+                port_line.put(text)
+                port_line = None
+                continue
+            with self._chunks_lock:
+                self._chunks.append(text)
+        if port_line is not None:
+            port_line.put("")
+
+    def _connect(self, port_line: queue.Queue[str], timeout: float) -> None:
+        try:
+            first = port_line.get(timeout=timeout).strip()
+        except queue.Empty:
+            first = ""
+        if not first.isdigit():
+            self._proc.kill()
+            self._proc.wait()
+            for reader in self._readers:
+                reader.join(timeout)
+            raise HostError("start", "NO_PORT", f"host printed {first!r}; output:\n{self.output}")
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{first}", options=_GRPC_CHANNEL_OPTIONS)
+        grpc.channel_ready_future(self._channel).result(timeout=timeout)
+        self._stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
+
+    @property
+    def output(self) -> str:
+        """Everything the host wrote to stdout (after the port line) and stderr so far."""
+        with self._chunks_lock:
+            return "".join(self._chunks)
+
+    @property
+    def pid(self) -> int:
+        """The host's process id."""
+        return self._proc.pid
+
+    def close(self) -> None:
+        """Kill the host (the engine does not let provider hosts outlive a command)."""
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for reader in self._readers:
+            reader.join(5)
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> ProviderHost:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self._stub, method)(request, timeout=self._call_timeout)
+        except grpc.RpcError as exc:
+            code = exc.code().name if exc.code() is not None else "UNKNOWN"
+            raise HostError(method, code, exc.details() or "") from None
+
+    @staticmethod
+    def _marshal(props: Props, keep_unknowns: bool) -> Any:
+        if not keep_unknowns and contains_unknown(props):
+            raise ValueError("unknown values may only reach a provider during a preview")
+        return to_struct(reveal(props))
+
+    def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+        """Send the stack config (`"ovh:endpoint"`-style keys) as Configure's `args`.
+
+        Secret keys are sent wrapped as secrets, like the engine; the host unwraps them.
+        """
+        hidden = set(secret_keys)
+        args = {k: secret(v) if k in hidden else v for k, v in config.items()}
+        variables = {k: v if isinstance(v, str) else str(v) for k, v in config.items()}
+        request = provider_pb2.ConfigureRequest(
+            variables=variables,
+            args=to_struct(args),
+            acceptSecrets=True,
+            acceptResources=True,
+            sends_old_inputs=True,
+            sends_old_inputs_to_delete=True,
+        )
+        self._call("Configure", request)
+
+    def check(self, urn: str, olds: Props, news: Props, *, preview: bool = False) -> CheckResponse:
+        """Check(olds=old inputs or {}, news=program inputs)."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.CheckRequest(
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=self._marshal(olds, preview),
+            news=self._marshal(news, preview),
+            randomSeed=os.urandom(32),
+        )
+        response = self._call("Check", request)
+        failures = [(f.property, f.reason) for f in response.failures]
+        return CheckResponse(from_struct(response.inputs), failures)
+
+    def diff(
+        self,
+        urn: str,
+        id_: str,
+        olds: Props,
+        news: Props,
+        *,
+        old_inputs: Props | None = None,
+        ignore_changes: Iterable[str] = (),
+        preview: bool = False,
+    ) -> DiffResponse:
+        """Diff(id, olds=old outputs, news=checked inputs)."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.DiffRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=self._marshal(olds, preview),
+            news=self._marshal(news, preview),
+            old_inputs=self._marshal(old_inputs or {}, preview),
+            ignoreChanges=list(ignore_changes),
+        )
+        response = self._call("Diff", request)
+        return DiffResponse(
+            _CHANGES.get(response.changes, "unknown"),
+            list(response.replaces),
+            bool(response.deleteBeforeReplace),
+        )
+
+    def create(self, urn: str, news: Props) -> tuple[str, Props]:
+        """Create(checked inputs) -> (id, outputs)."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.CreateRequest(
+            urn=urn, name=name, type=type_, properties=self._marshal(news, False)
+        )
+        response = self._call("Create", request)
+        return response.id, from_struct(response.properties)
+
+    def read(self, urn: str, id_: str, props: Props, inputs: Props) -> ReadResponse:
+        """Read(id, properties=old outputs, inputs=old inputs), as a refresh sends it."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.ReadRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            properties=self._marshal(props, False),
+            inputs=self._marshal(inputs, False),
+        )
+        response = self._call("Read", request)
+        inputs_back = from_struct(response.inputs) if response.HasField("inputs") else None
+        return ReadResponse(response.id, from_struct(response.properties), inputs_back)
+
+    def update(
+        self, urn: str, id_: str, olds: Props, news: Props, *, old_inputs: Props | None = None
+    ) -> Props:
+        """Update(id, olds=old outputs, news=checked inputs) -> outputs."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.UpdateRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            olds=self._marshal(olds, False),
+            news=self._marshal(news, False),
+            old_inputs=self._marshal(old_inputs or {}, False),
+        )
+        return from_struct(self._call("Update", request).properties)
+
+    def delete(self, urn: str, id_: str, props: Props, *, old_inputs: Props | None = None) -> None:
+        """Delete(id, properties=old outputs)."""
+        type_, name = _urn_parts(urn)
+        request = provider_pb2.DeleteRequest(
+            id=id_,
+            urn=urn,
+            name=name,
+            type=type_,
+            properties=self._marshal(props, False),
+            old_inputs=self._marshal(old_inputs or {}, False),
+        )
+        self._call("Delete", request)
