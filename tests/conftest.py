@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from pulumi_backups.sandbox import Sandbox, SandboxSettings
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pulumi_backups.sandbox as sandbox_package
 import pytest
+
+import pulumi_backups.sandbox as sandbox_package
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
 from pulumi_backups.sandbox.store import Store
 

@@ -11,6 +11,7 @@ import ovh
 import ovh.client
 import pytest
 from ovh.exceptions import BadParametersError, InvalidCredential, InvalidKey
+
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 from pulumi_backups.sandbox.ovh import auth
 

@@ -12,6 +12,7 @@ import ovh
 import ovh.client
 import pytest
 from ovh.exceptions import BadParametersError, ResourceNotFoundError
+
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"

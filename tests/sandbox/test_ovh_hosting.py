@@ -9,6 +9,7 @@ import ovh
 import ovh.client
 import pytest
 from ovh.exceptions import BadParametersError, ResourceConflictError, ResourceNotFoundError
+
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"

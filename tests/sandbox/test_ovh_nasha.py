@@ -10,6 +10,7 @@ import ovh
 import ovh.client
 import pytest
 from ovh.exceptions import BadParametersError, ResourceConflictError, ResourceNotFoundError
+
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 
 SN = "zpool-000000"

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pulumi_backups.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]

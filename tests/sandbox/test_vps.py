@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pulumi_backups.sandbox import Sandbox
 
 SERVER = 12345

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from vps.vps_fakes import SERVER, FakeClock, FakePanel
+
 from pulumi_backups.core.errors import BackupsError, NotFoundError, ServerError
 from pulumi_backups.vps.vps_backup import VpsBackupArgs, VpsBackupProvider
-from vps.vps_fakes import SERVER, FakeClock, FakePanel
 
 PROVIDER = VpsBackupProvider()
 

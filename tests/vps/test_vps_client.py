@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from vps.vps_fakes import BASE, SERVER, FakePanel
+
 from pulumi_backups.core.config import VpsSettings, set_stack_config
 from pulumi_backups.core.errors import (
     ApiError,
@@ -16,7 +18,6 @@ from pulumi_backups.core.errors import (
 )
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.vps.client import VpsClient, vps_client
-from vps.vps_fakes import BASE, SERVER, FakePanel
 
 UNAVAILABLE = (503, {"detail": "Service temporarily unavailable, try again later."})
 

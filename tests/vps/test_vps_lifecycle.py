@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import DeploymentError, Engine
+
 from pulumi_backups.core.config import VpsSettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
 from pulumi_backups.vps.client import VpsClient
-from support import DeploymentError, Engine
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "vps_backup"
 SERVER = 12345

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from vps.vps_fakes import SERVER, FakeClock, FakePanel
+
 from pulumi_backups.core.errors import NotFoundError, TaskFailedError, WaitTimeoutError
 from pulumi_backups.core.ids import split_id
 from pulumi_backups.vps.vps_restore import ID_SHAPE, NOT_AWAITED, VpsRestoreArgs, VpsRestoreProvider
-from vps.vps_fakes import SERVER, FakeClock, FakePanel
 
 PROVIDER = VpsRestoreProvider()
 ARGS = VpsRestoreArgs(server_id=SERVER, backup_id=501)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
 from pulumi_backups.core.config import VpsSettings
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.vps.client import VpsClient

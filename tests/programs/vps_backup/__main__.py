@@ -8,6 +8,7 @@ value given to VpsRestore instead of the backup's id).
 from __future__ import annotations
 
 import pulumi
+
 from pulumi_backups.vps import VpsBackup, VpsRestore
 
 config = pulumi.Config()
