@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from .context import SCRIPTABLE, SandboxContext
+from .ovh.http import settle
 
 OPERATIONS: frozenset[str] = frozenset(
     {
@@ -46,9 +47,13 @@ class AdminError(Exception):
 
 def objects(ctx: SandboxContext) -> dict[str, dict[str, Any]]:
     """Every stored API object, `{kind: {key: doc}}`; objects whose `_gone_at` passed are gone."""
-    now = ctx.clock()
+    # OVH applies the effects of finished tasks lazily, on its next request: apply them now.
+    with ctx.store.transaction():
+        now = ctx.clock()
+        settle(ctx, now)
+        items = list(ctx.store.items())
     dump: dict[str, dict[str, Any]] = {}
-    for kind, key, doc in ctx.store.items():
+    for kind, key, doc in items:
         gone_at = doc.get("_gone_at")
         if kind == HIDDEN_KIND or (isinstance(gone_at, (int, float)) and gone_at <= now):
             continue

@@ -14,6 +14,7 @@ import json
 import re
 import uuid
 from collections.abc import Sequence
+from email.utils import formatdate
 from typing import Any
 
 import anyio
@@ -78,7 +79,7 @@ class FaultMiddleware:
         settings = self.ctx.settings
         if settings.latency_ms > 0:
             await anyio.sleep(settings.latency_ms / 1000)
-        stamped = _stamp(send, api)
+        stamped = _stamp(send, api, self.ctx.clock())
         fault = self._draw(settings.error_rate, settings.ratelimit_rate)
         if fault is not None:
             await _send_fault(stamped, api, fault)
@@ -96,13 +97,16 @@ class FaultMiddleware:
         return None
 
 
-def _stamp(send: Send, api: str) -> Send:
-    """Wrap `send` so the response carries the API's request-id header."""
+def _stamp(send: Send, api: str, now: float) -> Send:
+    """Wrap `send` so the response carries the API's request-id header and a `Date` header
+    on the sandbox clock (clients judge expiries, e.g. download links, by the server's date)."""
     name = b"x-ovh-queryid" if api == "ovh" else b"x-request-id"
+    date = formatdate(now, usegmt=True).encode()
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = list(message.get("headers", []))
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+            headers.append((b"date", date))
             if not any(key.lower() == name for key, _ in headers):
                 value = f"EU.sandbox.{uuid.uuid4().hex}" if api == "ovh" else str(uuid.uuid4())
                 headers.append((name, value.encode()))

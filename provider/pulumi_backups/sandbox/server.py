@@ -21,6 +21,7 @@ def _config(app: ASGIApp) -> uvicorn.Config:
         http="h11",
         loop="asyncio",
         server_header=False,
+        date_header=False,  # the fault layer stamps Date on the sandbox clock
     )
 
 

@@ -1,0 +1,49 @@
+"""Validators shared by the Scaleway resources' argument models (pure: no I/O, no clock)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..core.config import SCALEWAY_REGIONS
+from .models import rfc3339
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def uuid_value(value: str) -> str:
+    """A Scaleway id (lower-case UUID); raises ValueError with an example."""
+    if not _UUID.match(value):
+        raise ValueError("must be a UUID such as 11111111-1111-1111-1111-111111111111")
+    return value
+
+
+def region_value(value: str | None) -> str | None:
+    """One of the RDB regions (None: not given)."""
+    if value is not None and value not in SCALEWAY_REGIONS:
+        raise ValueError(f"must be one of {', '.join(SCALEWAY_REGIONS)}")
+    return value
+
+
+def timestamp_value(value: str | None) -> str | None:
+    """An RFC 3339 timestamp with an offset, normalized to UTC (``...Z``); None: not given."""
+    if value is None:
+        return None
+    try:
+        if not _ISO_PREFIX.match(value):
+            raise ValueError
+        parsed = _DATETIME.validate_python(value)
+    except (ValueError, ValidationError):
+        raise ValueError("must be an RFC 3339 timestamp such as 2030-01-31T00:00:00Z") from None
+    if parsed.tzinfo is None:
+        raise ValueError("must carry a UTC offset, e.g. 2030-01-31T00:00:00Z or ...+01:00")
+    return rfc3339(parsed)
+
+
+def parse_timestamp(value: str) -> datetime:
+    """The datetime of a timestamp normalized by :func:`timestamp_value`."""
+    return _DATETIME.validate_python(value)

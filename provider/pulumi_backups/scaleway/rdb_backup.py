@@ -1,0 +1,220 @@
+"""``RdbBackup``: a logical backup of one database of a Scaleway Managed Database instance.
+
+Id ``{region}/{uuid}``. The region is resolved at create (argument, then stack config,
+environment, profile, ``fr-par``) and kept. Without ``name``, the backup is named
+``{database_name}-{YYYYmmdd-HHMMSS}`` (UTC, at creation) and keeps that name: a name or a region
+left out never causes a change. ``name`` and ``expires_at`` change in place (PATCH; an expiry
+cannot be removed); ``instance_id``, ``database_name`` and ``region`` replace the backup.
+The work itself is in :mod:`.operations`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+from pulumi.dynamic import DiffResult
+from pydantic import Field, field_validator
+
+from ..core.ids import join_id, split_id
+from ..core.provider import BaseProvider, ResourceArgs
+from ..core.resource import resource_props, secret_options
+from . import operations
+from .args import parse_timestamp, region_value, timestamp_value, uuid_value
+from .client import rdb_client
+from .models import Backup, CreateBackupRequest, UpdateBackupRequest
+
+ID_SHAPE = "{region}/{backup_id}"
+OUTPUTS = (
+    "backup_id", "name", "region", "status", "size", "expires_at", "created_at", "updated_at",
+    "instance_name", "same_region", "download_url", "download_url_expires_at",
+)  # fmt: skip
+COMPUTED_WHEN_ABSENT = ("name", "region")
+REPLACING = frozenset({"instance_id", "database_name", "region"})
+
+
+class RdbBackupArgs(ResourceArgs):
+    """Inputs of an RdbBackup."""
+
+    instance_id: str = Field(description="UUID of the Database Instance to back up.")
+    database_name: str = Field(min_length=1, description="Name of the database to back up.")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Backup name; default `{database_name}-{YYYYmmdd-HHMMSS}` (UTC, at "
+        "creation), kept afterwards. Renames in place.",
+    )
+    expires_at: str | None = Field(
+        default=None,
+        description="RFC 3339 expiry (the backup is then deleted by Scaleway); changes in "
+        "place, but cannot be removed once set.",
+    )
+    region: str | None = Field(
+        default=None,
+        description="fr-par, nl-ams or pl-waw; default: stack config `scaleway:region`, "
+        "SCW_DEFAULT_REGION, the profile's default_region, then fr-par.",
+    )
+    export: bool = Field(
+        default=False,
+        description="Export the backup once ready and expose `download_url` (secret, about "
+        "24 h); an expired link is renewed at refresh or update.",
+    )
+
+    _uuid = field_validator("instance_id")(uuid_value)
+    _region = field_validator("region")(region_value)
+    _expiry = field_validator("expires_at")(timestamp_value)
+
+    def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
+        replaced = any(olds.get(k) != getattr(self, k) for k in REPLACING if olds.get(k))
+        if olds.get("expires_at") and self.expires_at is None and not replaced:
+            return [
+                (
+                    "expires_at",
+                    "an expiry cannot be removed once set: the Scaleway API only accepts a "
+                    "new date. Give a later date, or let a new backup take this one's place "
+                    "(give the resource another name in the program).",
+                )
+            ]
+        return []
+
+
+def default_name(database_name: str, now: datetime) -> str:
+    """The name given to a backup created without one."""
+    return f"{database_name}-{now:%Y%m%d-%H%M%S}"
+
+
+class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
+    """CRUD of RDB backups through :class:`~pulumi_backups.scaleway.client.RdbClient`."""
+
+    kind = "RdbBackup"
+    args_type = RdbBackupArgs
+    replace_on_change = REPLACING
+    default_timeout = 3600.0
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # A name or region left out keeps what was chosen at create, whatever config says now.
+        olds = {
+            k: v for k, v in olds.items() if not (k in COMPUTED_WHEN_ABSENT and news.get(k) is None)
+        }
+        return super().diff(_id, olds, news)
+
+    def describe(self, args: RdbBackupArgs) -> str:
+        label = f" {args.name!r}" if args.name else ""
+        return f"RdbBackup{label} of {args.database_name} on instance {args.instance_id}"
+
+    def create_resource(self, args: RdbBackupArgs) -> tuple[str, dict[str, Any]]:
+        client, region = rdb_client(args.region)
+        request = CreateBackupRequest(
+            instance_id=args.instance_id,
+            database_name=args.database_name,
+            name=args.name or default_name(args.database_name, datetime.now(timezone.utc)),
+            expires_at=parse_timestamp(args.expires_at) if args.expires_at else None,
+        )
+        policy = self.wait_policy(args, "create")
+        backup = operations.create(client, region, request, export=args.export, policy=policy)
+        return join_id(region, backup.id), outputs(backup, args)
+
+    def read_resource(
+        self, id_: str, args: RdbBackupArgs, props: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Outputs as the API has them; None once gone (or deleting). With ``export``, an
+        expired link of a ready backup is renewed (a refresh may thus take an export)."""
+        region, backup_id = split_id(id_, ID_SHAPE)
+        client, _ = rdb_client(region)
+        policy = self.wait_policy(args, "update")
+        backup = operations.read(client, region, backup_id, export=args.export, policy=policy)
+        return outputs(backup, args) if backup is not None else None
+
+    def update_resource(
+        self, id_: str, olds: dict[str, Any], args: RdbBackupArgs
+    ) -> dict[str, Any]:
+        region, backup_id = split_id(id_, ID_SHAPE)
+        client, _ = rdb_client(region)
+        request = UpdateBackupRequest(
+            name=args.name if args.name and args.name != olds.get("name") else None,
+            expires_at=(
+                parse_timestamp(args.expires_at)
+                if args.expires_at and args.expires_at != olds.get("expires_at")
+                else None
+            ),
+        )
+        policy = self.wait_policy(args, "update")
+        backup = operations.update(
+            client, region, backup_id, request, export=args.export, policy=policy
+        )
+        return outputs(backup, args)
+
+    def delete_resource(self, id_: str, args: RdbBackupArgs, props: dict[str, Any]) -> None:
+        region, backup_id = split_id(id_, ID_SHAPE)
+        client, _ = rdb_client(region)
+        operations.delete(client, region, backup_id, self.wait_policy(args, "delete"))
+
+
+def outputs(backup: Backup, args: RdbBackupArgs) -> dict[str, Any]:
+    """The outputs of the resource: the backup as read, a download link only when exported."""
+    outs = backup.outputs()
+    if not args.export:
+        outs.update(download_url=None, download_url_expires_at=None)
+    return outs
+
+
+class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):
+    """A backup of one database of a Scaleway Managed Database (RDB) instance.
+
+    Created and awaited until ``ready``; ``export=True`` also exports it and exposes a
+    presigned ``download_url`` (secret), renewed when it has expired.
+
+    Example::
+
+        backup = RdbBackup(
+            "nightly",
+            instance_id="11111111-1111-1111-1111-111111111111",
+            database_name="app",
+            expires_at="2030-01-31T00:00:00Z",
+            export=True,
+        )
+        pulumi.export("dump_url", backup.download_url)
+    """
+
+    instance_id: pulumi.Output[str]
+    database_name: pulumi.Output[str]
+    export: pulumi.Output[bool]
+    backup_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    region: pulumi.Output[str]
+    status: pulumi.Output[str]
+    size: pulumi.Output[int | None]
+    expires_at: pulumi.Output[str | None]
+    created_at: pulumi.Output[str]
+    updated_at: pulumi.Output[str | None]
+    instance_name: pulumi.Output[str]
+    same_region: pulumi.Output[bool]
+    download_url: pulumi.Output[str | None]
+    download_url_expires_at: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        instance_id: pulumi.Input[str],
+        database_name: pulumi.Input[str],
+        name: pulumi.Input[str] | None = None,
+        expires_at: pulumi.Input[str] | None = None,
+        region: pulumi.Input[str] | None = None,
+        export: pulumi.Input[bool] = False,
+        timeouts: pulumi.Input[dict[str, float]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        arguments = {
+            "instance_id": instance_id, "database_name": database_name, "name": name,
+            "expires_at": expires_at, "region": region, "export": export, "timeouts": timeouts,
+        }  # fmt: skip
+        super().__init__(
+            RdbBackupProvider(),
+            resource_name,
+            resource_props(arguments, OUTPUTS),
+            secret_options(opts, ["download_url"]),
+        )

@@ -1,0 +1,108 @@
+"""Waiting for RDB backups: until ``ready``, until gone, within one operation's deadline.
+
+A backup is settled once ``ready``; ``error`` and ``locked`` are failures reported with the
+backup's id and status. A poll that fails transiently even after the client's retries (a long
+burst of 429) does not end the wait: the last known state stands until the deadline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from ..core.errors import ApiError, BackupsError, NotFoundError, WaitTimeoutError
+from ..core.waiting import Clock, WaitPolicy, wait_until
+from .client import RdbClient
+from .models import Backup
+
+
+class Deadline:
+    """One operation's deadline shared by its successive waits (request, ready, export)."""
+
+    def __init__(self, policy: WaitPolicy, clock: Clock) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.start = clock.now()
+
+    def remaining(self) -> WaitPolicy:
+        """The policy for the next wait: what is left of the deadline (0 = one last look)."""
+        left = self.policy.timeout - (self.clock.now() - self.start)
+        return dataclasses.replace(self.policy, timeout=max(left, 0.0))
+
+    def wait(self, run: Callable[[WaitPolicy], Backup]) -> Backup:
+        """Run a wait with the remaining time; a timeout reports the whole deadline."""
+        try:
+            return run(self.remaining())
+        except WaitTimeoutError as err:
+            raise WaitTimeoutError(err.what, err.last_status, self.policy.timeout) from None
+
+
+def backup_ref(region: str, backup_id: str) -> str:
+    """How messages name a backup: ``region/uuid``, the RdbBackup id."""
+    return f"{region}/{backup_id}"
+
+
+def wait_backup(
+    client: RdbClient,
+    backup: Backup,
+    policy: WaitPolicy,
+    *,
+    what: str,
+    done: Callable[[Backup], bool] = lambda b: b.ready,
+) -> Backup:
+    """Poll ``backup`` until ``done`` (default: ``ready``).
+
+    TaskFailedError on ``error`` / ``locked`` (``what`` names the backup, then its status),
+    WaitTimeoutError past the deadline, NotFoundError if the backup disappears.
+    """
+    last = [backup]
+
+    def fetch() -> Backup:
+        try:
+            last[0] = client.get_backup(backup.region, backup.id)
+        except ApiError as err:
+            if isinstance(err, NotFoundError) or not err.transient:
+                raise
+        return last[0]
+
+    if done(backup):
+        return backup
+    return wait_until(
+        fetch,
+        done,
+        what=what,
+        status=lambda b: b.status,
+        failed=lambda b: b.failed,
+        policy=policy,
+        clock=client.clock,
+    )
+
+
+def wait_gone(client: RdbClient, region: str, backup_id: str, policy: WaitPolicy) -> None:
+    """Poll until the backup answers 404 (``deleting`` first); failure if it stops deleting."""
+
+    def fetch() -> Backup | None:
+        try:
+            return client.get_backup(region, backup_id)
+        except NotFoundError:
+            return None
+        except ApiError as err:
+            if not err.transient:
+                raise
+            return Backup.model_construct(id=backup_id, region=region, status="deleting")
+
+    wait_until(
+        fetch,
+        lambda b: b is None,
+        what=f"deletion of backup {backup_ref(region, backup_id)}",
+        status=lambda b: b.status if b is not None else "gone",
+        failed=lambda b: b is not None and b.failed,
+        policy=policy,
+        clock=client.clock,
+    )
+
+
+def with_note(err: BackupsError, note: str) -> BackupsError:
+    """``err`` with ``note`` appended to its message (type and attributes kept)."""
+    err.args = (f"{err}; {note}",)
+    return err
