@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import BackupsError, ServerError
@@ -19,19 +19,6 @@ from pulumi_backups.sandbox import Sandbox
 SN = "sandbox.cluster000.hosting.ovh.net"
 BASE = {"service_name": SN, "user": "sandboxapp", "type": "mysql", "capability": "sqlPerso"}
 PROVIDER = HostingDatabaseProvider()
-
-
-@dataclass
-class FakeClock:
-    t: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 def sandbox_settings(sandbox: Sandbox) -> OvhSettings:

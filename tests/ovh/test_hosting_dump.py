@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import BackupsError, ServerError
@@ -27,17 +28,6 @@ DB = "sandboxapp.mysql.db"
 BASE = {"service_name": SN, "database_name": DB}
 PROVIDER = HostingDatabaseDumpProvider()
 FAST = WaitPolicy(timeout=5)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def sandbox_settings(sandbox: Sandbox) -> OvhSettings:

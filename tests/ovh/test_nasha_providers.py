@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.core.config import OvhSettings
@@ -23,19 +22,6 @@ from pulumi_backups.sandbox import Sandbox
 
 WHERE = {"service_name": "zpool-000000", "partition_name": "backups"}
 ID = "zpool-000000/backups"
-
-
-@dataclass
-class FakeClock:
-    t: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from support.fakes import FakeClock
 
 from pulumi_backups.core.config import ScalewaySettings
 from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import Clock
 from pulumi_backups.scaleway.client import RdbClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,24 +37,6 @@ def recorded(name: str) -> Any:
 def recorded_bytes(name: str) -> bytes:
     """A recorded body, byte for byte."""
     return (FIXTURES / name).read_bytes()
-
-
-@dataclass
-class FakeClock:
-    """A monotonic clock whose sleep only moves time forward (no real sleeping)."""
-
-    t: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
-    def clock(self) -> Clock:
-        return Clock(now=self.now, sleep=self.sleep)
 
 
 def settings(api_url: str = BASE) -> ScalewaySettings:

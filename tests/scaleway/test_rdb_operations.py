@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from scaleway.scw_fakes import INSTANCE, FakeClock, FakeRdb, error
+from scaleway.scw_fakes import INSTANCE, FakeRdb, error
+from support.fakes import FakeClock
 
 from pulumi_backups.core.errors import (
     ApiError,

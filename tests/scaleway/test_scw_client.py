@@ -12,12 +12,12 @@ from scaleway.scw_fakes import (
     FIXTURES,
     INSTANCE,
     SECRET,
-    FakeClock,
     FakeRdb,
     client_for,
     error,
     recorded,
 )
+from support.fakes import FakeClock
 
 from pulumi_backups.core.errors import (
     ApiError,

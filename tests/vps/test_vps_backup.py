@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vps.vps_fakes import SERVER, FakeClock, FakePanel
+from support.fakes import FakeClock
+from vps.vps_fakes import SERVER, FakePanel
 
 from pulumi_backups.core.errors import BackupsError, NotFoundError, ServerError
 from pulumi_backups.vps.vps_backup import VpsBackupArgs, VpsBackupProvider

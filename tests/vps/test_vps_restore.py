@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from vps.vps_fakes import SERVER, FakeClock, FakePanel
+from support.fakes import FakeClock
+from vps.vps_fakes import SERVER, FakePanel
 
 from pulumi_backups.core.errors import NotFoundError, TaskFailedError, WaitTimeoutError
 from pulumi_backups.core.ids import split_id

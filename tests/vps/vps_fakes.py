@@ -19,21 +19,6 @@ SERVER = 12345
 
 
 @dataclass
-class FakeClock:
-    """A monotonic clock whose sleep only moves time forward."""
-
-    t: float = 0.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
-
-@dataclass
 class FakePanel:
     """Documented routes of the panel plus GET /api/v1/servers/{id}/.
 

@@ -14,7 +14,6 @@ of a deployment.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -24,6 +23,7 @@ import ovh.client
 import requests
 import urllib3.exceptions
 
+from ..core.clients import ClientCache
 from ..core.config import OvhSettings, resolve_ovh
 from ..core.errors import ApiError, AuthError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
@@ -147,15 +147,9 @@ class OvhClient:
             self._ovh._time_delta = int(server_time) - int(time.time())
 
 
-_clients: dict[OvhSettings, OvhClient] = {}
-_clients_lock = threading.Lock()
+_clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)
 
 
 def ovh_client() -> OvhClient:
     """The shared client for the currently configured OVHcloud account."""
-    settings = resolve_ovh()
-    with _clients_lock:
-        client = _clients.get(settings)
-        if client is None:
-            client = _clients[settings] = OvhClient(settings)
-        return client
+    return _clients.get(resolve_ovh())

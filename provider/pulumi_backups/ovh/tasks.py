@@ -20,6 +20,39 @@ HOSTING_FAILED = frozenset({"error", "cancelled"})
 NASHA_FAILED = frozenset({"cancelled", "customerError", "ovhError"})
 
 
+def _wait_task(
+    client: OvhClient,
+    path: str,
+    task: dict[str, Any],
+    *,
+    what: str,
+    failed: frozenset[str],
+    policy: WaitPolicy,
+    clock: Clock,
+) -> dict[str, Any]:
+    """Poll ``path`` until the task is done; a 404 there means done and archived."""
+    if task.get("status") == "done":
+        return task
+
+    def fetch() -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = client.get(path)
+        except NotFoundError:
+            return {**task, "status": "done", "archived": True}
+        return found
+
+    return wait_until(
+        fetch,
+        lambda t: t.get("status") == "done",
+        what=what,
+        status=lambda t: str(t.get("status")),
+        failed=lambda t: t.get("status") in failed,
+        detail=lambda t: str(t.get("details") or ""),
+        policy=policy,
+        clock=clock,
+    )
+
+
 def wait_hosting_task(
     client: OvhClient,
     service_name: str,
@@ -28,24 +61,12 @@ def wait_hosting_task(
     clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
     """Wait for a hosting task (as returned by the mutating call); return its last state."""
-    task_id = task["id"]
-    what = f"hosting task {task.get('function', '?')} #{task_id} on {service_name}"
-
-    def fetch() -> dict[str, Any]:
-        try:
-            found: dict[str, Any] = client.get(f"/hosting/web/{service_name}/tasks/{task_id}")
-        except NotFoundError:
-            return {"id": task_id, "status": "done", "archived": True}
-        return found
-
-    if task.get("status") == "done":
-        return task
-    return wait_until(
-        fetch,
-        lambda t: t.get("status") == "done",
-        what=what,
-        status=lambda t: str(t.get("status")),
-        failed=lambda t: t.get("status") in HOSTING_FAILED,
+    return _wait_task(
+        client,
+        f"/hosting/web/{service_name}/tasks/{task['id']}",
+        task,
+        what=f"hosting task {task.get('function', '?')} #{task['id']} on {service_name}",
+        failed=HOSTING_FAILED,
         policy=policy,
         clock=clock,
     )
@@ -59,25 +80,12 @@ def wait_nasha_task(
     clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
     """Wait for a NAS-HA task (as returned by the mutating call); return its last state."""
-    task_id = task["taskId"]
-    what = f"NAS-HA task {task.get('operation', '?')} #{task_id} on {service_name}"
-
-    def fetch() -> dict[str, Any]:
-        try:
-            found: dict[str, Any] = client.get(f"/dedicated/nasha/{service_name}/task/{task_id}")
-        except NotFoundError:
-            return {"taskId": task_id, "status": "done", "archived": True}
-        return found
-
-    if task.get("status") == "done":
-        return task
-    return wait_until(
-        fetch,
-        lambda t: t.get("status") == "done",
-        what=what,
-        status=lambda t: str(t.get("status")),
-        failed=lambda t: t.get("status") in NASHA_FAILED,
-        detail=lambda t: str(t.get("details") or ""),
+    return _wait_task(
+        client,
+        f"/dedicated/nasha/{service_name}/task/{task['taskId']}",
+        task,
+        what=f"NAS-HA task {task.get('operation', '?')} #{task['taskId']} on {service_name}",
+        failed=NASHA_FAILED,
         policy=policy,
         clock=clock,
     )

@@ -17,7 +17,7 @@ the state and hold nothing), so one deployment shares connections across its 4 t
 
 from __future__ import annotations
 
-import threading
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -27,7 +27,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
-from ..core.config import ScalewaySettings, resolve_scaleway
+from ..core.clients import ClientCache
+from ..core.config import DEFAULT_SCALEWAY_REGION, ScalewaySettings, resolve_scaleway
 from ..core.errors import (
     ApiError,
     AuthError,
@@ -275,8 +276,7 @@ def _path(region: str, backup_id: str | None = None) -> str:
     return f"{path}/{quote(backup_id, safe='')}" if backup_id else path
 
 
-_clients: dict[tuple[str, str], RdbClient] = {}
-_clients_lock = threading.Lock()
+_clients: ClientCache[ScalewaySettings, RdbClient] = ClientCache(RdbClient)
 
 
 def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
@@ -286,9 +286,6 @@ def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
     file, then ``fr-par`` (see :func:`pulumi_backups.core.config.resolve_scaleway`).
     """
     settings = resolve_scaleway(region)
-    key = (settings.api_url, settings.secret_key)
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            client = _clients[key] = RdbClient(settings)
-        return client, settings.region
+    # regions are per call: one client (one connection pool) serves an account everywhere
+    account = dataclasses.replace(settings, region=DEFAULT_SCALEWAY_REGION)
+    return _clients.get(account), settings.region

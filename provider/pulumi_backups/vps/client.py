@@ -14,7 +14,6 @@ tests pass an ``httpx.MockTransport``.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -22,6 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.clients import ClientCache
 from ..core.config import VpsSettings, resolve_vps
 from ..core.errors import ApiError, AuthError, NotFoundError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
@@ -231,15 +231,9 @@ class VpsClient:
         self.close()
 
 
-_clients: dict[VpsSettings, VpsClient] = {}
-_clients_lock = threading.Lock()
+_clients: ClientCache[VpsSettings, VpsClient] = ClientCache(VpsClient)
 
 
 def vps_client() -> VpsClient:
     """The shared client for the currently configured VPS panel (config resolved per call)."""
-    settings = resolve_vps()
-    with _clients_lock:
-        client = _clients.get(settings)
-        if client is None:
-            client = _clients[settings] = VpsClient(settings)
-        return client
+    return _clients.get(resolve_vps())

@@ -1,0 +1,25 @@
+"""Test doubles shared by the unit tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pulumi_backups.core.waiting import Clock
+
+
+@dataclass
+class FakeClock:
+    """A monotonic clock whose sleep only moves time forward (no real sleeping)."""
+
+    t: float = 0.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+    def clock(self) -> Clock:
+        return Clock(now=self.now, sleep=self.sleep)
