@@ -48,6 +48,20 @@ DEFAULT_SCALEWAY_API_URL = "https://api.scaleway.com"
 DEFAULT_SCALEWAY_REGION = "fr-par"
 DEFAULT_VPS_API_URL = "https://admin.vps.org"
 
+# What a refused credential's error says about where credentials come from.
+OVH_CREDENTIALS_HINT = (
+    "check the OVHcloud credentials: stack config `ovh:applicationKey`, `ovh:applicationSecret`, "
+    "`ovh:consumerKey` (or `ovh:clientId`/`ovh:clientSecret`), environment OVH_APPLICATION_KEY, "
+    "OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY, or ovh.conf"
+)
+SCALEWAY_CREDENTIALS_HINT = (
+    "check the Scaleway secret key: stack config `scaleway:secretKey`, environment "
+    "SCW_SECRET_KEY, or the profile in ~/.config/scw/config.yaml (SCW_CONFIG_PATH)"
+)
+VPS_CREDENTIALS_HINT = (
+    "check the VPS panel API token (stack config `vps:apiToken` or VPS_API_TOKEN)"
+)
+
 
 def set_stack_config(values: Mapping[str, Any]) -> None:
     """Replace the stack config seen by every resolution in this process."""

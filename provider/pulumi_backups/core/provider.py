@@ -100,7 +100,7 @@ def _failure(error: Mapping[str, Any], secret: frozenset[str]) -> CheckFailure:
     prop = ".".join(str(part) for part in error["loc"]) or "inputs"
     reason = str(error["msg"])
     if (
-        error["type"] != "missing"
+        error["type"] not in ("missing", "value_error")
         and not (error["loc"] and error["loc"][0] in secret)
         and "input" in error
         and not isinstance(error["input"], dict)

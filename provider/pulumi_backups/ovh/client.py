@@ -14,6 +14,7 @@ of a deployment.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ import requests
 import urllib3.exceptions
 
 from ..core.clients import ClientCache
-from ..core.config import OvhSettings, resolve_ovh
+from ..core.config import OVH_CREDENTIALS_HINT, OvhSettings, resolve_ovh
 from ..core.errors import ApiError, AuthError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 
@@ -80,7 +81,8 @@ def _error(call: str, response: requests.Response) -> ApiError:
     message = str(body.get("message") or response.reason or "no message")
     code = body.get("errorCode") or body.get("class")
     request_id = response.headers.get("X-OVH-QUERYID")
-    if code in _AUTH_CODES:
+    if code in _AUTH_CODES or response.status_code in (401, 403):
+        message = f"{message} ({OVH_CREDENTIALS_HINT})"
         return AuthError(call, response.status_code, message, request_id=request_id, code=code)
     return error_for_status(call, response.status_code, message, request_id=request_id, code=code)
 
@@ -90,6 +92,7 @@ class OvhClient:
 
     def __init__(self, settings: OvhSettings, retry: RetryPolicy = DEFAULT_RETRY) -> None:
         self.retry = retry
+        self._time_lock = threading.Lock()
         self._ovh = ovh.Client(
             endpoint=endpoint_name(settings.endpoint),
             application_key=settings.application_key,
@@ -142,9 +145,10 @@ class OvhClient:
 
     def _sync_time(self) -> None:
         """Read the server's clock once (python-ovh would, but outside of our retries)."""
-        if self._ovh._time_delta is None:
-            server_time = self.call("GET", "/auth/time", need_auth=False)
-            self._ovh._time_delta = int(server_time) - int(time.time())
+        with self._time_lock:  # one /auth/time for all the host's threads
+            if self._ovh._time_delta is None:
+                server_time = self.call("GET", "/auth/time", need_auth=False)
+                self._ovh._time_delta = int(server_time) - int(time.time())
 
 
 _clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)

@@ -300,6 +300,8 @@ class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDataba
         timeouts: pulumi.Input[Mapping[str, float]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # additional_secret_outputs hides outputs only: a plain password input would be stored
+        password = password if password is None else pulumi.Output.secret(password)
         arguments = {
             "service_name": service_name, "user": user, "type": type, "capability": capability,
             "version": version, "quota": quota, "password": password,

@@ -15,6 +15,7 @@ import pulumi.dynamic
 from pydantic import Field
 
 from ..core.errors import BackupsError, WaitTimeoutError
+from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
 from ..core.resource import resource_props, secret_options
@@ -31,8 +32,8 @@ class HostingDatabaseRestoreArgs(ResourceArgs):
 
     service_name: str = Field(pattern=SERVICE_NAME, description="Web hosting service.")
     database_name: str = Field(pattern=DATABASE_NAME, description="Database restored into.")
-    dump_id: int | None = Field(
-        default=None, gt=0, description="Dump of this database to restore (`dump_id` output)."
+    dump_id: IntegerId | None = Field(
+        default=None, description="Dump of this database to restore (`dump_id` output)."
     )
     date: Literal["daily.1", "weekly.1", "now"] | None = Field(
         default=None, description="Automatic backup to restore instead of a dump."

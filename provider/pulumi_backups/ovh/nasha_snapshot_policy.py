@@ -124,7 +124,10 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         recorded = _strings(olds.get("frequencies"))
         changes = plan_schedule(current, args.frequencies, removable=recorded)
         _apply_or_explain(partition, changes, deadline)
-        return _outputs(partition.snapshot_types(), olds.get("initial_frequencies"))
+        # Record the set the program asked for, not what the API now lists: a frequency added
+        # out of band (and so kept above) must not slip into the state without a refresh,
+        # or the next unchanged `up` would remove it without any preview showing why.
+        return _outputs(args.frequencies, olds.get("initial_frequencies"))
 
     def delete_resource(
         self, id_: str, args: NashaSnapshotPolicyArgs, props: dict[str, Any]

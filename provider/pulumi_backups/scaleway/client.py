@@ -28,7 +28,12 @@ import httpx
 from pydantic import ValidationError
 
 from ..core.clients import ClientCache
-from ..core.config import DEFAULT_SCALEWAY_REGION, ScalewaySettings, resolve_scaleway
+from ..core.config import (
+    DEFAULT_SCALEWAY_REGION,
+    SCALEWAY_CREDENTIALS_HINT,
+    ScalewaySettings,
+    resolve_scaleway,
+)
 from ..core.errors import (
     ApiError,
     AuthError,
@@ -90,6 +95,8 @@ def map_error(call: str, response: httpx.Response) -> ApiError:
     if status == 404 and code != "not_found":
         message += " (not an answer about a Scaleway object: check `scaleway:apiUrl`)"
         return ApiError(call, status, message, request_id=request_id, code=code)
+    if status in (401, 403):
+        message = f"{message} ({SCALEWAY_CREDENTIALS_HINT})"
     cls = _TYPE_CLASSES.get(code or "")
     if cls is not None:
         return cls(call, status, message, request_id=request_id, code=code)

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..core.clients import ClientCache
-from ..core.config import VpsSettings, resolve_vps
+from ..core.config import VPS_CREDENTIALS_HINT, VpsSettings, resolve_vps
 from ..core.errors import ApiError, AuthError, NotFoundError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from .models import Backup, RestoreAnswer, Server
@@ -31,7 +31,6 @@ BACKUPS = "/api/v1/backups/"
 TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_PAGES = 1000
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
-_TOKEN_HINT = "check the VPS panel API token (stack config `vps:apiToken` or VPS_API_TOKEN)"
 
 
 def _message(response: httpx.Response) -> tuple[str, str | None]:
@@ -66,7 +65,7 @@ def _error(call: str, response: httpx.Response) -> ApiError:
     status = response.status_code
     if status in (401, 403):
         return AuthError(
-            call, status, f"{message} ({_TOKEN_HINT})", request_id=request_id, code=code
+            call, status, f"{message} ({VPS_CREDENTIALS_HINT})", request_id=request_id, code=code
         )
     return error_for_status(call, status, message, request_id=request_id, code=code)
 

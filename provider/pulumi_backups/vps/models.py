@@ -7,10 +7,9 @@ a server. Every model ignores keys it does not know, so a panel that adds fields
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from typing_extensions import Self
 
 BACKUP_DONE = "completed"
@@ -18,30 +17,6 @@ BACKUP_FAILED = frozenset({"failed", "error"})
 SERVER_RUNNING = "running"
 SERVER_FAILED = frozenset({"failed", "error"})
 RESTORE_IN_PROGRESS = frozenset({"restoring", "in_progress", "pending"})
-
-_DIGITS = re.compile(r"\s*\+?\d+\s*")
-
-
-def integer_id(value: Any) -> Any:
-    """Normalize an id given as an int, an integral float (the engine sends numbers as floats)
-    or a string of digits to an int; anything else is refused with a message saying why."""
-    if isinstance(value, bool):
-        raise ValueError("must be an integer id, not a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
-        raise ValueError(f"must be an integer id, not {value!r}")
-    if isinstance(value, str):
-        if _DIGITS.fullmatch(value):
-            return int(value)
-        raise ValueError(f"must be an integer id (digits only), not {value!r}")
-    raise ValueError(f"must be an integer id, not a {type(value).__name__}")
-
-
-IntegerId = Annotated[int, BeforeValidator(integer_id), Field(gt=0)]
-"""A positive integer id, normalized from int, integral float or digit string."""
 
 
 class _ApiModel(BaseModel):

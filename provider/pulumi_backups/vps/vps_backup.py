@@ -18,12 +18,13 @@ import pulumi.dynamic
 from pydantic import Field
 
 from ..core.errors import BackupsError, ServerError, TaskFailedError, TransportError
+from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .client import VpsClient, vps_client
-from .models import Backup, IntegerId
+from .models import Backup
 
 ID_SHAPE = "{server_id}/{backup_id}"
 OUTPUTS = (

@@ -20,12 +20,13 @@ import pulumi.log
 from pydantic import Field
 
 from ..core.errors import BackupsError
+from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .client import VpsClient, vps_client
-from .models import SERVER_FAILED, SERVER_RUNNING, IntegerId, RestoreAnswer, Server
+from .models import SERVER_FAILED, SERVER_RUNNING, RestoreAnswer, Server
 
 ID_SHAPE = "{server_id}/restore/{backup_id}/{n}"
 OUTPUTS = ("status",)
