@@ -14,7 +14,7 @@ help:
 	@echo "make test     the test suite (no pulumi CLI needed)"
 	@echo "make check    ruff (lint + format) and mypy"
 	@echo "make sandbox  the local API sandbox in the foreground (SANDBOX_ARGS=$(SANDBOX_ARGS))"
-	@echo "make bench    every benchmark script in bench/"
+	@echo "make bench    every benchmark in bench/, one table of figures"
 	@echo "make install  the virtual environment with the project and its dev tools"
 
 $(PY):
@@ -45,6 +45,4 @@ demo:
 	bash scripts/demo.sh
 
 bench: $(INSTALLED)
-	@set -e; for script in $(sort $(wildcard bench/*.py)); do \
-		echo "== $$script"; $(PY) $$script; \
-	done
+	$(PY) bench/run_all.py

@@ -53,6 +53,21 @@ def test_find_backup_ignores_other_servers_and_missing_ids() -> None:
     assert client.find_backup(777, 1) is None
 
 
+def test_refresh_reads_share_one_recent_listing_and_waits_never_do() -> None:
+    panel = FakePanel(page_size=2)
+    for backup_id in range(490, 500):
+        panel.add(backup_id)
+    client = panel.client()
+    found = [client.find_backup(SERVER, b, max_age=60) for b in range(490, 500)]
+    assert [b.id for b in found if b is not None] == list(range(490, 500))
+    assert len(panel.calls("GET")) == 5  # one listing of 5 pages served the 10 reads
+    assert "backup_type=manual" in str(panel.requests[0].url)
+    panel.requests.clear()
+    client.find_backup(SERVER, 495)
+    client.find_backup(SERVER, 495)
+    assert len(panel.calls("GET")) == 10  # max_age=0: each read lists afresh
+
+
 def _answering(*bodies: object) -> VpsClient:
     pages = list(bodies)
 

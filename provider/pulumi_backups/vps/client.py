@@ -14,6 +14,7 @@ tests pass an ``httpx.MockTransport``.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -83,6 +84,9 @@ class VpsClient:
     ) -> None:
         self.retry = retry
         self._sleep = sleep
+        self._listings: dict[int, tuple[float, dict[int, Backup]]] = {}
+        self._listing_locks: dict[int, threading.Lock] = {}
+        self._listings_guard = threading.Lock()
         self._origin = urlsplit(settings.api_url)[:2]
         self._http = httpx.Client(
             base_url=settings.api_url,
@@ -134,15 +138,34 @@ class VpsClient:
         """Every backup of ``server_id`` (following DRF ``next`` links when the panel pages)."""
         return list(self._pages(BACKUPS, {"server_id": server_id, "backup_type": backup_type}))
 
-    def find_backup(self, server_id: int, backup_id: int) -> Backup | None:
-        """The backup ``backup_id`` of ``server_id``, or None when it is not (any more) listed.
+    def find_backup(self, server_id: int, backup_id: int, *, max_age: float = 0.0) -> Backup | None:
+        """The manual backup ``backup_id`` of ``server_id``, or None when it is not listed.
 
         No detail route is documented: the server's list is the only way to read a backup.
+        With ``max_age`` > 0 (refresh), reads of one server share a listing at most that many
+        seconds old, taken once while the other threads wait: N reads cost one listing, not N
+        listings of growing length. Waits pass 0 and always see the panel's latest word.
         """
-        for backup in self._pages(BACKUPS, {"server_id": server_id}):
-            if backup.id == backup_id and backup.server.id == server_id:
-                return backup
-        return None
+        if max_age <= 0:
+            listing = self._manual_backups(server_id)
+        else:
+            listing = self._recent_listing(server_id, max_age)
+        found = listing.get(backup_id)
+        return found if found is not None and found.server.id == server_id else None
+
+    def _manual_backups(self, server_id: int) -> dict[int, Backup]:
+        query = {"server_id": server_id, "backup_type": "manual"}
+        return {backup.id: backup for backup in self._pages(BACKUPS, query)}
+
+    def _recent_listing(self, server_id: int, max_age: float) -> dict[int, Backup]:
+        with self._listings_guard:
+            lock = self._listing_locks.setdefault(server_id, threading.Lock())
+        with lock:
+            taken = self._listings.get(server_id)
+            if taken is None or time.monotonic() - taken[0] > max_age:
+                taken = (time.monotonic(), self._manual_backups(server_id))
+                self._listings[server_id] = taken
+            return taken[1]
 
     def create_backup(self, server_id: int, description: str | None = None) -> Backup:
         """Start a manual backup; the answer (201) is the backup in ``in_progress``."""

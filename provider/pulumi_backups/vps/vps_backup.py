@@ -38,6 +38,10 @@ OUTPUTS = (
 )
 
 
+REFRESH_MAX_AGE = 2.0
+"""Seconds a server's backup listing may serve the reads of one refresh."""
+
+
 class VpsBackupArgs(ResourceArgs):
     """Inputs of :class:`VpsBackup`."""
 
@@ -142,7 +146,7 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         client: VpsClient | None = None,
     ) -> dict[str, Any] | None:
         server_id, backup_id = parse_backup_id(id_)
-        found = (client or vps_client()).find_backup(server_id, backup_id)
+        found = (client or vps_client()).find_backup(server_id, backup_id, max_age=REFRESH_MAX_AGE)
         return None if found is None else found.outputs()
 
     def delete_resource(

@@ -1,0 +1,77 @@
+"""Refresh of N resources: at most N requests, whatever N (no per-resource listing that grows
+with N). Shown for N = 10 and N = 100 backups of each kind. VPS backups have no detail route:
+the reads of one refresh share one listing of the server's manual backups (pages of 50).
+
+The stack is deployed with instant operations, then refreshed through the engine harness
+(Read of every resource, 4 at a time); the sandbox counts each kind's read route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import _common as c
+
+from pulumi_backups.sandbox import Sandbox
+
+SIZES = (10, 100)
+
+
+def _refresh(sandbox: Sandbox, kinds: Sequence[c.Kind], count: int) -> tuple[dict[str, int], float]:
+    """Deploy ``count`` backups of each kind, refresh; requests per route and seconds."""
+    with c.workdir() as directory:
+        needs_db = any(k.needs_database for k in kinds)
+        with c.hosting_database(sandbox, directory, needs_db):
+            run = c.engine(sandbox, c.backups(kinds, count), directory / "state.json")
+            run.up()
+            sandbox.clear_counters()
+            seconds = c.timed(run.refresh)
+            counts = c.counters(sandbox)
+            gone = (
+                [s.name for s in run.last_result.steps if s.op == "delete"]
+                if run.last_result
+                else []
+            )
+            if gone:
+                raise RuntimeError(f"refresh dropped {gone}")
+            c.destroy_in_parallel(sandbox, run)
+    return counts, seconds
+
+
+def measure(
+    sandbox: Sandbox | None = None,
+    sizes: Sequence[int] = SIZES,
+    kinds: Iterable[str] | None = None,
+) -> list[c.Row]:
+    """One row per (N, kind): requests of its refresh against N."""
+    chosen = c.kinds_named(kinds)
+    rows = []
+    with c.bench_sandbox(sandbox) as sb:
+        for count in sizes:
+            counts, seconds = _refresh(sb, chosen, count)
+            for kind in chosen:
+                reads = counts.pop(kind.read, 0)
+                rows.append(
+                    c.Row(
+                        f"refresh N={count}, {kind.name}",
+                        f"{reads} requests for {count} reads",
+                        f"<= {count}",
+                        c.verdict(0 < reads <= count),
+                        kind.read,
+                    )
+                )
+            others = sum(counts.values()) - counts.get("GET /1.0/auth/time", 0)
+            rows.append(
+                c.Row(
+                    f"refresh N={count}, all {len(chosen) * count}",
+                    f"{seconds:.2f} s, {others} other requests",
+                    "0 other",
+                    c.verdict(others == 0),
+                    "GET /1.0/auth/time aside (once per host)",
+                )
+            )
+    return rows
+
+
+if __name__ == "__main__":
+    c.main(measure)

@@ -1,0 +1,107 @@
+"""The benchmark scripts (bench/) still run: each one's ``measure`` with tiny parameters
+(2 resources, instant operations) against the session's sandbox, plus the pure parts."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from pulumi_backups.sandbox import Sandbox
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import _common as c  # noqa: E402
+import http_requests  # noqa: E402
+import preview  # noqa: E402
+import refresh  # noqa: E402
+import run_all  # noqa: E402
+import startup  # noqa: E402
+import throughput  # noqa: E402
+import wait_overhead  # noqa: E402
+
+
+def by_figure(rows: list[c.Row]) -> dict[str, c.Row]:
+    return {row.figure: row for row in rows}
+
+
+def test_run_all_runs_every_script() -> None:
+    scripts = {p.stem for p in BENCH.glob("*.py")} - {"_common", "run_all"}
+    assert {module.__name__ for _, module in run_all.SCRIPTS} == scripts
+
+
+def test_table_aligns_columns_and_keeps_the_note_last() -> None:
+    out = io.StringIO()
+    c.print_table([c.Row("a", "1 s", "<= 2 s", "ok", "why"), c.Row("longer figure", "2")], out)
+    header, rule, first, second = out.getvalue().splitlines()
+    assert header.split() == ["figure", "measured", "target", "verdict", "note"]
+    assert rule.startswith("-" * len("longer figure") + "  ")
+    assert first.index("1 s") == second.index("2") == header.index("measured")
+    assert first.endswith("why") and second == second.rstrip()
+
+
+def test_peer_schedules_and_targets() -> None:
+    assert wait_overhead.first_poll_after(wait_overhead.scaleway_terraform(), 1) == (30, 2)
+    nasha = wait_overhead.ovh_terraform_nasha()
+    assert [next(nasha) for _ in range(6)] == [10, 13, 19, 29, 39, 49]
+    assert wait_overhead.first_poll_after(wait_overhead.ovh_terraform_nasha(), 30) == (39, 5)
+    assert wait_overhead.first_poll_after(wait_overhead.ours(), 0.5) == (pytest.approx(0.6), 4)
+    assert wait_overhead.target(1) == (1.3, "<= D + 0.3 s")
+    assert wait_overhead.target(10) == (pytest.approx(11), "<= 1.10 x D")
+
+
+def test_wait_overhead(sandbox: Sandbox) -> None:
+    rows = wait_overhead.measure(sandbox, durations=(0,))
+    assert [r.figure for r in rows] == [
+        f"wait D=0 s, {kind.name} create" for kind in c.BACKUP_KINDS
+    ]
+    assert all(r.measured.endswith(" s") and r.verdict == "ok" for r in rows)
+
+
+def test_throughput(sandbox: Sandbox) -> None:
+    rows = throughput.measure(sandbox, count=2, task_seconds=0, kinds=["VpsBackup"])
+    cycle, one_host, two_hosts = rows
+    assert cycle.figure == "2 x VpsBackup: up + destroy (D=0 s)"
+    assert "(up " in cycle.measured and cycle.note.startswith("6 requests")  # POST, GET, DELETE
+    assert "1 host" in one_host.figure and "2 host" in two_hosts.figure
+
+
+def test_http_requests(sandbox: Sandbox) -> None:
+    rows = by_figure(http_requests.measure(sandbox, resources=["VpsBackup"], seconds=0))
+    assert rows["requests VpsBackup create"].measured == "2 / 2"
+    assert rows["requests VpsBackup delete"].measured == "1 / 1"
+    assert all(r.verdict in ("", "ok") for r in rows.values())
+
+
+def test_http_requests_flags_a_call_without_reason() -> None:
+    counts = {"create": {"GET /nowhere": 1}, "read": {}, "delete": {}}
+    rows = http_requests._rows("Thing", counts, counts, 1)
+    assert rows[0].verdict == "MISS" and "GET /nowhere" in rows[0].note
+
+
+def test_preview_makes_no_request(sandbox: Sandbox) -> None:
+    rows = preview.measure(sandbox, per_kind=2, kinds=["VpsBackup", "NashaCustomSnapshot"])
+    assert [r.figure for r in rows] == [
+        "preview of 4 resources, new stack",
+        "preview of 4 resources, deployed stack",
+    ]
+    assert [r.note for r in rows] == ["Check", "Check + Diff"]
+    assert all(r.measured.startswith("0 requests") and r.verdict == "ok" for r in rows)
+
+
+def test_refresh_costs_at_most_one_request_per_resource(sandbox: Sandbox) -> None:
+    rows = refresh.measure(sandbox, sizes=(2,), kinds=["VpsBackup", "RdbBackup"])
+    # VPS reads share one listing of the server; RDB backups are read one by one
+    assert [r.measured for r in rows[:2]] == ["1 requests for 2 reads", "2 requests for 2 reads"]
+    assert all(r.verdict == "ok" for r in rows)
+
+
+def test_startup(sandbox: Sandbox) -> None:
+    imported, spawned = startup.measure(sandbox, classes=["VpsBackup"])
+    assert imported.figure == "import pulumi_backups" and imported.verdict == "ok"
+    assert spawned.figure == "host spawn to first Check, VpsBackup"
+    size = int(spawned.note.split()[1])
+    assert 0 < size < 200  # the provider class pickled by reference, not by value
