@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError, wait_until
+from pulumi_backups.core import (
+    BadRequestError,
+    Clock,
+    RateLimitedError,
+    ServerError,
+    TaskFailedError,
+    WaitPolicy,
+    WaitTimeoutError,
+    wait_until,
+)
 
 
 class FakeClock:
@@ -90,4 +99,50 @@ def test_failure_status_stops_at_once_with_detail() -> None:
             clock=fake.clock,
         )
     assert "NAS-HA task #3" in str(info.value) and "quota" in str(info.value)
+    assert fake.sleeps == []
+
+
+def test_transient_poll_failures_are_waited_through_until_the_deadline() -> None:
+    fake = FakeClock()
+    answers: list[object] = [RateLimitedError("GET /t", 429, ""), ServerError("GET /t", 503, "")]
+    answers.append("done")
+
+    def fetch() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return str(answer)
+
+    assert (
+        wait_until(fetch, lambda s: s == "done", what="x", status=str, clock=fake.clock) == "done"
+    )
+    assert len(fake.sleeps) == 2
+
+
+def test_a_wait_ending_on_transient_failures_raises_the_last_one() -> None:
+    fake = FakeClock()
+
+    def fetch() -> str:
+        raise ServerError("GET /t", 503, "down")
+
+    with pytest.raises(ServerError, match="down"):
+        wait_until(
+            fetch,
+            lambda s: True,
+            what="x",
+            status=str,
+            policy=WaitPolicy(timeout=3),
+            clock=fake.clock,
+        )
+    assert fake.t - 100.0 == pytest.approx(3.0)
+
+
+def test_permanent_poll_failures_stop_the_wait_at_once() -> None:
+    fake = FakeClock()
+
+    def fetch() -> str:
+        raise BadRequestError("GET /t", 400, "bad")
+
+    with pytest.raises(BadRequestError):
+        wait_until(fetch, lambda s: True, what="x", status=str, clock=fake.clock)
     assert fake.sleeps == []

@@ -19,7 +19,7 @@ A preview calls Check and Diff only and never changes the state.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,6 +38,10 @@ from .values import Props, annotate, changed_keys
 
 MAX_IN_FLIGHT = 4
 """The engine's dynamic provider host serves gRPC from a pool of 4 threads."""
+
+OnCall = Callable[[str, str, ProviderHost], None]
+"""`on_call(method, resource name, host)`: runs in the calling thread just before a provider
+call is sent (after it is recorded in the result), e.g. to kill the host in mid-operation."""
 
 
 def _ignore_changes(news: Props, olds: Props, keys: Iterable[str]) -> Props:
@@ -64,8 +68,10 @@ class Deployment:
         env: Mapping[str, str],
         pythonpath: list[str],
         preview: bool = False,
+        on_call: OnCall | None = None,
     ) -> None:
         self.result = RunResult(command)
+        self._on_call = on_call
         self.preview = preview
         self._state = list(resources)
         self._olds = {r.urn: r for r in resources if not r.pending_delete}
@@ -104,6 +110,8 @@ class Deployment:
                 step.calls.append(method)
                 self.result.calls.append((method, step.name))
             try:
+                if self._on_call is not None:
+                    self._on_call(method, step.name, host)
                 return getattr(host, method.lower())(*args, **kwargs)
             finally:
                 with self._lock:

@@ -26,6 +26,10 @@ state file alone, as the engine does. `up`, `refresh` and `destroy`
 write the state file even when they fail, then raise DeploymentError carrying the report;
 `preview` never writes state and never raises for resource errors (read `plan.errors`).
 
+`on_call(method, name, host)`, when given, runs just before each provider call (in the
+thread that makes it) with the method ("Create", ...), the resource name and the live
+`ProviderHost`: tests use it to kill the host or restart an API in mid-operation.
+
 Not modelled: ResourceOptions(id=...) reads and import, replace_on_changes, deleted_with,
 nested ignore_changes paths, and the replacement of dependents of a delete-before-replace.
 """
@@ -39,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .deployment import Deployment
+from .deployment import Deployment, OnCall
 from .program import Program, ProgramLike, run_program
 from .results import DeploymentError, RunResult, StepError
 from .state import ResourceState, load_state, save_state
@@ -69,6 +73,7 @@ class Engine:
         secret_keys: Iterable[str] = (),
         project: str | None = None,
         stack: str = "dev",
+        on_call: OnCall | None = None,
     ) -> None:
         self.program = Program.resolve(program, project)
         self.state_path = Path(state_path)
@@ -76,6 +81,7 @@ class Engine:
         self.secret_keys = list(secret_keys)
         self.env = dict(env or {})
         self.stack = stack
+        self.on_call = on_call
         self.last_result: RunResult | None = None
 
     @property
@@ -109,6 +115,7 @@ class Engine:
             env=self.env,
             pythonpath=_importable_paths(self.program.directory),
             preview=preview,
+            on_call=self.on_call,
         )
 
     def preview(self) -> RunResult:

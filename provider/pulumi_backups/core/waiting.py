@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import TaskFailedError, WaitTimeoutError
+from .errors import ApiError, TaskFailedError, WaitTimeoutError
 
 T = TypeVar("T")
 
@@ -54,17 +54,31 @@ def wait_until(
     detail: Callable[[T], str] = lambda _: "",
     policy: WaitPolicy = WaitPolicy(),
     clock: Clock = SYSTEM_CLOCK,
+    tolerate_transient: bool = True,
 ) -> T:
     """Poll ``fetch`` until ``done(value)``; return that value.
 
     Raises :class:`TaskFailedError` as soon as ``failed(value)`` (with ``detail(value)``), and
     :class:`WaitTimeoutError` naming ``what`` and the last status once ``policy.timeout``
-    seconds have passed. Errors raised by ``fetch`` propagate unchanged: callers decide what
-    a 404 means (gone, or finished and archived).
+    seconds have passed. A transient API error of ``fetch`` (its client's retries used up)
+    is one more unanswered poll: the wait's own deadline decides, and a wait that ends on one
+    raises it. A ``fetch`` that sends more than reads (a POST) passes
+    ``tolerate_transient=False``, so that its client alone decides what is safe to send again.
+    Other errors of ``fetch`` propagate unchanged: callers decide what a 404 means (gone, or
+    finished and archived).
     """
     start = clock.now()
     while True:
-        value = fetch()
+        try:
+            value = fetch()
+        except ApiError as err:
+            if not (tolerate_transient and err.transient):
+                raise
+            elapsed = clock.now() - start
+            if elapsed >= policy.timeout:
+                raise
+            clock.sleep(min(policy.delay(elapsed), policy.timeout - elapsed))
+            continue
         if failed(value):
             raise TaskFailedError(what, status(value), detail(value))
         if done(value):

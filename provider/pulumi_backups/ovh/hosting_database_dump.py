@@ -25,7 +25,6 @@ from ..core.errors import (
     ServerError,
     TaskFailedError,
     TransportError,
-    WaitTimeoutError,
 )
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
@@ -116,9 +115,9 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
             ) from err
         try:
             api.wait(task, self.wait_policy(args, "create"))
-        except (TaskFailedError, WaitTimeoutError) as err:
+            dump = find_task_dump(api, args.database_name, task)
+        except BackupsError as err:  # the task may have made a dump: never leave it unknown
             raise _cleanup(api, args.database_name, task, err) from err
-        dump = find_task_dump(api, args.database_name, task)
         if dump is None:
             raise BackupsError(
                 f"hosting task #{task['id']} is done but no dump of {args.database_name} carries "
@@ -167,7 +166,7 @@ def _cleanup(api: HostingApi, database_name: str, task: Task, err: BackupsError)
             f"{err}; could not clean up after hosting task #{task['id']}: {cleanup_err}. "
             f"A dump of {database_name} with taskId {task['id']} is not managed by this stack"
         )
-    if isinstance(err, WaitTimeoutError):
+    if not isinstance(err, TaskFailedError):
         return BackupsError(
             f"{err}. If the task still finishes, the dump of {database_name} with taskId "
             f"{task['id']} will not be managed by this stack: delete it then"

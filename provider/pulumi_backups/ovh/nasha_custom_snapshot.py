@@ -21,10 +21,11 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field
 
-from ..core.errors import NotFoundError, WaitTimeoutError
+from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
+from ..core.waiting import WaitPolicy
 from .client import ovh_client
 from .nasha import IdPart, NashaPartition, annotate
 
@@ -154,19 +155,21 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     def create_resource(self, args: NashaCustomSnapshotArgs) -> tuple[str, dict[str, Any]]:
         partition = self.partition(args.service_name, args.partition_name)
         task = partition.create_custom_snapshot(args.name, args.expiration)
+        policy = self.wait_policy(args, "create")
         try:
-            partition.wait(task, self.wait_policy(args, "create"))
+            partition.wait(task, policy)
+            snapshot = partition.custom_snapshot(args.name)
         except WaitTimeoutError as err:  # deleting now could race the task: say what may be left
             note = (
                 f"if that task still completes, snapshot {args.name} will exist on {partition} "
                 "outside of the state: delete it before trying again"
             )
             raise annotate(err, note) from err
-        try:
-            snapshot = partition.custom_snapshot(args.name)
         except NotFoundError as err:
             note = "the snapshot is not there after its task finished (expiration in the past?)"
             raise annotate(err, note) from err
+        except BackupsError as err:  # the snapshot may exist: take it back, or name it
+            raise _discard(partition, args.name, err, policy) from err
         resource_id = join_id(args.service_name, args.partition_name, args.name)
         return resource_id, {"expiration": snapshot.expiration}
 
@@ -196,6 +199,23 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
         except NotFoundError:
             return
         partition.wait(task, self.wait_policy(args, "delete"))
+
+
+def _discard(
+    partition: NashaPartition, name: str, err: BackupsError, policy: WaitPolicy
+) -> BackupsError:
+    """After a create failed past its request: delete the snapshot it may have taken."""
+    try:
+        partition.wait(partition.delete_custom_snapshot(name), policy)
+    except NotFoundError:
+        return err
+    except BackupsError as failed:
+        return annotate(
+            err,
+            f"snapshot {name} may exist on {partition} outside of the state "
+            f"and could not be deleted ({failed}): delete it before trying again",
+        )
+    return annotate(err, f"the snapshot {name} it took was deleted")
 
 
 class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCustomSnapshot"):

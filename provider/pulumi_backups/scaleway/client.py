@@ -270,6 +270,7 @@ class RdbClient:
             status=lambda _: seen.get("status", "?"),
             policy=wait,
             clock=self.clock,
+            tolerate_transient=False,  # `send` mutates: the client's retry rules stand
         )
         assert result is not None  # done() only accepts a backup
         return result
