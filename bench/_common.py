@@ -16,7 +16,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,6 @@ if str(ROOT / "tests") not in sys.path:
 
 from support import Engine, ProviderHost, ResourceState  # noqa: E402
 from support.program import Goal, Program, run_program  # noqa: E402
-from support.state import save_state  # noqa: E402
 
 from pulumi_backups.sandbox import Sandbox, SandboxSettings  # noqa: E402
 
@@ -302,23 +300,3 @@ def timed(call: Callable[[], Any]) -> float:
     started = time.perf_counter()
     call()
     return time.perf_counter() - started
-
-
-def destroy_in_parallel(sandbox: Sandbox, run: Engine, threads: int = THREADS) -> float:
-    """Delete everything in ``run``'s checkpoint, ``threads`` calls at a time, dependents
-    first; return the seconds it took.
-
-    This is what the engine's destroy does with independent resources (it deletes them in
-    parallel); the test harness's ``destroy`` deletes one at a time.
-    """
-    remaining = list(run.state)
-    started = time.perf_counter()
-    with host(sandbox) as provider, ThreadPoolExecutor(threads) as pool:
-        while remaining:
-            needed = {d for r in remaining for d in (*r.dependencies, r.parent)}
-            wave = [r for r in remaining if r.urn not in needed] or remaining
-            list(pool.map(provider.delete, wave))
-            remaining = [r for r in remaining if r not in wave]
-    seconds = time.perf_counter() - started
-    save_state(run.state_path, [], run.project, run.stack)
-    return seconds

@@ -55,7 +55,7 @@ def measure(
                 if plan is not None and plan.errors:
                     raise RuntimeError(f"preview failed: {plan.errors}")
                 rows.append(_row(label, seconds, count, requests, " + ".join(methods)))
-            c.destroy_in_parallel(sb, run)
+            c.timed(run.destroy)
     return rows
 
 

@@ -40,7 +40,7 @@ def _cycle(sandbox: Sandbox, kind: c.Kind, count: int, seconds: float) -> c.Row:
             result = run.up()
 
         created = c.timed(up)
-        deleted = c.destroy_in_parallel(sandbox, run)
+        deleted = c.timed(run.destroy)
         requests = sum(c.counters(sandbox).values())
         sandbox.configure(task_seconds=0)
     per_op = seconds * (2 if kind.delete_waits else 1)

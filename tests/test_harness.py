@@ -381,10 +381,14 @@ def test_at_most_four_provider_calls_run_at_once(make_engine: MakeEngine) -> Non
         for n in range(8):
             Item(f"item{n}", value="v", rendezvous=4)
 
-    result = make_engine(program).up()
+    engine = make_engine(program)
+    result = engine.up()
 
     assert result.max_in_flight == 4
     assert sorted(result.names("create")) == sorted(f"item{n}" for n in range(8))
+    destroyed = engine.destroy()  # independent resources are deleted 4 at a time too
+    assert destroyed.max_in_flight == 4
+    assert sorted(destroyed.names("delete")) == sorted(f"item{n}" for n in range(8))
 
 
 def test_program_from_a_project_directory_sees_config_and_env(

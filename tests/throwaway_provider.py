@@ -7,7 +7,7 @@ reference in the provider host (tests/ is on its PYTHONPATH), so `__provider` st
 
 `Item` replaces on a `group` change (delete-before-replace when `exclusive` is true),
 updates in place on any other input change, refuses `value="explode"` at create, and makes
-`rendezvous=n` creates wait for n of them to run at once (to observe parallelism).
+`rendezvous=n` creates and deletes wait for n of them to run at once (to observe parallelism).
 """
 
 from __future__ import annotations
@@ -182,7 +182,9 @@ class ItemProvider(ResourceProvider):
         store.put(id_, record)
         return UpdateResult(_outputs(id_, record))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("rendezvous"):
+            _barrier(int(props["rendezvous"])).wait()
         _store().remove(id_)
 
 
