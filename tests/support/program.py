@@ -200,6 +200,13 @@ def _run_in_fresh_loop(program: Program) -> Exception | None:
     except Exception as exc:  # reported to the caller, as the language host reports it
         return exc
     finally:
+        # a failed program leaves outputs waiting on what will never come: end them here,
+        # not at interpreter exit (where asyncio complains about each destroyed task)
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
