@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from support.fakes import FakeClock
 
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock, WaitPolicy
@@ -21,19 +20,9 @@ BASE = {"service_name": SN, "user": "sandboxapp", "type": "mysql", "capability":
 PROVIDER = HostingDatabaseProvider()
 
 
-def sandbox_settings(sandbox: Sandbox) -> OvhSettings:
-    env = sandbox.env()
-    return OvhSettings(
-        env["OVH_ENDPOINT"],
-        application_key=env["OVH_APPLICATION_KEY"],
-        application_secret=env["OVH_APPLICATION_SECRET"],
-        consumer_key=env["OVH_CONSUMER_KEY"],
-    )
-
-
 def sandbox_client(sandbox: Sandbox) -> OvhClient:
     """A client of the sandbox whose retries do not pause."""
-    return OvhClient(sandbox_settings(sandbox), RetryPolicy(attempts=12, base=0.0, cap=0.0))
+    return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=12, base=0.0, cap=0.0))
 
 
 @pytest.fixture
@@ -265,7 +254,7 @@ class AnswerLost(OvhClient):
 
 
 def test_a_creation_whose_answer_is_lost_goes_on_with_its_task(sandbox: Sandbox) -> None:
-    client = AnswerLost(sandbox_settings(sandbox), RetryPolicy(base=0.0, cap=0.0))
+    client = AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0))
     api = HostingApi(client, SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxlost"}
     task = api.create_database(body)

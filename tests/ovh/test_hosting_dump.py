@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from support.fakes import FakeClock
 
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock, WaitPolicy
@@ -30,18 +29,8 @@ PROVIDER = HostingDatabaseDumpProvider()
 FAST = WaitPolicy(timeout=5)
 
 
-def sandbox_settings(sandbox: Sandbox) -> OvhSettings:
-    env = sandbox.env()
-    return OvhSettings(
-        env["OVH_ENDPOINT"],
-        application_key=env["OVH_APPLICATION_KEY"],
-        application_secret=env["OVH_APPLICATION_SECRET"],
-        consumer_key=env["OVH_CONSUMER_KEY"],
-    )
-
-
 def sandbox_client(sandbox: Sandbox) -> OvhClient:
-    return OvhClient(sandbox_settings(sandbox), RetryPolicy(attempts=12, base=0.0, cap=0.0))
+    return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=12, base=0.0, cap=0.0))
 
 
 @pytest.fixture
@@ -210,7 +199,7 @@ def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(
             super().post(path, **body)
             raise ServerError(f"POST {path}", 500, "Internal server error")
 
-    lost = HostingApi(AnswerLost(sandbox_settings(sandbox), RetryPolicy(base=0.0, cap=0.0)), SN)
+    lost = HostingApi(AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0)), SN)
 
     class LostProvider(HostingDatabaseDumpProvider):
         def api(self, service_name: str) -> HostingApi:

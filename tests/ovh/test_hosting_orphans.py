@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from pulumi_backups.__main__ import main
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import NotFoundError
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import WaitPolicy
@@ -28,13 +27,7 @@ FAST = WaitPolicy(timeout=5)
 
 @pytest.fixture
 def client(sandbox: Sandbox) -> OvhClient:
-    env = sandbox.env()
-    settings = OvhSettings(
-        env["OVH_ENDPOINT"],
-        application_key=env["OVH_APPLICATION_KEY"],
-        application_secret=env["OVH_APPLICATION_SECRET"],
-        consumer_key=env["OVH_CONSUMER_KEY"],
-    )
+    settings = sandbox.ovh_settings()
     return OvhClient(settings, RetryPolicy(base=0.0, cap=0.0))
 
 

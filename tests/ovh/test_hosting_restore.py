@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.errors import BackupsError
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import WaitPolicy
@@ -28,13 +27,7 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    env = sandbox.env()
-    settings = OvhSettings(
-        env["OVH_ENDPOINT"],
-        application_key=env["OVH_APPLICATION_KEY"],
-        application_secret=env["OVH_APPLICATION_SECRET"],
-        consumer_key=env["OVH_CONSUMER_KEY"],
-    )
+    settings = sandbox.ovh_settings()
     hosting = HostingApi(OvhClient(settings, RetryPolicy(base=0.0, cap=0.0)), SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
     hosting.wait(hosting.create_database(body), FAST)

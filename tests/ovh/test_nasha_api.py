@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import (
     Change,
@@ -17,7 +16,7 @@ from pulumi_backups.ovh.nasha import (
     annotate,
     apply_changes,
 )
-from pulumi_backups.sandbox import CREDENTIALS, Sandbox
+from pulumi_backups.sandbox import Sandbox
 
 NAS = "/1.0/dedicated/nasha/{serviceName}"
 SNAPSHOT = NAS + "/partition/{partitionName}/snapshot"
@@ -46,12 +45,7 @@ def fake() -> FakeClock:
 
 @pytest.fixture
 def partition(sandbox: Sandbox, fake: FakeClock) -> Iterator[NashaPartition]:
-    settings = OvhSettings(
-        endpoint=f"{sandbox.url}/1.0",
-        application_key=CREDENTIALS["OVH_APPLICATION_KEY"],
-        application_secret=CREDENTIALS["OVH_APPLICATION_SECRET"],
-        consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
-    )
+    settings = sandbox.ovh_settings()
     yield NashaPartition(OvhClient(settings), "zpool-000000", "backups", fake.clock())
 
 

@@ -11,10 +11,9 @@ import pytest
 from support import DeploymentError, Engine
 
 from pulumi_backups.core import WaitPolicy
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
-from pulumi_backups.sandbox import CREDENTIALS, Sandbox
+from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 PART = "/1.0/dedicated/nasha/{serviceName}/partition/{partitionName}"
@@ -27,12 +26,7 @@ DROP = f"DELETE {PART}/customSnapshot/{{name}}"
 def nas(sandbox: Sandbox) -> NashaPartition:
     """The partition as an operator acting out of band sees it (a fresh client each time:
     python-ovh learns the server time once, and tests move the sandbox clock)."""
-    settings = OvhSettings(
-        endpoint=f"{sandbox.url}/1.0",
-        application_key=CREDENTIALS["OVH_APPLICATION_KEY"],
-        application_secret=CREDENTIALS["OVH_APPLICATION_SECRET"],
-        consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
-    )
+    settings = sandbox.ovh_settings()
     return NashaPartition(OvhClient(settings), "zpool-000000", "backups")
 
 

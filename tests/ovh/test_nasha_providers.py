@@ -6,7 +6,6 @@ import pytest
 from support.fakes import FakeClock
 
 from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
@@ -31,13 +30,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def client(sandbox: Sandbox) -> OvhClient:
-    env = sandbox.env()
-    settings = OvhSettings(
-        env["OVH_ENDPOINT"],
-        application_key=env["OVH_APPLICATION_KEY"],
-        application_secret=env["OVH_APPLICATION_SECRET"],
-        consumer_key=env["OVH_CONSUMER_KEY"],
-    )
+    settings = sandbox.ovh_settings()
     return OvhClient(settings, RetryPolicy(attempts=3, base=0.0, cap=0.0))
 
 

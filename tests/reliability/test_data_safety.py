@@ -19,12 +19,11 @@ from typing import Any
 import pytest
 from support import DeploymentError, Engine
 
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting import HostingApi
 from pulumi_backups.ovh.nasha import NashaPartition
-from pulumi_backups.sandbox import CREDENTIALS, Sandbox
+from pulumi_backups.sandbox import Sandbox
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "safety_all"
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -81,14 +80,7 @@ def changes(sandbox: Sandbox) -> dict[str, int]:
 
 def ovh(sandbox: Sandbox) -> OvhClient:
     """The API as an operator acting out of band sees it."""
-    return OvhClient(
-        OvhSettings(
-            endpoint=f"{sandbox.url}/1.0",
-            application_key=CREDENTIALS["OVH_APPLICATION_KEY"],
-            application_secret=CREDENTIALS["OVH_APPLICATION_SECRET"],
-            consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
-        )
-    )
+    return OvhClient(sandbox.ovh_settings())
 
 
 def databases(sandbox: Sandbox) -> dict[str, str]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ..core.config import OvhSettings
 from .context import SandboxContext
 from .settings import CREDENTIALS, SandboxSettings
 
@@ -137,6 +138,16 @@ class Sandbox:
         """The same settings as Pulumi stack config keys (`ovh:endpoint`, ...)."""
         env = self.env()
         return {key: env[name] for key, name in _STACK_KEYS.items()}
+
+    def ovh_settings(self) -> OvhSettings:
+        """OVHcloud settings pointing at this sandbox, as the provider resolves them."""
+        env = self.env()
+        return OvhSettings(
+            env["OVH_ENDPOINT"],
+            application_key=env["OVH_APPLICATION_KEY"],
+            application_secret=env["OVH_APPLICATION_SECRET"],
+            consumer_key=env["OVH_CONSUMER_KEY"],
+        )
 
     # admin -------------------------------------------------------------------------------
     def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
