@@ -1,4 +1,4 @@
-"""Shared fixtures: one in-process sandbox per test session, reset before each test."""
+"""Shared fixtures: one in-process sandbox per test run, reset before each test."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pulumi_backups.sandbox import Sandbox, SandboxSettings
 
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[Sandbox]:
-    """The session's sandbox (operations finish at once), served on a free loopback port."""
+    """The test run's sandbox (operations finish at once), served on a free loopback port."""
     server = Sandbox(SandboxSettings(task_seconds=0)).start()
     yield server
     server.stop()
@@ -19,6 +19,6 @@ def sandbox_server() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def sandbox(sandbox_server: Sandbox) -> Sandbox:
-    """The session's sandbox, freshly reset: seeded objects only, start config, no faults."""
+    """The test run's sandbox, freshly reset: seeded objects only, start config, no faults."""
     sandbox_server.reset()
     return sandbox_server

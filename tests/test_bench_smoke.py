@@ -1,5 +1,5 @@
 """The benchmark scripts (bench/) still run: each one's ``measure`` with tiny parameters
-(2 resources, instant operations) against the session's sandbox, plus the pure parts."""
+(2 resources, instant operations) against the test run's sandbox, plus the pure parts."""
 
 from __future__ import annotations
 
