@@ -116,6 +116,13 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert "download_url" in stored.secret_outputs and is_secret(stored.outputs["download_url"])
     assert run.refresh().op("backup") == "same" and changes(sandbox) == {}
 
+    sandbox.advance(25 * 3600)  # the link (valid about 24 h) has expired: refresh renews it
+    result = run.refresh()
+    assert result.op("backup") == "update" and changes(sandbox) == {EXPORT: 1}
+    renewed = run.resource("backup").plain_outputs()
+    assert renewed["download_url"] != url["value"]
+    assert renewed["download_url_expires_at"] > stored.plain_outputs()["download_url_expires_at"]
+
     rdb.delete_backup("fr-par", backup_id)  # out of band
     sandbox.clear_counters()
     result = run.refresh()
