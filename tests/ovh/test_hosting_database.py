@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.fakes import FakeClock
+from support.fakes import FakeClock, fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
@@ -20,19 +20,9 @@ BASE = {"service_name": SN, "user": "sandboxapp", "type": "mysql", "capability":
 PROVIDER = HostingDatabaseProvider()
 
 
-def sandbox_client(sandbox: Sandbox) -> OvhClient:
-    """A client of the sandbox whose retries do not pause."""
-    return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=12, base=0.0, cap=0.0))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
-    return HostingApi(sandbox_client(sandbox), SN, Clock(clock.now, clock.sleep))
+    return HostingApi(fast_ovh_client(sandbox), SN, Clock(clock.now, clock.sleep))
 
 
 @pytest.fixture

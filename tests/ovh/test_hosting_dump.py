@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from support.fakes import FakeClock
+from support.fakes import FakeClock, fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
@@ -29,19 +29,10 @@ PROVIDER = HostingDatabaseDumpProvider()
 FAST = WaitPolicy(timeout=5)
 
 
-def sandbox_client(sandbox: Sandbox) -> OvhClient:
-    return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=12, base=0.0, cap=0.0))
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    hosting = HostingApi(sandbox_client(sandbox), SN, Clock(clock.now, clock.sleep))
+    hosting = HostingApi(fast_ovh_client(sandbox), SN, Clock(clock.now, clock.sleep))
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
     hosting.wait(hosting.create_database(body), FAST)
     return hosting
@@ -171,7 +162,7 @@ def test_expired_dump_is_dropped(provider: HostingDatabaseDumpProvider, sandbox:
     args = HostingDatabaseDumpArgs(**BASE, date="daily.1")  # kept 7 days
     resource_id, outs = provider.create_resource(args)
     sandbox.advance(8 * 86_400)
-    later = HostingApi(sandbox_client(sandbox), SN)  # a client that learns the new time
+    later = HostingApi(fast_ovh_client(sandbox), SN)  # a client that learns the new time
 
     class Later(HostingDatabaseDumpProvider):
         def api(self, service_name: str) -> HostingApi:

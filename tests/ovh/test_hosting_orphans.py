@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.fakes import fast_ovh_client
 
 from pulumi_backups.__main__ import main
 from pulumi_backups.core.errors import NotFoundError
-from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting import HostingApi
@@ -27,8 +27,7 @@ FAST = WaitPolicy(timeout=5)
 
 @pytest.fixture
 def client(sandbox: Sandbox) -> OvhClient:
-    settings = sandbox.ovh_settings()
-    return OvhClient(settings, RetryPolicy(base=0.0, cap=0.0))
+    return fast_ovh_client(sandbox, attempts=6)
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support.fakes import fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError
-from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting import HostingApi
 from pulumi_backups.ovh.hosting_database_restore import (
     HostingDatabaseRestoreArgs,
@@ -27,8 +26,7 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    settings = sandbox.ovh_settings()
-    hosting = HostingApi(OvhClient(settings, RetryPolicy(base=0.0, cap=0.0)), SN)
+    hosting = HostingApi(fast_ovh_client(sandbox, attempts=6), SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
     hosting.wait(hosting.create_database(body), FAST)
     return hosting

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from support.fakes import FakeClock
+from support.fakes import FakeClock, fast_ovh_client
 
 from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
-from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
 from pulumi_backups.ovh.nasha_custom_snapshot import (
@@ -24,14 +23,8 @@ ID = "zpool-000000/backups"
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def client(sandbox: Sandbox) -> OvhClient:
-    settings = sandbox.ovh_settings()
-    return OvhClient(settings, RetryPolicy(attempts=3, base=0.0, cap=0.0))
+    return fast_ovh_client(sandbox, attempts=3)
 
 
 @pytest.fixture

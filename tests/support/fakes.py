@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock
+from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.sandbox import Sandbox
 
 
 @dataclass
@@ -23,3 +26,8 @@ class FakeClock:
 
     def clock(self) -> Clock:
         return Clock(now=self.now, sleep=self.sleep)
+
+
+def fast_ovh_client(sandbox: Sandbox, attempts: int = 12) -> OvhClient:
+    """A client of the sandbox's OVHcloud API whose retries do not pause."""
+    return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=attempts, base=0.0, cap=0.0))

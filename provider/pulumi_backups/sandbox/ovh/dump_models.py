@@ -18,7 +18,7 @@ import secrets
 
 from ..context import SandboxContext
 from . import params
-from .exceptions import BadRequest, Conflict, object_not_found
+from .exceptions import BadRequest, Conflict, existing, object_not_found
 from .hosting_models import database, database_operation, service
 from .hosting_tasks import DUMP, start_task, task_view
 from .timeline import Doc, ovh_date
@@ -86,10 +86,9 @@ def expire_dumps(ctx: SandboxContext, now: float) -> None:
 def service_dump(ctx: SandboxContext, sn: str, dump_id: str) -> Doc:
     """Any dump of the service, orphan or not (404 when unknown)."""
     service(ctx, sn)
-    doc = ctx.store.get(DUMP, f"{sn}/{dump_id}") if dump_id.isdigit() else None
-    if doc is None:
-        raise object_not_found("id", dump_id)
-    return doc
+    return existing(
+        ctx.store.get(DUMP, f"{sn}/{dump_id}") if dump_id.isdigit() else None, "id", dump_id
+    )
 
 
 def database_dump(ctx: SandboxContext, sn: str, name: str, dump_id: str) -> Doc:

@@ -75,6 +75,13 @@ def object_not_found(field: str, value: object) -> NotFound:
     return NotFound(f"The requested object ({field} = {value}) does not exist")
 
 
+def existing(doc: dict[str, Any] | None, field: str, value: object) -> dict[str, Any]:
+    """``doc`` as looked up by the path parameter ``field``; the API's 404 when it is None."""
+    if doc is None:
+        raise object_not_found(field, value)
+    return doc
+
+
 class AuthError(OvhError):
     """A request refused before routing: ``{"errorCode", "httpCode", "message"}``."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..context import SandboxContext
 from . import params
-from .exceptions import BadRequest, Conflict, object_not_found
+from .exceptions import BadRequest, Conflict, existing
 from .hosting_tasks import DATABASE, DUMP, SERVICE, start_task, task_view
 from .timeline import Doc, ovh_date
 
@@ -45,10 +45,7 @@ USED_MB = 0.2  # what an empty database's system tables take
 
 def service(ctx: SandboxContext, sn: str) -> Doc:
     """The hosting service ``sn`` (404 when unknown)."""
-    doc = ctx.store.get(SERVICE, sn)
-    if doc is None:
-        raise object_not_found("serviceName", sn)
-    return doc
+    return existing(ctx.store.get(SERVICE, sn), "serviceName", sn)
 
 
 def service_names(ctx: SandboxContext) -> list[str]:
@@ -59,10 +56,7 @@ def service_names(ctx: SandboxContext) -> list[str]:
 def database(ctx: SandboxContext, sn: str, name: str) -> Doc:
     """The stored database ``name`` of ``sn`` (404 when unknown)."""
     service(ctx, sn)
-    doc = ctx.store.get(DATABASE, f"{sn}/{name}")
-    if doc is None:
-        raise object_not_found("name", name)
-    return doc
+    return existing(ctx.store.get(DATABASE, f"{sn}/{name}"), "name", name)
 
 
 def available_versions(ctx: SandboxContext, sn: str, db_type: str | None) -> dict[str, Any]:

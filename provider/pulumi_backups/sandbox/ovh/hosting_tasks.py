@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import SandboxContext
-from .exceptions import object_not_found
+from .exceptions import existing, object_not_found
 from .timeline import Doc, ends_at, last_update, new_task, ovh_date, phase, schedule
 
 SERVICE = "ovh:hosting"
@@ -70,8 +70,7 @@ def task_view(task: Doc, now: float) -> Doc:
 
 def get_task(ctx: SandboxContext, sn: str, task_id: str, now: float) -> Doc:
     """A hosting task; 404 when unknown or archived (``archive_seconds`` after done)."""
-    if ctx.store.get(SERVICE, sn) is None:
-        raise object_not_found("serviceName", sn)
+    existing(ctx.store.get(SERVICE, sn), "serviceName", sn)
     task = ctx.store.get(TASK, f"{sn}/{task_id}") if task_id.isdigit() else None
     if task is None or _archived(ctx, task, now):
         raise object_not_found("id", task_id)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..context import SandboxContext
 from . import params
-from .exceptions import BadRequest, Conflict, object_not_found
+from .exceptions import BadRequest, Conflict, existing, object_not_found
 from .timeline import Doc, ends_at, last_update, new_task, ovh_date, parse_date, phase, schedule
 
 SERVICE = "ovh:nasha"
@@ -40,10 +40,7 @@ _VISIBLE = ("active", "deleting")
 
 def service(ctx: SandboxContext, sn: str) -> Doc:
     """The NAS-HA service ``sn`` (404 when unknown)."""
-    doc = ctx.store.get(SERVICE, sn)
-    if doc is None:
-        raise object_not_found("serviceName", sn)
-    return doc
+    return existing(ctx.store.get(SERVICE, sn), "serviceName", sn)
 
 
 def service_names(ctx: SandboxContext) -> list[str]:
@@ -54,10 +51,7 @@ def service_names(ctx: SandboxContext) -> list[str]:
 def partition(ctx: SandboxContext, sn: str, name: str) -> Doc:
     """The stored partition (404 when the service or the partition is unknown)."""
     service(ctx, sn)
-    doc = ctx.store.get(PARTITION, f"{sn}/{name}")
-    if doc is None:
-        raise object_not_found("partitionName", name)
-    return doc
+    return existing(ctx.store.get(PARTITION, f"{sn}/{name}"), "partitionName", name)
 
 
 def partition_names(ctx: SandboxContext, sn: str) -> list[str]:
@@ -115,9 +109,7 @@ def get_task(ctx: SandboxContext, sn: str, task_id: str, now: float) -> Doc:
     """A NAS task (404 when unknown)."""
     service(ctx, sn)
     task = ctx.store.get(TASK, f"{sn}/{task_id}") if task_id.isdigit() else None
-    if task is None:
-        raise object_not_found("taskId", task_id)
-    return task_view(task, now)
+    return task_view(existing(task, "taskId", task_id), now)
 
 
 def _snapshot_type(value: object) -> str:
