@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from support import DeploymentError, Engine
+from support.fakes import mutations
 
 from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.waiting import WaitPolicy
@@ -39,13 +40,6 @@ def hosting(sandbox: Sandbox) -> HostingApi:
         consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
     )
     return HostingApi(OvhClient(settings), SN)
-
-
-def changes(sandbox: Sandbox) -> dict[str, int]:
-    """Mutating calls since the last clear, then clear."""
-    counts = {k: v for k, v in sandbox.counters().items() if k.split()[0] in ("POST", "DELETE")}
-    sandbox.clear_counters()
-    return counts
 
 
 def stored(sandbox: Sandbox, kind: str) -> dict[str, Any]:
@@ -82,7 +76,7 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
 
     result = run.up()
     assert result.op("db") == "create" and result.outputs["db_name"] == DB
-    assert changes(sandbox) == {CREATE_DB: 1}
+    assert mutations(sandbox) == {CREATE_DB: 1}
     assert run.resource("db").id == f"{SN}/{DB}"
     assert "password" in run.resource("db").secret_outputs
     assert "f1rstPassword" not in (tmp_path / "state.json").read_text()
@@ -90,7 +84,7 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     reconfigure(run, password="s3condPassword")
     assert run.preview().op("db") == "update"
     assert run.up().op("db") == "update"
-    assert changes(sandbox) == {PASSWORD: 1}
+    assert mutations(sandbox) == {PASSWORD: 1}
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["password"] == "s3condPassword"
 
     reconfigure(run, type="mariadb")  # would replace a protected database
@@ -98,18 +92,18 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert "deletion_protection" in plan.errors["db"] and "type" in plan.errors["db"]
     with pytest.raises(DeploymentError, match="set deletion_protection to false"):
         run.up()
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["type"] == "mysql"
 
     reconfigure(run, type=None, deletion_protection=False)
     assert run.up().op("db") == "update"
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
 
     reconfigure(run, type="mariadb")
     assert run.preview().op("db") == "replace"
     result = run.up()
     assert result.op("db") == "replace" and result.step("db").delete_before_replace
-    assert changes(sandbox) == {DELETE_DB: 1, CREATE_DB: 1}
+    assert mutations(sandbox) == {DELETE_DB: 1, CREATE_DB: 1}
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["type"] == "mariadb"
     assert [r.name for r in run.state] == ["db"]
 
@@ -152,12 +146,12 @@ def test_four_dumps_created_at_once_each_get_their_own(sandbox: Sandbox, tmp_pat
     assert len(set(ids)) == 4 and result.max_in_flight > 1
     assert sorted(ids) == sorted(hosting(sandbox).dump_ids(DB))
     assert len({doc["taskId"] for doc in stored(sandbox, "dump").values()}) == 4
-    changes(sandbox)
+    mutations(sandbox)
 
     reconfigure(run, dump_triggers=["v2"])  # a new dump each, before each deploy
     result = run.up()
     assert sorted(result.names("replace")) == ["dump0", "dump1", "dump2", "dump3"]
-    assert changes(sandbox) == {DUMP: 4, DELETE_DUMP: 4}
+    assert mutations(sandbox) == {DUMP: 4, DELETE_DUMP: 4}
     assert sorted(result.outputs["dump_ids"]) == sorted(hosting(sandbox).dump_ids(DB))
     assert not set(ids) & set(result.outputs["dump_ids"])
 
@@ -175,15 +169,15 @@ def test_restore_and_restore_again(sandbox: Sandbox, tmp_path: Path) -> None:
         result.outputs["restore_id"]
         == f"{SN}/{DB}/restore/{int(result.outputs['restore_task_id'])}"
     )
-    changes(sandbox)
+    mutations(sandbox)
 
     reconfigure(run, restore_triggers=[2])
     assert run.up().op("restore") == "replace"
-    assert changes(sandbox) == {RESTORE: 1}
+    assert mutations(sandbox) == {RESTORE: 1}
 
     reconfigure(run, restore=None)
     assert run.up().op("restore") == "delete"
-    assert changes(sandbox) == {}  # a restore cannot be undone: forgetting it is all
+    assert mutations(sandbox) == {}  # a restore cannot be undone: forgetting it is all
     run.destroy()
 
 

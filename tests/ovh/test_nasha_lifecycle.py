@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from support import DeploymentError, Engine
+from support.fakes import mutations
 
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
@@ -32,13 +33,6 @@ def nas(sandbox: Sandbox) -> NashaPartition:
 
 def schedule(sandbox: Sandbox) -> list[str]:
     return sorted(nas(sandbox).snapshot_types())
-
-
-def changes(sandbox: Sandbox) -> dict[str, int]:
-    """Mutating calls since the last clear, then clear."""
-    counts = {k: v for k, v in sandbox.counters().items() if k.split()[0] in ("POST", "DELETE")}
-    sandbox.clear_counters()
-    return counts
 
 
 def task_log(sandbox: Sandbox) -> list[str]:
@@ -72,11 +66,11 @@ def reconfigure(run: Engine, **config: Any) -> None:
 def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     run = engine(sandbox, tmp_path, "nasha_policy", frequencies=["hour-6", "day-1"])
     assert run.preview().op("schedule") == "create"
-    assert changes(sandbox) == {} and schedule(sandbox) == ["day-1"]
+    assert mutations(sandbox) == {} and schedule(sandbox) == ["day-1"]
 
     result = run.up()  # from the default schedule: only hour-6 is added
     assert result.op("schedule") == "create"
-    assert changes(sandbox) == {ADD: 1}
+    assert mutations(sandbox) == {ADD: 1}
     assert schedule(sandbox) == ["day-1", "hour-6"]
     assert result.outputs["frequencies"] == ["day-1", "hour-6"]
     assert result.outputs["initial_frequencies"] == ["day-1"]
@@ -87,10 +81,10 @@ def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
 
     reconfigure(run, frequencies=["day-1", "day-7"])  # one frequency changed
     assert run.preview().op("schedule") == "update"
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
     before = len(task_log(sandbox))
     assert run.up().op("schedule") == "update"
-    assert changes(sandbox) == {REMOVE: 1, ADD: 1}
+    assert mutations(sandbox) == {REMOVE: 1, ADD: 1}
     assert task_log(sandbox)[before:] == [
         "Remove snapshot type hour-6 from partition backups",
         "Add snapshot type day-7 to partition backups",
@@ -99,7 +93,7 @@ def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert run.preview().op("schedule") == "same"
 
     run.destroy()  # back to the default schedule: day-7 removed, day-1 kept
-    assert changes(sandbox) == {REMOVE: 1}
+    assert mutations(sandbox) == {REMOVE: 1}
     assert task_log(sandbox)[-1] == "Remove snapshot type day-7 from partition backups"
     assert schedule(sandbox) == ["day-1"]
     assert run.state == []
@@ -121,7 +115,7 @@ def test_policy_refresh_reports_out_of_band_changes(sandbox: Sandbox, tmp_path: 
     assert run.preview().op("schedule") == "update"  # the drift shows in the next preview
 
     run.up()  # removes day-3 (now in the state) and puts hour-6 back
-    assert changes(sandbox) == {REMOVE: 1, ADD: 1}
+    assert mutations(sandbox) == {REMOVE: 1, ADD: 1}
     assert schedule(sandbox) == ["day-1", "hour-6"]
 
 
@@ -135,7 +129,7 @@ def test_policy_never_removes_what_the_state_does_not_show(
     reconfigure(run, frequencies=["day-1"])
     sandbox.clear_counters()
     run.up()
-    assert changes(sandbox) == {REMOVE: 1}
+    assert mutations(sandbox) == {REMOVE: 1}
     assert schedule(sandbox) == ["day-1", "day-2"]
 
 
@@ -160,7 +154,7 @@ def test_policy_check_failures_reach_the_user(sandbox: Sandbox, tmp_path: Path) 
     with pytest.raises(DeploymentError) as raised:
         run.up()
     assert "more than once" in raised.value.errors["schedule"]
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
 
 
 def test_policy_failed_task_is_named_and_create_undone(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -197,7 +191,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     run = engine(sandbox, tmp_path, "nasha_snapshot", name="nightly", expiration=expires)
     assert run.preview().op("snapshot") == "create"
     result = run.up()
-    assert changes(sandbox) == {TAKE: 1}
+    assert mutations(sandbox) == {TAKE: 1}
     assert result.outputs["snapshot_id"] == "zpool-000000/backups/nightly"
     stored = result.outputs["expiration"]
     assert (
@@ -211,7 +205,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert plan.op("snapshot") == "replace" and plan.step("snapshot").replaces == ["name"]
     result = run.up()
     assert result.calls_for("snapshot")[-2:] == ["Create", "Delete"]
-    assert changes(sandbox) == {TAKE: 1, DROP: 1}
+    assert mutations(sandbox) == {TAKE: 1, DROP: 1}
     assert nas(sandbox).custom_snapshot_names() == ["nightly-2"]
 
     reconfigure(run, expiration=None)  # same name: the old one must go first
@@ -221,7 +215,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert nas(sandbox).custom_snapshot("nightly-2").expiration is None
 
     run.destroy()
-    assert changes(sandbox) == {TAKE: 1, DROP: 2}
+    assert mutations(sandbox) == {TAKE: 1, DROP: 2}
     assert nas(sandbox).custom_snapshot_names() == []
 
 

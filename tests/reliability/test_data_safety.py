@@ -12,12 +12,12 @@ sandbox's per-route request counters as the witness:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support import DeploymentError, Engine
+from support.fakes import calls, mutations
 
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
@@ -59,23 +59,8 @@ def reconfigure(run: Engine, **config: Any) -> None:
             run.stack_config[f"{run.project}:{key}"] = value
 
 
-def calls(sandbox: Sandbox, *methods: str) -> dict[str, int]:
-    """Requests with these methods since the last clear (converters dropped), then clear."""
-    counts = {
-        re.sub(r":\w+}", "}", route): n
-        for route, n in sandbox.counters().items()
-        if route.split()[0] in methods
-    }
-    sandbox.clear_counters()
-    return counts
-
-
 def deletes(sandbox: Sandbox) -> dict[str, int]:
     return calls(sandbox, "DELETE")
-
-
-def changes(sandbox: Sandbox) -> dict[str, int]:
-    return calls(sandbox, "POST", "PUT", "PATCH", "DELETE")
 
 
 def ovh(sandbox: Sandbox) -> OvhClient:
@@ -125,7 +110,7 @@ def test_a_protected_database_is_neither_replaced_nor_deleted(
         assert prop == next(iter(change)) and "deletion_protection is on" in reason
         with pytest.raises(DeploymentError, match="set deletion_protection to false"):
             run.up()
-        assert changes(sandbox) == {}
+        assert mutations(sandbox) == {}
         reconfigure(run, **{key: None for key in change})
 
     with pytest.raises(DeploymentError) as destroyed:
@@ -135,12 +120,12 @@ def test_a_protected_database_is_neither_replaced_nor_deleted(
     with pytest.raises(DeploymentError) as dropped:
         run.up()
     assert "deletion_protection is on" in dropped.value.errors["db"]
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
     assert databases(sandbox) == {"sandboxsafe.mysql.db": "mysql"}
     assert [r.name for r in run.state] == ["db"]
 
     reconfigure(run, database=None, deletion_protection=False)  # what it takes to delete it
-    assert run.up().op("db") == "update" and changes(sandbox) == {}
+    assert run.up().op("db") == "update" and mutations(sandbox) == {}
     run.destroy()
     assert deletes(sandbox) == {DELETE_DB: 1} and databases(sandbox) == {}
 
@@ -152,11 +137,11 @@ def deploy_then_drop_one(sandbox: Sandbox, tmp_path: Path) -> Engine:
     """[day-1, hour-6, day-7] deployed, day-2 added out of band, then day-7 dropped."""
     run = engine(sandbox, tmp_path, database=False, frequencies=["day-1", "hour-6", "day-7"])
     run.up()
-    assert changes(sandbox) == {ADD_FREQUENCY: 2}
+    assert mutations(sandbox) == {ADD_FREQUENCY: 2}
     add_out_of_band(sandbox, "day-2")
     reconfigure(run, frequencies=["day-1", "hour-6"])
     assert run.up().op("schedule") == "update"
-    assert changes(sandbox) == {REMOVE_FREQUENCY: 1}
+    assert mutations(sandbox) == {REMOVE_FREQUENCY: 1}
     assert schedule(sandbox) == ["day-1", "day-2", "hour-6"]  # day-7 only went
     return run
 
@@ -197,7 +182,7 @@ def test_backups_are_deleted_only_when_the_program_says_so(
     result = run.up()
     assert set(result.ops.values()) == {"create"} and len(result.ops) == 5
     ids = {res.name: res.id for res in run.state}
-    changes(sandbox)
+    mutations(sandbox)
 
     assert set(run.up().ops.values()) == {"same"}
     assert set(run.refresh().ops.values()) == {"same"}

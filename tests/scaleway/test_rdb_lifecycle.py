@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from support import DeploymentError, Engine, is_secret
+from support.fakes import mutations
 
 from pulumi_backups.core.config import ScalewaySettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
@@ -45,17 +46,6 @@ def backups(rdb: RdbClient) -> dict[str, tuple[str, str]]:
     return {b.id: (b.name, b.status) for b in rdb.list_backups("fr-par", instance_id=INSTANCE)}
 
 
-def changes(sandbox: Sandbox) -> dict[str, int]:
-    """Mutating calls since the last clear, then clear."""
-    counts = {
-        re.sub(r":\w+}", "}", k): v
-        for k, v in sandbox.counters().items()
-        if k.split()[0] in ("POST", "PATCH", "DELETE")
-    }
-    sandbox.clear_counters()
-    return counts
-
-
 def engine(sandbox: Sandbox, where: Path, **config: Any) -> Engine:
     where.mkdir(parents=True, exist_ok=True)
     run = Engine(PROGRAM, where / "state.json", dict(sandbox.stack_config()))
@@ -84,18 +74,18 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert result.outputs["instance_name"] == "sandbox-pg"
     assert run.resource("backup").id == f"fr-par/{backup_id}"
     assert result.outputs.get("download_url") is None
-    assert changes(sandbox) == {CREATE: 1}
+    assert mutations(sandbox) == {CREATE: 1}
     assert backups(rdb) == {backup_id: (name, "ready")}
 
     assert run.up().op("backup") == "same"  # the derived name and region cause no change
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
 
     reconfigure(run, name="nightly")
     plan = run.preview()
     assert plan.op("backup") == "update" and plan.step("backup").replaces == []
     result = run.up()
     assert result.op("backup") == "update" and result.outputs["name"] == "nightly"
-    assert changes(sandbox) == {PATCH: 1}
+    assert mutations(sandbox) == {PATCH: 1}
     assert backups(rdb) == {backup_id: ("nightly", "ready")}
 
     reconfigure(run, expires_at="2031-01-31T01:00:00+01:00")
@@ -104,21 +94,21 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert result.outputs["expires_at"] == "2031-01-31T00:00:00Z"
     reconfigure(run, expires_at="2032-06-30T00:00:00Z")
     assert run.up().outputs["expires_at"] == "2032-06-30T00:00:00Z"
-    assert changes(sandbox) == {PATCH: 2}
+    assert mutations(sandbox) == {PATCH: 2}
     assert rdb.get_backup("fr-par", backup_id).outputs()["expires_at"] == "2032-06-30T00:00:00Z"
 
     reconfigure(run, export=True)
     result = run.up()
-    assert result.op("backup") == "update" and changes(sandbox) == {EXPORT: 1}
+    assert result.op("backup") == "update" and mutations(sandbox) == {EXPORT: 1}
     url = result.outputs["download_url"]
     assert is_secret(url) and "X-Amz-Signature=" in url["value"]
     stored = run.resource("backup")
     assert "download_url" in stored.secret_outputs and is_secret(stored.outputs["download_url"])
-    assert run.refresh().op("backup") == "same" and changes(sandbox) == {}
+    assert run.refresh().op("backup") == "same" and mutations(sandbox) == {}
 
     sandbox.advance(25 * 3600)  # the link (valid about 24 h) has expired: refresh renews it
     result = run.refresh()
-    assert result.op("backup") == "update" and changes(sandbox) == {EXPORT: 1}
+    assert result.op("backup") == "update" and mutations(sandbox) == {EXPORT: 1}
     renewed = run.resource("backup").plain_outputs()
     assert renewed["download_url"] != url["value"]
     assert renewed["download_url_expires_at"] > stored.plain_outputs()["download_url_expires_at"]
@@ -130,9 +120,9 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
 
     result = run.up()
     assert result.op("backup") == "create" and result.outputs["backup_id"] != backup_id
-    assert changes(sandbox) == {CREATE: 1, EXPORT: 1}
+    assert mutations(sandbox) == {CREATE: 1, EXPORT: 1}
     run.destroy()
-    assert changes(sandbox) == {DELETE: 1}
+    assert mutations(sandbox) == {DELETE: 1}
     assert backups(rdb) == {} and run.state == []
 
 
@@ -166,19 +156,19 @@ def test_restore_into_a_second_database(sandbox: Sandbox, tmp_path: Path, rdb: R
     backup_id = result.outputs["backup_id"]
     assert result.outputs["restore_status"] == "ready"
     assert re.fullmatch(rf"fr-par/{backup_id}/restore/\d+", result.outputs["restore_id"])
-    assert changes(sandbox) == {CREATE: 1, RESTORE: 1}
+    assert mutations(sandbox) == {CREATE: 1, RESTORE: 1}
     assert run.up().ops == {"backup": "same", "restore": "same"}
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
 
     reconfigure(run, restore_triggers=["v2"], restore_backup_id=backup_id, restore_region="fr-par")
     plan = run.preview()
     assert plan.ops == {"backup": "same", "restore": "replace"}
     result = run.up()
-    assert result.op("restore") == "replace" and changes(sandbox) == {RESTORE: 1}
+    assert result.op("restore") == "replace" and mutations(sandbox) == {RESTORE: 1}
     assert rdb.get_backup("fr-par", backup_id).status == "ready"
 
     run.destroy()
-    assert changes(sandbox) == {DELETE: 1}  # forgetting the restore calls nothing
+    assert mutations(sandbox) == {DELETE: 1}  # forgetting the restore calls nothing
     assert "a restore cannot be undone" in run.host_output
     assert backups(rdb) == {} and run.state == []
 

@@ -31,3 +31,18 @@ class FakeClock:
 def fast_ovh_client(sandbox: Sandbox, attempts: int = 12) -> OvhClient:
     """A client of the sandbox's OVHcloud API whose retries do not pause."""
     return OvhClient(sandbox.ovh_settings(), RetryPolicy(attempts=attempts, base=0.0, cap=0.0))
+
+
+MUTATING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def calls(sandbox: Sandbox, *methods: str) -> dict[str, int]:
+    """The sandbox's requests with these methods, by route, since the last clear; then clear."""
+    counts = {k: v for k, v in sandbox.counters().items() if k.split()[0] in methods}
+    sandbox.clear_counters()
+    return counts
+
+
+def mutations(sandbox: Sandbox) -> dict[str, int]:
+    """The sandbox's mutating calls by route since the last clear; then clear."""
+    return calls(sandbox, *MUTATING)

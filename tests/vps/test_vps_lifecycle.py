@@ -3,13 +3,13 @@ trigger-driven replacement, refresh after out-of-band deletion, destroy, and fai
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support import DeploymentError, Engine
+from support.fakes import mutations
 
 from pulumi_backups.core.config import VpsSettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
@@ -32,17 +32,6 @@ def panel(sandbox: Sandbox) -> Iterator[VpsClient]:
 def backups(panel: VpsClient) -> dict[int, str]:
     """Backup id -> status, as the panel lists them now."""
     return {b.id: b.status for b in panel.list_backups(SERVER)}
-
-
-def changes(sandbox: Sandbox) -> dict[str, int]:
-    """Mutating calls since the last clear (route templates without converters), then clear."""
-    counts = {
-        re.sub(r":\w+}", "}", k): v
-        for k, v in sandbox.counters().items()
-        if k.split()[0] in ("POST", "DELETE")
-    }
-    sandbox.clear_counters()
-    return counts
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, **config: Any) -> Engine:
@@ -70,11 +59,11 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     assert result.op("backup") == "create" and result.outputs["backup_status"] == "completed"
     assert result.outputs["server_name"] == "web-server-01"
     assert run.resource("backup").id == f"{SERVER}/{first:.0f}"
-    assert changes(sandbox) == {CREATE: 1}
+    assert mutations(sandbox) == {CREATE: 1}
     assert backups(panel) == {first: "completed"}
 
     assert run.up().op("backup") == "same"
-    assert changes(sandbox) == {}
+    assert mutations(sandbox) == {}
 
     reconfigure(run, triggers=["1.1"])
     plan = run.preview()
@@ -85,7 +74,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     assert not result.step("backup").delete_before_replace
     calls = result.calls_for("backup")
     assert calls.index("Create") < calls.index("Delete")  # the new backup before the old goes
-    assert changes(sandbox) == {CREATE: 1, DELETE: 1}
+    assert mutations(sandbox) == {CREATE: 1, DELETE: 1}
     assert backups(panel) == {second: "completed"}
 
     assert panel.delete_backup(int(second))  # out of band
@@ -97,7 +86,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     assert result.op("backup") == "create" and backups(panel) == {third: "completed"}
     sandbox.clear_counters()
     run.destroy()
-    assert changes(sandbox) == {DELETE: 1}
+    assert mutations(sandbox) == {DELETE: 1}
     assert backups(panel) == {} and run.state == []
 
 
@@ -108,18 +97,18 @@ def test_restore_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -
     backup_id = int(result.outputs["backup_id"])
     assert result.outputs["restore_status"] == "completed"
     assert result.outputs["restore_id"].startswith(f"{SERVER}/restore/{backup_id}/")
-    assert changes(sandbox) == {CREATE: 1, RESTORE: 1}
+    assert mutations(sandbox) == {CREATE: 1, RESTORE: 1}
 
     first_restore = run.resource("restore").id
     reconfigure(run, restore_triggers=["b"])
     assert run.preview().ops == {"backup": "same", "restore": "replace"}
     result = run.up()
-    assert result.op("restore") == "replace" and changes(sandbox) == {RESTORE: 1}
+    assert result.op("restore") == "replace" and mutations(sandbox) == {RESTORE: 1}
     assert run.resource("restore").id == result.outputs["restore_id"] != first_restore
     assert panel.get_server(SERVER).status == "running"  # type: ignore[union-attr]
 
     result = run.destroy()
-    assert changes(sandbox) == {DELETE: 1}  # deleting the restore calls nothing
+    assert mutations(sandbox) == {DELETE: 1}  # deleting the restore calls nothing
     assert "nothing to delete" in result.host_output and run.state == []
 
 
@@ -131,7 +120,7 @@ def test_restore_refuses_a_backup_id_that_is_not_an_integer(
     assert "backup_id" in plan.errors["restore"] and "integer" in plan.errors["restore"]
     with pytest.raises(DeploymentError, match="backup_id"):
         run.up()
-    assert RESTORE not in changes(sandbox)
+    assert RESTORE not in mutations(sandbox)
 
 
 def test_bad_token_and_unknown_server_say_what_to_fix(
@@ -167,7 +156,7 @@ def test_5xx_bursts_are_retried(seeded_sandbox: Sandbox, tmp_path: Path) -> None
     seeded_sandbox.configure(error_rate=0.5)
     run = engine(seeded_sandbox, tmp_path, restore=True)
     result = run.up()
-    counts = changes(seeded_sandbox)
+    counts = mutations(seeded_sandbox)
     seeded_sandbox.configure(error_rate=0)
     assert result.outputs["backup_status"] == "completed"
     assert result.outputs["restore_status"] == "completed"
