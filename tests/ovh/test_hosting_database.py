@@ -52,7 +52,13 @@ def test_check_normalizes_and_defaults() -> None:
     extra = {**BASE, "capability": "extraSqlPerso"}
     result = PROVIDER.check({}, {"__provider": "p", **extra, "quota": 100.0})
     assert result.failures == []
-    assert result.inputs == {**extra, "quota": 100, "deletion_protection": True, "adopt": False}
+    assert result.inputs == {
+        **extra,
+        "quota": 100,
+        "deletion_protection": True,
+        "adopt": False,
+        "name": "sandboxapp.mysql.db",  # known before the database exists: see the previews
+    }
 
 
 @pytest.mark.parametrize(

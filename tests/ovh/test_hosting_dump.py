@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
-from support.fakes import FakeClock, fast_ovh_client
+from support.fakes import FakeClock, fast_ovh_client, mutations
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
@@ -171,15 +171,64 @@ def test_expired_dump_is_dropped(provider: HostingDatabaseDumpProvider, sandbox:
     assert Later().read_resource(resource_id, args, outs) is None
 
 
-def test_dumps_of_a_deleted_database_are_left_to_recovery(
+WEB = "/1.0/hosting/web/{serviceName}"
+SERVICE_DUMP = f"{WEB}/dump/{{id}}"
+DATABASE_DUMP = f"{WEB}/database/{{name}}/dump/{{id}}"
+
+
+def test_a_dump_of_a_deleted_database_stays_readable_until_deleted(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    args = HostingDatabaseDumpArgs(**BASE, date="daily.1")  # kept 7 days while its database lives
+    resource_id, outs = provider.create_resource(args)
+    api.wait(api.delete_database(DB), FAST)
+    sandbox.clear_counters()
+
+    kept = provider.read_resource(resource_id, args, outs)
+    assert kept is not None and kept["dump_id"] == outs["dump_id"]
+    assert kept["deletion_date"] > outs["deletion_date"]  # 30 days from the deletion
+    assert sandbox.counters() == {f"GET {DATABASE_DUMP}": 1, f"GET {SERVICE_DUMP}": 1}
+
+    provider.delete_resource(resource_id, args, outs)  # the program asked: it goes
+    assert api.orphan_dump_ids(DB) == []
+    assert provider.read_resource(resource_id, args, outs) is None
+    provider.delete_resource(resource_id, args, outs)  # gone from both routes: success
+
+
+def test_a_dump_of_a_replaced_database_is_not_taken_for_the_new_one_s(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    args = HostingDatabaseDumpArgs(**BASE)
+    resource_id, outs = provider.create_resource(args)
+    api.wait(api.delete_database(DB), FAST)  # replaced: deleted, then created again
+    body = {"capabilitie": "sqlPerso", "type": "mariadb", "user": "sandboxapp"}
+    api.wait(api.create_database(body), FAST)
+    _, new_outs = provider.create_resource(args)  # a dump of the new database
+    assert api.dump_ids(DB) == [new_outs["dump_id"]]
+
+    kept = provider.read_resource(resource_id, args, outs)
+    assert kept is not None and kept["dump_id"] == outs["dump_id"]
+    sandbox.clear_counters()
+    provider.delete_resource(resource_id, args, outs)
+    # its database's route answers 404; the service-level one deletes it
+    assert mutations(sandbox) == {f"DELETE {DATABASE_DUMP}": 1, f"DELETE {SERVICE_DUMP}": 1}
+    assert api.orphan_dump_ids(DB) == [] and api.dump_ids(DB) == [new_outs["dump_id"]]
+
+
+def test_an_orphan_dump_is_dropped_once_expired(
     provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
 ) -> None:
     args = HostingDatabaseDumpArgs(**BASE)
     resource_id, outs = provider.create_resource(args)
     api.wait(api.delete_database(DB), FAST)
-    assert provider.read_resource(resource_id, args, outs) is None
-    provider.delete_resource(resource_id, args, outs)
-    assert api.orphan_dump_ids(DB) == [outs["dump_id"]]
+    sandbox.advance(30 * 86_400 + 1)
+    later = HostingApi(fast_ovh_client(sandbox), SN)  # a client that learns the new time
+
+    class Later(HostingDatabaseDumpProvider):
+        def api(self, service_name: str) -> HostingApi:
+            return later
+
+    assert Later().read_resource(resource_id, args, outs) is None
 
 
 def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(

@@ -107,10 +107,12 @@ def test_delete_only_forgets_and_says_so(
     assert "cannot be undone" in capsys.readouterr().err
 
 
-def test_refresh_drops_a_restore_whose_database_is_gone(
-    provider: HostingDatabaseRestoreProvider, api: HostingApi
+def test_refresh_keeps_a_restore_whatever_became_of_its_database(
+    provider: HostingDatabaseRestoreProvider, api: HostingApi, sandbox: Sandbox
 ) -> None:
     args = HostingDatabaseRestoreArgs(**BASE, date="daily.1")
     resource_id, outs = provider.create_resource(args)
     api.wait(api.delete_database(DB), FAST)
-    assert provider.read_resource(resource_id, args, outs) is None
+    sandbox.clear_counters()
+    assert provider.read_resource(resource_id, args, outs) == outs  # it took place
+    assert sandbox.counters() == {}  # nothing to ask the API: a restore is a past action

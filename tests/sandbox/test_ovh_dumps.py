@@ -154,3 +154,27 @@ def test_orphans_are_kept_thirty_days_after_deletion(sandbox: Sandbox, client: A
     client.delete(DB)
     skip_ahead(sandbox, client, 29 * DAY)
     assert client.get(f"{WEB}/dump", orphan=True) == [dump_id]
+
+
+def test_a_database_created_again_does_not_take_the_orphans_over(
+    sandbox: Sandbox, client: Any
+) -> None:
+    first = dump(client, "daily.1")
+    client.delete(DB)
+    kept_until = client.get(f"{WEB}/dump/{first}")["deletionDate"]
+    client.post(f"{WEB}/database", capabilitie="sqlPerso", type="mariadb", user="sandbox1")
+    assert client.get(DB)["dumps"] == 0 and client.get(f"{DB}/dump") == []
+    with pytest.raises(ResourceNotFoundError):
+        client.get(f"{DB}/dump/{first}")
+    with pytest.raises(ResourceNotFoundError):
+        client.post(f"{DB}/dump/{first}/restore")
+    second = dump(client)
+    assert client.get(f"{WEB}/dump", databaseName=NAME, orphan=True) == [first]
+    assert client.get(f"{WEB}/dump", databaseName=NAME, orphan=False) == [second]
+
+    client.delete(DB)  # the second database goes too: the first one's orphan keeps its date
+    detail = client.get(f"{WEB}/dump/{first}")
+    assert (detail["orphan"], detail["deletionDate"]) == (True, kept_until)
+    assert client.get(f"{WEB}/dump", databaseName=NAME, orphan=True) == [second, first]
+    assert client.delete(f"{WEB}/dump/{first}")["function"] == "dump/delete"
+    assert client.get(f"{WEB}/dump", orphan=True) == [second]

@@ -6,7 +6,8 @@ change forces a replacement; :class:`BaseProvider` turns that into Pulumi's CRUD
 - ``check`` validates and normalizes the inputs with no I/O, one ``CheckFailure`` per bad
   property; values still unknown during a preview are let through untouched;
 - ``diff`` compares the declared input fields only (never ``__provider`` nor outputs), treats an
-  unknown new value as a change, and replaces on ``replace_on_change`` fields and ``triggers``;
+  unknown new value as a change, and replaces on ``replace_on_change`` fields and ``triggers``,
+  but never for an unknown ``parent_fields`` value alone (see :meth:`BaseProvider.diff`);
 - ``create`` / ``read`` / ``update`` / ``delete`` parse the inputs and call the subclass's
   ``*_resource`` methods, adding the resource's name to any :class:`BackupsError`;
 - ``configure`` hands the stack config to :mod:`pulumi_backups.core.config` (module level,
@@ -115,6 +116,9 @@ class BaseProvider(ResourceProvider, Generic[A]):
     kind: ClassVar[str]
     args_type: ClassVar[type[ResourceArgs]]
     replace_on_change: ClassVar[frozenset[str]] = frozenset()
+    parent_fields: ClassVar[frozenset[str]] = frozenset()
+    """Inputs naming the object this resource backs up, snapshots or restores into (its
+    parent: a database, a server, a partition, an instance). Unknown, they never replace."""
     delete_before_replace: ClassVar[bool] = False
     default_timeout: ClassVar[float] = DEFAULT_TIMEOUT
 
@@ -148,12 +152,32 @@ class BaseProvider(ResourceProvider, Generic[A]):
         return CheckResult(normalized, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Changed input fields; those in ``replace_on_change`` (and ``triggers``) replace.
+
+        An unknown value is a change, and replaces too, except in a ``parent_fields`` input:
+        before replacing a resource delete-before-replace, the engine Diffs each dependent
+        with the inputs that come from it set to unknown, and deletes first every dependent
+        whose Diff says replace (``calculateDependentReplacements``, pulumi/pulumi
+        pkg/resource/deploy/step_generator.go). A backup must not go because the object it
+        backs up is being replaced; a restore must not run again for it. Once that value is
+        known, an equal one changes nothing and another one replaces as any change does. A
+        preview, which cannot know it yet, shows such a resource as an update.
+
+        A field absent on either side counts as its default: ``check`` leaves defaults out
+        when an unknown required field stops it from validating (during a preview).
+        """
         changes: list[str] = []
-        for key in self.args_type.model_fields:
-            new = news.get(key)
-            if is_unknown(new) or _plain(olds.get(key)) != _plain(new):
-                changes.append(key)
-        replaces = [k for k in changes if k in self.replace_on_change or k == "triggers"]
+        replaces: list[str] = []
+        for key, field in self.args_type.model_fields.items():
+            default = None if field.is_required() else field.get_default(call_default_factory=True)
+            new = news.get(key, default)
+            unknown = is_unknown(new)
+            if not unknown and _plain(olds.get(key, default)) == _plain(new):
+                continue
+            changes.append(key)
+            parent_unknown = unknown and key in self.parent_fields
+            if key == "triggers" or (key in self.replace_on_change and not parent_unknown):
+                replaces.append(key)
         return DiffResult(
             changes=bool(changes),
             replaces=replaces,

@@ -222,7 +222,8 @@ class HostingApi:
         return Dump.from_api(self.client.get(f"{self.base}/database/{name}/dump/{dump_id}"))
 
     def find_dump(self, name: str, dump_id: int) -> Dump | None:
-        """The dump, or None when it is gone (deleted, expired, or its database deleted)."""
+        """The dump, or None when its database's route does not have it: deleted, expired, or
+        left by a deleted database (then :meth:`find_service_dump` may still find it)."""
         try:
             return self.dump(name, dump_id)
         except NotFoundError:
@@ -243,7 +244,7 @@ class HostingApi:
         task: Task = self.client.post(f"{self.base}/database/{name}/dump/{dump_id}/restore")
         return task
 
-    # -- service-level dumps (orphans of deleted databases) -----------------------------------
+    # -- service-level dumps: every dump of the service, orphans of deleted databases too -----
 
     def orphan_dump_ids(self, database_name: str) -> list[int]:
         """Ids of the dumps left by the deleted database ``database_name``."""
@@ -252,3 +253,17 @@ class HostingApi:
 
     def service_dump(self, dump_id: int) -> Dump:
         return Dump.from_api(self.client.get(f"{self.base}/dump/{dump_id}"))
+
+    def find_service_dump(self, dump_id: int) -> Dump | None:
+        """The dump, whatever became of its database, or None once it is gone (deleted or
+        expired)."""
+        try:
+            return self.service_dump(dump_id)
+        except NotFoundError:
+            return None
+
+    def delete_service_dump(self, dump_id: int) -> Task:
+        """Delete a dump through the service: the only route left to the dumps of a deleted
+        (or deleted and re-created) database."""
+        task: Task = self.client.delete(f"{self.base}/dump/{dump_id}")
+        return task

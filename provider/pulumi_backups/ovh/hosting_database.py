@@ -114,6 +114,17 @@ class HostingDatabaseArgs(ResourceArgs):
             if olds.get(field) != getattr(self, field)
         ]  # fmt: skip
 
+    def to_inputs(self) -> dict[str, Any]:
+        """The stored inputs, with the name the database gets (``<user>.mysql.db``).
+
+        A dynamic provider's preview knows a resource's outputs from its inputs alone: with
+        the name among them, a preview of an update or a replacement gives the dumps and
+        restores of the database its name, and shows them as they will be (unchanged, or
+        replaced when another user means another name) instead of guessing from an unknown.
+        The API's answer has the last word in the outputs.
+        """
+        return {**super().to_inputs(), "name": f"{self.user}.mysql.db"}
+
     def to_api(self) -> dict[str, Any]:
         """The ``POST .../database`` body."""
         return {

@@ -5,11 +5,16 @@ dump: once the task is done, the dump it produced is the one whose ``taskId`` is
 id. That key is unambiguous, so dumps of the same database created at the same time (by this
 stack's four provider threads, or by anyone) are never confused: no dump is ever picked by
 position or by date.
+
+A dump outlives its database: OVHcloud keeps the dumps of a deleted database 30 days, at
+service level only (``/hosting/web/{sn}/dump/{id}``), also when a database of the same name
+is created again (a replacement). Read and delete fall back on that route, so such a dump
+stays in the stack, readable, until it expires or the program deletes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -96,6 +101,7 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
     kind = "HostingDatabaseDump"
     args_type = HostingDatabaseDumpArgs
     replace_on_change = frozenset({"service_name", "database_name", "date"})
+    parent_fields = frozenset({"service_name", "database_name"})
 
     def describe(self, args: HostingDatabaseDumpArgs) -> str:
         return f"HostingDatabaseDump of {args.database_name} on {args.service_name}"
@@ -128,9 +134,10 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
     def read_resource(
         self, id_: str, args: HostingDatabaseDumpArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """None (dropped) once the dump expired, is being deleted, or is gone with its database."""
+        """None (dropped) once the dump expired or is being deleted, or neither its database's
+        route nor the service's has it; a dump its database left behind reads on."""
         service_name, database_name, dump_id = split_id(id_, ID_SHAPE)
-        dump = self.api(service_name).find_dump(database_name, int(dump_id))
+        dump = locate_dump(self.api(service_name), database_name, int(dump_id))
         if dump is None or dump.status == "deleting" or expired(dump):
             return None
         return dump_outputs(dump)
@@ -138,20 +145,43 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
     def delete_resource(
         self, id_: str, args: HostingDatabaseDumpArgs, props: dict[str, Any]
     ) -> None:
-        """Delete the dump and wait. Orphans of a deleted database are left alone: they are
-        its last backups, reachable with ``get_orphan_dumps`` until they expire."""
+        """Delete the dump and wait, through the service-level route when its database was
+        deleted or replaced; a dump gone from both routes is deleted already."""
         service_name, database_name, dump_id = split_id(id_, ID_SHAPE)
         api = self.api(service_name)
+        task = _start_delete(api, database_name, int(dump_id))
+        if task is not None:
+            api.wait(task, self.wait_policy(args, "delete"))
+
+
+def locate_dump(api: HostingApi, database_name: str, dump_id: int) -> Dump | None:
+    """The dump through its database's route, else through the service's (the only one left
+    to the dumps of a deleted or replaced database); None when neither has it."""
+    dump = api.find_dump(database_name, dump_id)
+    return dump if dump is not None else api.find_service_dump(dump_id)
+
+
+def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> Task | None:
+    """The task deleting the dump, or None when it is gone or being deleted already.
+
+    A 404 of the database's route proves nothing about a dump whose database was deleted or
+    replaced: only the service-level route's 404 says it is gone.
+    """
+    routes: list[Callable[[], Task]] = [
+        lambda: api.delete_dump(database_name, dump_id),
+        lambda: api.delete_service_dump(dump_id),
+    ]
+    for delete in routes:
         try:
-            task = api.delete_dump(database_name, int(dump_id))
+            return delete()
         except NotFoundError:
-            return
+            continue
         except ConflictError:  # busy; fine if it is being deleted already
-            dump = api.find_dump(database_name, int(dump_id))
+            dump = locate_dump(api, database_name, dump_id)
             if dump is not None and dump.status != "deleting":
                 raise
-            return
-        api.wait(task, self.wait_policy(args, "delete"))
+            return None
+    return None
 
 
 def _cleanup(api: HostingApi, database_name: str, task: Task, err: BackupsError) -> BackupsError:
@@ -178,7 +208,8 @@ class HostingDatabaseDump(pulumi.dynamic.Resource, module="ovh", name="HostingDa
     """A dump of a web-hosting database, kept by OVHcloud until its ``deletion_date``.
 
     ``url`` (a secret) downloads it. Refresh drops a dump that expired or was deleted out of
-    band; a change of ``triggers`` makes a new dump, e.g. before each deploy::
+    band, and keeps one whose database was deleted or replaced (OVHcloud keeps it 30 days); a
+    change of ``triggers`` makes a new dump, e.g. before each deploy::
 
         HostingDatabaseDump("before-deploy", service_name=db.service_name,
                             database_name=db.name, triggers=[app_version])

@@ -1,7 +1,8 @@
 """``HostingDatabaseRestore``: restore a dump or an automatic backup into a hosting database.
 
 Id ``{service_name}/{database_name}/restore/{task_id}``. A restore is an action, not an
-object: create runs it and waits for its task; refresh keeps it while its database exists;
+object: create runs it and waits for its task; refresh keeps it as recorded, whatever became
+of its database since (dropped from the state, it would run again at the next ``up``);
 delete only forgets it (a restore cannot be undone) and says so; ``triggers`` restore again.
 """
 
@@ -53,6 +54,7 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
     kind = "HostingDatabaseRestore"
     args_type = HostingDatabaseRestoreArgs
     replace_on_change = frozenset({"service_name", "database_name", "dump_id", "date"})
+    parent_fields = frozenset({"service_name", "database_name"})  # not dump_id: a new dump
 
     def describe(self, args: HostingDatabaseRestoreArgs) -> str:
         source = f"dump {args.dump_id}" if args.dump_id is not None else f"backup {args.date}"
@@ -81,10 +83,10 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
     def read_resource(
         self, id_: str, args: HostingDatabaseRestoreArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """The restore as recorded; None once the database it went into is gone."""
-        service_name, database_name, task_id = split_id(id_, ID_SHAPE)
-        if self.api(service_name).find_database(database_name) is None:
-            return None
+        """The restore as recorded, with no API call: it took place, and neither the deletion
+        nor the replacement of its database undoes that. Dropping it from the state would make
+        the next ``up`` restore again, into whatever database then has that name."""
+        _, _, task_id = split_id(id_, ID_SHAPE)
         return {"task_id": int(task_id), "done_date": props.get("done_date")}
 
     def delete_resource(

@@ -132,6 +132,7 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     kind = "NashaCustomSnapshot"
     args_type = NashaCustomSnapshotArgs
     replace_on_change = frozenset({*_IDENTITY, "expiration"})
+    parent_fields = frozenset({"service_name", "partition_name"})
 
     def partition(self, service_name: str, partition_name: str) -> NashaPartition:
         """The partition's API through the shared client (tests substitute theirs)."""

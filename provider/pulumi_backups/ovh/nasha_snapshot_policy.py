@@ -81,6 +81,7 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
     kind = "NashaSnapshotPolicy"
     args_type = NashaSnapshotPolicyArgs
     replace_on_change = frozenset({"service_name", "partition_name"})
+    parent_fields = frozenset({"service_name", "partition_name"})
 
     def partition(self, service_name: str, partition_name: str) -> NashaPartition:
         """The partition's API through the shared client (tests substitute theirs)."""

@@ -92,6 +92,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
     kind = "RdbBackup"
     args_type = RdbBackupArgs
     replace_on_change = REPLACING
+    parent_fields = REPLACING  # the instance, its database and region
     default_timeout = 3600.0
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

@@ -78,6 +78,7 @@ class RdbBackupRestoreProvider(BaseProvider[RdbBackupRestoreArgs]):
     kind = "RdbBackupRestore"
     args_type = RdbBackupRestoreArgs
     replace_on_change = frozenset({"backup_id", "instance_id", "database_name", "region"})
+    parent_fields = frozenset({"instance_id", "database_name"})  # not backup_id: a new backup
     default_timeout = 4 * 3600.0  # large databases take hours
 
     def describe(self, args: RdbBackupRestoreArgs) -> str:

@@ -115,6 +115,7 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
     kind = "VpsBackup"
     args_type = VpsBackupArgs
     replace_on_change = frozenset({"server_id", "description"})
+    parent_fields = frozenset({"server_id"})
     default_timeout = 3600.0  # "may take several minutes depending on server size"
 
     def create_resource(

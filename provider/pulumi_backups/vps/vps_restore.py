@@ -75,6 +75,7 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
     kind = "VpsRestore"
     args_type = VpsRestoreArgs
     replace_on_change = frozenset({"server_id", "backup_id"})
+    parent_fields = frozenset({"server_id"})  # not backup_id: a new backup
 
     def create_resource(
         self,

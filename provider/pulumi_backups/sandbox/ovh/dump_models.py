@@ -6,7 +6,14 @@ Rules:
 * a dump is deleted automatically at its ``deletionDate``: ``KEEP_DAYS`` after creation,
   depending on its type;
 * when its database is deleted a dump becomes an orphan, kept ``ORPHAN_DAYS`` more, and is
-  reachable only at service level (``/hosting/web/{sn}/dump``, newest first);
+  reachable only at service level (``/hosting/web/{sn}/dump``, newest first), where it can
+  be read and deleted (``GET`` / ``DELETE .../dump/{id}``) but not restored;
+* a database created again under the same name (a replacement keeps the user, so the name)
+  does not take the orphans over: they stay orphans of the deleted one, listed and kept as
+  before, and its own routes show only its own dumps. Assumed, not documented: OVHcloud's
+  guide on deleted databases (kept dumps found by ``databaseName`` and ``orphan=true``) says
+  nothing of a namesake, and a dump holds the data of the database it was taken of, so the
+  safe reading is that nothing links it to the new one;
 * ``url`` downloads a gzipped SQL file from the sandbox itself, with no signature (the
   link's ``sign`` is its only protection, as for the real download links).
 """
@@ -69,7 +76,8 @@ def new_dump(
 
 
 def orphan_dumps(ctx: SandboxContext, sn: str, name: str, at: float) -> None:
-    """Keep the dumps of a database deleted at ``at`` for ``ORPHAN_DAYS``."""
+    """Keep the dumps of a database deleted at ``at`` for ``ORPHAN_DAYS``. Orphans of an
+    earlier database of that name keep their own date: only the live dumps change."""
     for doc in ctx.store.list(DUMP):
         if doc["service"] == sn and doc["databaseName"] == name and not doc["orphan"]:
             doc.update(orphan=True, deletionAt=at + ORPHAN_DAYS * DAY)
@@ -92,7 +100,8 @@ def service_dump(ctx: SandboxContext, sn: str, dump_id: str) -> Doc:
 
 
 def database_dump(ctx: SandboxContext, sn: str, name: str, dump_id: str) -> Doc:
-    """A dump of the existing database ``name`` (404 when unknown or of another database)."""
+    """A dump of the existing database ``name`` (404 when unknown, of another database, or
+    left by a deleted database of that name: see the module's rules)."""
     database(ctx, sn, name)
     doc = service_dump(ctx, sn, dump_id)
     if doc["databaseName"] != name or doc["orphan"]:
