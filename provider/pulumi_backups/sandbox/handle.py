@@ -158,7 +158,7 @@ class Sandbox:
         return response.json()
 
     def reset(self) -> None:
-        """Wipe state, re-seed; restore start config; clear counters, outcomes and clock."""
+        """Wipe state, re-seed; restore start config; clear counters, outcomes, faults, clock."""
         self._admin("POST", "/reset")
 
     def config(self) -> dict[str, float]:
@@ -187,6 +187,23 @@ class Sandbox:
         """Make the next `count` operations named `operation` "fail" or "hang"."""
         body = {"operation": operation, "outcome": outcome, "count": count}
         self._admin("POST", "/outcomes", body)
+
+    def fault(
+        self, kind: str, route: str | None = None, *, api: str | None = None, count: int | None = 1
+    ) -> None:
+        """Answer the next `count` requests to `route` ("METHOD /route/template", as counted)
+        or, without a route, to `api` with `kind`: "500", "503", "429", "403", "html404" (a
+        proxy's page), "lost-500" or "lost-drop" (carried out, answer lost); None: every one."""
+        body = {"kind": kind, "route": route, "api": api, "count": count}
+        self._admin("POST", "/faults", body)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Targeted faults still waiting."""
+        result: list[dict[str, Any]] = self._admin("GET", "/faults")
+        return result
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "/faults")
 
     def objects(self) -> dict[str, dict[str, Any]]:
         """Every stored object, `{kind: {key: doc}}`."""
