@@ -312,3 +312,43 @@ def test_cli_prints_exports_serves_and_keeps_state(tmp_path: Path) -> None:
         assert handle.objects() == before
         assert backup["id"] in str(handle.objects()["scaleway:backup"])
         handle.stop()
+
+
+def test_cli_on_a_port_in_use_says_a_sandbox_may_run_there(sandbox: Sandbox) -> None:
+    port = sandbox.url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--port", port]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert f"port {port} on 127.0.0.1 is already in use: a sandbox may already run there" in (
+        done.stderr
+    )
+    assert "--port 0 for a free one" in done.stderr
+
+
+def test_cli_help_gives_every_option_its_meaning_and_default() -> None:
+    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    text = " ".join(done.stdout.split())
+    for option, default in [
+        ("--host", "127.0.0.1"),
+        ("--port", "8765"),
+        ("--state", "in memory"),
+        ("--task-seconds", "2.0"),
+        ("--archive-seconds", "60.0"),
+        ("--latency-ms", "0.0"),
+        ("--error-rate", "0.0"),
+        ("--ratelimit-rate", "0.0"),
+        ("--seed", "random"),
+    ]:
+        described = text.split(f" {option} ", 1)[1].split(" --", 1)[0]
+        assert f"(default: {default}" in described, (option, described)
+
+
+def test_make_sandbox_passes_its_options_through() -> None:
+    root = Path(__file__).resolve().parents[2]
+    command = ["make", "-n", "-C", str(root), "sandbox", "ARGS=--port 0 --task-seconds 0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert "-m pulumi_backups.sandbox --state .state/sandbox.db --port 0 --task-seconds 0" in (
+        done.stdout
+    )
