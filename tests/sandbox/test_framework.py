@@ -291,7 +291,7 @@ def cli(state: Path) -> Iterator[dict[str, str]]:
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
-            lines = [process.stdout.readline().strip() for _ in range(11)]
+            lines = [process.stdout.readline().strip() for _ in range(12)]
             assert all(line.startswith("export ") for line in lines), lines
             yield dict(line.removeprefix("export ").split("=", 1) for line in lines)
         finally:

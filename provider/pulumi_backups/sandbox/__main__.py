@@ -1,7 +1,7 @@
 """`python -m pulumi_backups.sandbox`: serve the emulated APIs on one loopback port.
 
 Prints one `export NAME=value` line per variable pointing the provider at the sandbox
-(stdout, flushed: `eval "$(python -m pulumi_backups.sandbox | head -n 11)"` style use
+(stdout, flushed: `eval "$(python -m pulumi_backups.sandbox | head -n 12)"` style use
 works), then serves until SIGINT/SIGTERM. `--state FILE` keeps state across restarts.
 """
 

@@ -37,6 +37,8 @@ def environment(url: str) -> dict[str, str]:
         "SCW_ACCESS_KEY": CREDENTIALS["SCW_ACCESS_KEY"],
         "SCW_DEFAULT_REGION": REGION,
         "SCW_DEFAULT_PROJECT_ID": CREDENTIALS["SCW_DEFAULT_PROJECT_ID"],
+        # the official SDK and `scw` send it on every list when a profile has one
+        "SCW_DEFAULT_ORGANIZATION_ID": CREDENTIALS["SCW_DEFAULT_ORGANIZATION_ID"],
         "VPS_API_URL": url,
         "VPS_API_TOKEN": CREDENTIALS["VPS_API_TOKEN"],
     }
