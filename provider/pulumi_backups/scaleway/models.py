@@ -19,8 +19,7 @@ TRANSIENT_STATUSES = frozenset({"creating", "restoring", "deleting", "exporting"
 """The backup is busy: mutating calls answer 409 ``transient_state`` until it leaves them."""
 
 FAILED_STATUSES = frozenset({"error", "locked", "unknown"})
-"""Final statuses short of ``ready``: the API's ``unknown`` is final too (nothing moves it on)."""
-"""The backup will not become ``ready`` by itself."""
+"""The backup will not become ``ready`` by itself (``unknown`` is final too)."""
 
 READY = "ready"
 
