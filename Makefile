@@ -11,7 +11,7 @@ ARGS ?=
 .PHONY: help venv install test check sandbox demo bench
 
 help:
-	@echo "make demo     sandbox + preview + up + outputs + destroy (needs the pulumi CLI)"
+	@echo "make demo     sandbox + preview + up + outputs + destroy (the pulumi CLI, else the test driver)"
 	@echo "make test     the test suite (no pulumi CLI needed)"
 	@echo "make check    ruff (lint + format) and mypy"
 	@echo "make sandbox  the local API sandbox in the foreground, state in STATE=$(STATE);"

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import socket
 import threading
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -44,19 +45,22 @@ def environment(url: str) -> dict[str, str]:
     }
 
 
-_STACK_KEYS = {
-    "ovh:endpoint": "OVH_ENDPOINT",
-    "ovh:applicationKey": "OVH_APPLICATION_KEY",
-    "ovh:applicationSecret": "OVH_APPLICATION_SECRET",
-    "ovh:consumerKey": "OVH_CONSUMER_KEY",
-    "scaleway:secretKey": "SCW_SECRET_KEY",
-    "scaleway:accessKey": "SCW_ACCESS_KEY",
-    "scaleway:apiUrl": "SCW_API_URL",
-    "scaleway:region": "SCW_DEFAULT_REGION",
-    "scaleway:projectId": "SCW_DEFAULT_PROJECT_ID",
-    "vps:apiUrl": "VPS_API_URL",
-    "vps:apiToken": "VPS_API_TOKEN",
-}
+STACK_KEYS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "ovh:endpoint": "OVH_ENDPOINT",
+        "ovh:applicationKey": "OVH_APPLICATION_KEY",
+        "ovh:applicationSecret": "OVH_APPLICATION_SECRET",
+        "ovh:consumerKey": "OVH_CONSUMER_KEY",
+        "scaleway:secretKey": "SCW_SECRET_KEY",
+        "scaleway:accessKey": "SCW_ACCESS_KEY",
+        "scaleway:apiUrl": "SCW_API_URL",
+        "scaleway:region": "SCW_DEFAULT_REGION",
+        "scaleway:projectId": "SCW_DEFAULT_PROJECT_ID",
+        "vps:apiUrl": "VPS_API_URL",
+        "vps:apiToken": "VPS_API_TOKEN",
+    }
+)
+"""Stack config key -> the environment variable of the same setting."""
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -139,7 +143,7 @@ class Sandbox:
     def stack_config(self) -> dict[str, str]:
         """The same settings as Pulumi stack config keys (`ovh:endpoint`, ...)."""
         env = self.env()
-        return {key: env[name] for key, name in _STACK_KEYS.items()}
+        return {key: env[name] for key, name in STACK_KEYS.items()}
 
     def ovh_settings(self) -> OvhSettings:
         """OVHcloud settings pointing at this sandbox, as the provider resolves them."""
