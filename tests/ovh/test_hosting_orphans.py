@@ -185,3 +185,9 @@ def test_progress_speaks_in_units_that_fit_the_size(
     line = ProgressLine("dump 1", io.StringIO())
     line(done, total)
     assert line.text == shown
+
+
+def test_a_dumps_repr_keeps_its_download_link_secret(client: OvhClient, orphans: list[int]) -> None:
+    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    assert latest.url and latest.url not in repr(latest) and latest.url not in str(latest)
+    assert f"id={latest.id}" in repr(latest)
