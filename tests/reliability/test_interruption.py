@@ -27,8 +27,15 @@ from typing import Any
 
 import pytest
 from reliability.inventory import differences, footprint, held, settled_objects
-from support import DeploymentError, Engine, ProviderHost, ResourceState, RunResult
-from support.state import save_state
+from support import (
+    DeploymentError,
+    Engine,
+    PendingOperation,
+    ProviderHost,
+    ResourceState,
+    RunResult,
+)
+from support.state import save_checkpoint
 
 from pulumi_backups.sandbox import Sandbox
 
@@ -147,14 +154,18 @@ def interrupt(sandbox: Sandbox, run: Engine, kill: KillWhilePolling) -> str:
 
 
 def import_pending_create(run: Engine, name: str, id_: str) -> RunResult:
-    """`pulumi refresh --import-pending-creates URN ID` as the engine performs it: the pending
-    create (its URN, type and the checked inputs it was sent with) becomes a resource with
-    that id and no outputs, which the refresh reads through the provider."""
+    """`pulumi refresh --import-pending-creates URN ID` as the engine performs it, on the
+    pending create a killed CLI leaves (the URN, type and checked inputs it sent, no id): the
+    refresh reads it by that id with nothing but those inputs."""
     step = run.preview().step(name)
     assert step.op == "create"
-    pending = ResourceState(urn=step.urn, type=step.type, id=id_, inputs=step.outputs, outputs={})
-    save_state(run.state_path, [*run.state, pending], run.project, run.stack)
-    return run.refresh()
+    checkpoint = run.checkpoint
+    pending = ResourceState(urn=step.urn, type=step.type, id="", inputs=step.outputs, outputs={})
+    checkpoint.pending.append(PendingOperation("creating", pending))
+    save_checkpoint(run.state_path, checkpoint, run.project, run.stack)
+    result = run.refresh(import_pending_creates={step.urn: id_})
+    assert result.calls_for(name) == ["Read", "Diff"] and run.pending_creates == []
+    return result
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
