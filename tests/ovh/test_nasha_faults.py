@@ -24,6 +24,7 @@ from support.state import save_state
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_schedule import RECORD
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
@@ -151,6 +152,25 @@ def test_a_policy_created_again_restores_the_schedule_found_first(
     assert result.op("schedule") == "create"
     assert result.outputs["initial_frequencies"] == ["day-1"]
     again.destroy()
+    assert schedule(sandbox) == ["day-1"] and customs(sandbox) == []
+
+
+def test_an_uncertain_schedule_is_said_and_declared(sandbox: Sandbox, tmp_path: Path) -> None:
+    partition = nas(sandbox)
+    for name in (f"{RECORD}.day-1", f"{RECORD}.day-2"):  # e.g. two stacks racing
+        partition.wait(partition.create_custom_snapshot(name, None), FAST)
+    run = policy(sandbox, tmp_path, "hour-1")
+    with pytest.raises(DeploymentError) as caught:
+        run.up()
+    message = caught.value.errors["schedule"]
+    assert "the schedule to restore on partition backups of NAS-HA zpool-000000 is uncertain" in (
+        message
+    )
+    assert "declare it with restore_frequencies" in message and schedule(sandbox) == ["day-1"]
+
+    run.stack_config[f"{run.project}:restore_frequencies"] = ["day-1"]
+    assert run.up().outputs["initial_frequencies"] == ["day-1"]
+    run.destroy()
     assert schedule(sandbox) == ["day-1"] and customs(sandbox) == []
 
 

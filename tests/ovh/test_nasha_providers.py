@@ -155,6 +155,31 @@ def test_restore_frequencies_declares_the_schedule_to_restore(
     assert sorted(nas.snapshot_types()) == ["day-1", "day-7"]
 
 
+def test_restore_frequencies_no_longer_declared_falls_back_to_the_record(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("hour-1"))  # recorded: [day-1]
+    declared = policy_args("hour-1", restore_frequencies=["day-7"])
+    outs = policy.update_resource(ID, {**WHERE, **outs}, declared)
+    assert outs["initial_frequencies"] == ["day-7"]
+    outs = policy.update_resource(ID, {**declared.to_inputs(), **outs}, policy_args("hour-1"))
+    assert outs["initial_frequencies"] == ["day-1"]
+    policy.delete_resource(ID, policy_args("hour-1"), {**WHERE, **outs})
+    assert nas.snapshot_types() == ["day-1"] and nas.custom_snapshot_names() == []
+
+
+def test_a_record_and_a_state_that_disagree_make_the_schedule_uncertain(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("hour-1"))  # recorded: [day-1]
+    with pytest.raises(BackupsError) as raised:
+        policy.delete_resource(
+            ID, policy_args("hour-1"), {**WHERE, **outs, "initial_frequencies": ["day-2"]}
+        )
+    assert "the state says [day-2], record" in str(raised.value)
+    assert "restore_frequencies" in str(raised.value) and nas.snapshot_types() == ["hour-1"]
+
+
 def test_several_records_make_the_schedule_uncertain(
     policy: NashaSnapshotPolicyProvider, nas: NashaPartition
 ) -> None:

@@ -197,3 +197,87 @@ def drop_record(partition: NashaPartition, name: str, deadline: Deadline) -> Non
 
     send = partial(partition.delete_custom_snapshot, name)
     delete_named(send, listed, f"schedule record {name} on {partition}", partition.wait, deadline)
+
+
+def the_record(partition: NashaPartition) -> list[str] | None:
+    """The schedule the partition's record holds, or None unless it holds exactly one."""
+    records = list(find_records(partition).values())
+    return records[0] if len(records) == 1 else None
+
+
+def uncertain(partition: NashaPartition, why: str) -> BackupsError:
+    """The error of an initial schedule that cannot be proven, saying how to declare it."""
+    return BackupsError(
+        f"the schedule to restore on {partition} is uncertain: {why}; declare it with "
+        "restore_frequencies (e.g. restore_frequencies=['day-1']) and run again"
+    )
+
+
+def initial_schedule(
+    partition: NashaPartition,
+    declared: Sequence[str] | None,
+    found: list[str],
+    deadline: Deadline,
+) -> tuple[list[str], str | None]:
+    """The schedule a policy's delete restores, and the record this create wrote (None when
+    it wrote none).
+
+    A declared schedule needs no record. A record already there was written by an earlier
+    create for this partition (interrupted, or whose policy the state lost): its schedule is
+    the one of before, whatever the partition has now. Else the schedule ``found`` is the
+    partition's own, recorded before anything changes.
+    """
+    if declared is not None:
+        return list(declared), None
+    records = find_records(partition)
+    if len(records) > 1:
+        raise uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
+    if records:
+        return next(iter(records.values())), None
+    try:
+        return found, write_record(partition, found, deadline)
+    except BackupsError as err:
+        raise uncertain(partition, f"recording [{', '.join(found)}] failed ({err})") from err
+
+
+def settle_record(
+    partition: NashaPartition,
+    written: str | None,
+    settled: bool,
+    error: BackupsError,
+    deadline: Deadline,
+) -> BackupsError:
+    """After a failed create: drop the record it wrote once the schedule is proven back as
+    found (see :func:`undo`); else keep it (the next create restores that schedule on
+    delete) and name it. Returns the error to raise."""
+    if written is None:
+        return error
+    if not settled:
+        return annotate(error, f"record {written} on {partition} keeps the schedule of before")
+    try:
+        drop_record(partition, written, deadline)
+    except BackupsError as failed:
+        return annotate(error, f"record {written} on {partition} was left ({failed})")
+    return error
+
+
+def restore_target(
+    partition: NashaPartition,
+    declared: Sequence[str] | None,
+    stored: list[str] | None,
+    records: dict[str, list[str]],
+) -> list[str] | None:
+    """What a policy's delete restores: the ``declared`` schedule, else the record, else the
+    one ``stored`` in the state (None: nothing to restore). Several records, or a record and
+    a state that disagree, make it uncertain."""
+    if declared is not None:
+        return list(declared)
+    if len(records) > 1:
+        raise uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
+    if not records:
+        return stored
+    (name, recorded), *_ = records.items()
+    if stored is not None and sorted(stored) != recorded:
+        why = f"the state says [{', '.join(stored)}], record {name} says otherwise"
+        raise uncertain(partition, why)
+    return recorded

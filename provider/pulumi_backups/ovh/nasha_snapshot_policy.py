@@ -27,7 +27,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
-from ..core.errors import BackupsError, NotFoundError
+from ..core.errors import NotFoundError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
@@ -40,9 +40,12 @@ from .nasha_schedule import (
     describe_changes,
     drop_record,
     find_records,
+    initial_schedule,
     plan_schedule,
+    restore_target,
+    settle_record,
+    the_record,
     undo,
-    write_record,
 )
 
 ID_SHAPE = "{service_name}/{partition_name}"
@@ -108,14 +111,14 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         policy = self.wait_policy(args, "create")
         deadline = Deadline.starting_now(policy, partition.clock)
         found = _known(partition.snapshot_types())
-        initial, written = _initial_schedule(partition, args.restore_frequencies, found, deadline)
+        initial, written = initial_schedule(partition, args.restore_frequencies, found, deadline)
         changes = plan_schedule(found, args.frequencies, removable=found)
         try:
             apply_changes(partition, changes, deadline)
         except PartialChangeError as failure:
             undo_deadline = Deadline.starting_now(policy, partition.clock)
             error, settled = undo(partition, failure, found, undo_deadline)
-            raise _settle_record(partition, written, settled, error, undo_deadline) from error
+            raise settle_record(partition, written, settled, error, undo_deadline) from error
         resource_id = join_id(args.service_name, args.partition_name)
         return resource_id, _outputs(partition.snapshot_types(), initial)
 
@@ -131,8 +134,7 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         if initial is None:
             initial = props.get("initial_frequencies")
         if initial is None:  # e.g. read for an import: the record, when there is one
-            records = list(find_records(partition).values())
-            initial = records[0] if len(records) == 1 else None
+            initial = the_record(partition)
         outs = _outputs(current, initial)
         return {"service_name": service_name, "partition_name": partition_name, **outs}
 
@@ -145,7 +147,9 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         recorded = _strings(olds.get("frequencies"))
         changes = plan_schedule(current, args.frequencies, removable=recorded)
         _apply_or_explain(partition, changes, deadline)
-        initial = args.restore_frequencies
+        initial: Sequence[str] | None = args.restore_frequencies
+        if initial is None and olds.get("restore_frequencies") is not None:
+            initial = the_record(partition)  # no longer declared: back to the record
         if initial is None:
             initial = olds.get("initial_frequencies")
         # Record the set the program asked for, not what the API now lists: a frequency added
@@ -163,7 +167,9 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         if current is None:  # the partition is gone, and its schedule with it
             return
         records = find_records(partition)
-        initial = _restore_target(partition, args, props.get("initial_frequencies"), records)
+        stored = props.get("initial_frequencies")
+        stored = None if stored is None else _strings(stored)
+        initial = restore_target(partition, args.restore_frequencies, stored, records)
         if initial is not None:  # else nothing to restore: the schedule stays as it is
             changes = plan_schedule(current, initial, removable=args.frequencies)
             _apply_or_explain(partition, changes, deadline)
@@ -192,80 +198,6 @@ def _schedule_unless_gone(partition: NashaPartition) -> list[str] | None:
             note = f"yet {partition} exists, so its schedule cannot be missing: not taken as gone"
             raise annotate(err, note) from err
         return None
-
-
-def _uncertain(partition: NashaPartition, why: str) -> BackupsError:
-    return BackupsError(
-        f"the schedule to restore on {partition} is uncertain: {why}; declare it with "
-        "restore_frequencies (e.g. restore_frequencies=['day-1']) and run again"
-    )
-
-
-def _initial_schedule(
-    partition: NashaPartition,
-    declared: Sequence[str] | None,
-    found: list[str],
-    deadline: Deadline,
-) -> tuple[list[str], str | None]:
-    """The schedule delete restores, and the record this create wrote (None if it wrote none).
-
-    A declared schedule needs no record. A record already there was written by an earlier
-    create for this partition (interrupted, or whose policy the state lost): its schedule is
-    the one of before, whatever the partition has now. Else the schedule ``found`` is the
-    partition's own, recorded before anything changes.
-    """
-    if declared is not None:
-        return list(declared), None
-    records = find_records(partition)
-    if len(records) > 1:
-        raise _uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
-    if records:
-        return next(iter(records.values())), None
-    try:
-        return found, write_record(partition, found, deadline)
-    except BackupsError as err:
-        raise _uncertain(partition, f"recording [{', '.join(found)}] failed ({err})") from err
-
-
-def _settle_record(
-    partition: NashaPartition,
-    written: str | None,
-    settled: bool,
-    error: BackupsError,
-    deadline: Deadline,
-) -> BackupsError:
-    """After a failed create: drop the record it wrote once the schedule is proven back as
-    found; else keep it (the next create restores that schedule on delete) and name it."""
-    if written is None:
-        return error
-    if not settled:
-        return annotate(error, f"record {written} on {partition} keeps the schedule of before")
-    try:
-        drop_record(partition, written, deadline)
-    except BackupsError as failed:
-        return annotate(error, f"record {written} on {partition} was left ({failed})")
-    return error
-
-
-def _restore_target(
-    partition: NashaPartition,
-    args: NashaSnapshotPolicyArgs,
-    stored: Any,
-    records: dict[str, list[str]],
-) -> list[str] | None:
-    """What delete restores: the declared schedule, else the record, else the state's."""
-    if args.restore_frequencies is not None:
-        return list(args.restore_frequencies)
-    state = None if stored is None else sorted(_strings(stored))
-    if len(records) > 1:
-        raise _uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
-    if not records:
-        return state
-    (name, recorded), *_ = records.items()
-    if state is not None and state != recorded:
-        why = f"the state says [{', '.join(state)}], record {name} says otherwise"
-        raise _uncertain(partition, why)
-    return recorded
 
 
 def _apply_or_explain(
