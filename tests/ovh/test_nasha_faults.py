@@ -228,8 +228,10 @@ def test_a_policy_whose_schedule_record_answer_is_lost_still_restores_it(
     run = policy(sandbox, tmp_path, "hour-1", "hour-6")
     sandbox.fault(fault, TAKE)
     run.up()
-    assert sandbox.faults() == [] and len(customs(sandbox)) == 1
+    assert sandbox.faults() == [] and customs(sandbox) == [f"{RECORD}.day-1"]
+    sandbox.fault(fault, DROP)  # and the answer to the record's deletion
     run.destroy()
+    assert sandbox.faults() == [] and run.state == []
     assert schedule(sandbox) == ["day-1"] and customs(sandbox) == []
 
 
@@ -273,6 +275,23 @@ def test_a_lying_404_on_a_custom_snapshot_delete_keeps_it_in_the_state(
     with pytest.raises(DeploymentError) as caught:
         run.destroy()
     assert "nightly" in caught.value.errors["snapshot"]
+    assert [res.name for res in run.state] == ["snapshot"] and customs(sandbox) == ["nightly"]
+    run.destroy()
+    assert run.state == [] and customs(sandbox) == []
+
+
+def test_a_lying_404_on_a_delete_task_is_checked_against_the_listing(
+    sandbox: Sandbox, tmp_path: Path, slow_tasks: None
+) -> None:
+    """The task answers not-found (taken as done and archived) while it still runs, and then
+    fails: the snapshot is still listed, so the destroy fails and the state keeps it."""
+    run = engine(sandbox, tmp_path / "s.json", "nasha_snapshot", timeouts={"delete": 1})
+    run.up()
+    sandbox.script("nasha:customSnapshot/delete", "fail")
+    sandbox.fault("html404", "GET /1.0/dedicated/nasha/{serviceName}/task/{taskId}")
+    with pytest.raises(DeploymentError) as caught:
+        run.destroy()
+    assert "waiting for snapshot nightly of partition backups" in caught.value.errors["snapshot"]
     assert [res.name for res in run.state] == ["snapshot"] and customs(sandbox) == ["nightly"]
     run.destroy()
     assert run.state == [] and customs(sandbox) == []

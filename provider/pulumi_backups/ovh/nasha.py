@@ -183,6 +183,20 @@ def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline:
     )
 
 
+def finish(
+    task: Task,
+    wait: Callable[[Task, WaitPolicy], Task],
+    listed: Callable[[], bool],
+    present: bool,
+    what: str,
+    deadline: Deadline,
+) -> None:
+    """Wait for the ``task`` that makes (``present``) or deletes ``what``. A task that
+    answers not-found is taken as done and archived: then the listing has the last word."""
+    if wait(task, deadline.remaining()).get("archived"):
+        await_listed(listed, present, what, deadline)
+
+
 def post_named(
     send: Callable[[], Task], listed: Callable[[], bool], what: str, deadline: Deadline
 ) -> Task | None:
@@ -240,4 +254,4 @@ def delete_named(
         except WaitTimeoutError as timeout:
             raise annotate(err, f"{what} is still there ({timeout})") from err
         return
-    wait(task, deadline.remaining())
+    finish(task, wait, listed, False, what, deadline)

@@ -28,6 +28,7 @@ from .nasha import (
     annotate,
     await_listed,
     delete_named,
+    finish,
     post_named,
 )
 
@@ -84,7 +85,7 @@ def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) 
             return
         task = post_named(partial(partition.add_snapshot_type, kind), listed, what, deadline)
         if task is not None:
-            partition.wait(task, deadline.remaining())
+            finish(task, partition.wait, listed, True, what, deadline)
     except WaitTimeoutError as err:  # report the operation's whole deadline, not what was left
         raise WaitTimeoutError(err.what, err.last_status, deadline.policy.timeout) from err
 
@@ -185,7 +186,7 @@ def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline
         await_listed(listed, True, what, deadline)
         return name
     if task is not None:
-        partition.wait(task, deadline.remaining())
+        finish(task, partition.wait, listed, True, what, deadline)
     return name
 
 
