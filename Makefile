@@ -5,15 +5,18 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-SANDBOX_ARGS ?= --state .state/sandbox.db
+STATE ?= .state/sandbox.db
+ARGS ?=
 
 .PHONY: help venv install test check sandbox demo bench
 
 help:
-	@echo "make demo     sandbox + preview + up + outputs + destroy (needs the pulumi CLI)"
+	@echo "make demo     sandbox + preview + up + outputs + destroy (the pulumi CLI, else the test driver)"
 	@echo "make test     the test suite (no pulumi CLI needed)"
 	@echo "make check    ruff (lint + format) and mypy"
-	@echo "make sandbox  the local API sandbox in the foreground (SANDBOX_ARGS=$(SANDBOX_ARGS))"
+	@echo "make sandbox  the local API sandbox in the foreground, state in STATE=$(STATE);"
+	@echo "              options in ARGS, e.g. make sandbox ARGS='--port 0 --task-seconds 0'"
+	@echo "              (every option: .venv/bin/python -m pulumi_backups.sandbox --help)"
 	@echo "make bench    every benchmark in bench/, one table of figures"
 	@echo "make install  the virtual environment with the project and its dev tools"
 
@@ -39,7 +42,7 @@ check: $(INSTALLED)
 
 sandbox: $(INSTALLED)
 	@mkdir -p .state
-	$(PY) -m pulumi_backups.sandbox $(SANDBOX_ARGS)
+	$(PY) -m pulumi_backups.sandbox --state $(STATE) $(ARGS)
 
 demo:
 	bash scripts/demo.sh

@@ -47,8 +47,13 @@ REASONS: dict[str, dict[str, str]] = {
         "for the outputs",
         f"POST {_P}/snapshot": "add each missing frequency (one task each)",
         f"DELETE {_P}/snapshot/{{snapshotType}}": "remove each unwanted frequency (one task each)",
-        f"POST {_P}/customSnapshot": "start the snapshot (answers a task)",
-        f"GET {_P}/customSnapshot/{{name}}": "read the snapshot for the outputs",
+        f"GET {_P}/customSnapshot": "find the record of the schedule of before (a policy "
+        "created again takes it)",
+        f"POST {_P}/customSnapshot": "start the snapshot (answers a task); a policy: record "
+        "the schedule of before, ahead of any change",
+        f"GET {_P}/customSnapshot/{{name}}": "before: refuse a snapshot of that name outside of "
+        "the state (so that a lost answer's snapshot is told apart); after: read it for the "
+        "outputs",
         "POST /api/v1/backups/": "start the backup (201, in_progress)",
         "GET /api/v1/backups/": "poll: list the server's backups (no detail route documented)",
         "POST /api/v1/servers/{server_id}/restore/": "start the restore (202)",
@@ -73,7 +78,9 @@ REASONS: dict[str, dict[str, str]] = {
         f"GET {_P}/snapshot": "the frequencies scheduled now",
         f"POST {_P}/snapshot": "put back each initial frequency (one task each)",
         f"DELETE {_P}/snapshot/{{snapshotType}}": "remove each added frequency (one task each)",
-        f"DELETE {_P}/customSnapshot/{{name}}": "start the deletion (answers a task)",
+        f"GET {_P}/customSnapshot": "find the record of the schedule to restore",
+        f"DELETE {_P}/customSnapshot/{{name}}": "start the deletion (answers a task); a policy: "
+        "drop its record once the schedule is restored",
         "DELETE /api/v1/backups/{backup_id}/": "delete (204)",
         f"DELETE {_RDB}/{{backup_id}}": "start the deletion (deleting)",
         f"GET {_RDB}/{{backup_id}}": "poll until 404",

@@ -1,9 +1,10 @@
 """Throughput: 40 backups of each kind created, then destroyed, through the real provider host.
 
 Every server-side operation takes D = 2 s (sandbox ``task_seconds``). ``up`` runs the program
-through the engine harness (Check then Create per backup, at most 4 calls in flight: the
-host's gRPC pool); the destroy deletes 4 at a time through one host, as the engine's destroy
-does with independent resources. The floor is what the server alone takes with 4 calls in
+through the engine harness without its preview (as ``pulumi up --skip-preview``: the update
+alone is timed; Check then Create per backup, at most 4 calls in flight: the host's gRPC
+pool); the destroy deletes 4 at a time through one host, as the engine's destroy does with
+independent resources. The floor is what the server alone takes with 4 calls in
 flight: 40 / 4 x D to create, the same again to delete where deleting is a server-side
 operation (the VPS panel deletes at once). Target: wall time <= 1.15 x floor.
 
@@ -37,7 +38,7 @@ def _cycle(sandbox: Sandbox, kind: c.Kind, count: int, seconds: float) -> c.Row:
 
         def up() -> None:
             nonlocal result
-            result = run.up()
+            result = run.up(skip_preview=True)
 
         created = c.timed(up)
         deleted = c.timed(run.destroy)

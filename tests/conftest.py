@@ -1,10 +1,15 @@
-"""Shared fixtures: one in-process sandbox per test run, reset before each test."""
+"""Shared fixtures: one in-process sandbox per test run, reset before each test; the
+throw-away provider's store and engines for the harness's own tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from support import Engine
+from throwaway_provider import STORE_ENV, TOKEN, Store
 
 from pulumi_backups.sandbox import Sandbox, SandboxSettings
 
@@ -22,3 +27,34 @@ def sandbox(sandbox_server: Sandbox) -> Sandbox:
     """The test run's sandbox, freshly reset: seeded objects only, start config, no faults."""
     sandbox_server.reset()
     return sandbox_server
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """The throw-away provider's "API": a JSON file in the test's directory."""
+    return Store(tmp_path / "store.json")
+
+
+@pytest.fixture
+def make_engine(tmp_path: Path, store: Store) -> Callable[..., Engine]:
+    """Engines for a program of throw-away items; config `throwaway:label` and a secret
+    `throwaway:token`, the store's path in the environment."""
+
+    def make(program: Any, **kwargs: Any) -> Engine:
+        config = {"throwaway:label": "blue", "throwaway:token": TOKEN}
+        return Engine(
+            program,
+            tmp_path / "state.json",
+            config,
+            {STORE_ENV: str(store.path)},
+            secret_keys=["throwaway:token"],
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def tests_dir() -> str:
+    """The tests directory (importable by the provider host)."""
+    return str(Path(__file__).parent)

@@ -17,36 +17,9 @@ import pulumi
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from support import UNKNOWN, DeploymentError, Engine, HostError, ProviderHost, is_secret
-from throwaway_provider import STORE_ENV, Item, ItemProvider, Store
+from throwaway_provider import STORE_ENV, TOKEN, Item, ItemProvider, Store
 
-TOKEN = "tok-7f3a9c"
 MakeEngine = Callable[..., Engine]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "store.json")
-
-
-@pytest.fixture
-def make_engine(tmp_path: Path, store: Store) -> MakeEngine:
-    def make(program: Any, **kwargs: Any) -> Engine:
-        config = {"throwaway:label": "blue", "throwaway:token": TOKEN}
-        return Engine(
-            program,
-            tmp_path / "state.json",
-            config,
-            {STORE_ENV: str(store.path)},
-            secret_keys=["throwaway:token"],
-            **kwargs,
-        )
-
-    return make
-
-
-@pytest.fixture
-def tests_dir() -> str:
-    return str(Path(__file__).parent)
 
 
 def parent_and_child(spec: dict[str, Any]) -> Callable[[], None]:
@@ -222,7 +195,10 @@ def test_refresh_records_drift_and_disappearance(make_engine: MakeEngine, store:
     result = engine.refresh()
 
     assert result.ops == {"drifting": "update", "vanishing": "delete"}
-    assert result.methods() == {"Read"}
+    # Read, then a Diff of what was read against the stored inputs tells same from update.
+    assert result.calls_for("drifting") == ["Read", "Diff"]
+    assert result.calls_for("vanishing") == ["Read"]
+    assert result.preview is not None and result.preview.ops == result.ops
     assert result.step("drifting").changed == ["value"]
     assert [r.name for r in engine.state] == ["drifting"]
     assert engine.resource("drifting").plain_inputs()["value"] == "changed-by-hand"

@@ -6,7 +6,8 @@ environment variable THROWAWAY_STORE. Tests edit that file between runs (`Store.
 reference in the provider host (tests/ is on its PYTHONPATH), so `__provider` stays small.
 
 `Item` replaces on a `group` change (delete-before-replace when `exclusive` is true),
-updates in place on any other input change, refuses `value="explode"` at create, and makes
+updates in place on any other input change, refuses `value="explode"` at create, cannot be
+read once its stored value is "unreadable", and makes
 `rendezvous=n` creates and deletes wait for n of them to run at once (to observe parallelism).
 """
 
@@ -33,6 +34,8 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 STORE_ENV = "THROWAWAY_STORE"
+TOKEN = "tok-7f3a9c"
+"""The secret stack config `throwaway:token` of the harness tests."""
 INPUT_KEYS = ("value", "size", "group", "secret", "tag", "exclusive")
 _LOCK = threading.Lock()
 _BARRIERS: dict[int, threading.Barrier] = {}
@@ -169,6 +172,8 @@ class ItemProvider(ResourceProvider):
         record = _store().get(id_)
         if record is None:
             return ReadResult("", {})
+        if record.get("value") == "unreadable":
+            raise RuntimeError(f"read refused: item {id_} is unreadable")
         inputs = {k: record[k] for k in INPUT_KEYS if k in record}
         return ReadResult(id_, _outputs(id_, record), inputs)
 

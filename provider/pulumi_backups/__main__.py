@@ -29,11 +29,13 @@ class ProgressLine:
         self.text = ""
 
     def __call__(self, done: int, total: int | None) -> None:
-        mb = done / 1024**2
         if total:
-            self.text = f"{self.label}: {100 * done // total:3d}% {mb:.1f}/{total / 1024**2:.1f} MB"
+            size, unit = _unit(total)
+            shown = f"{_amount(done, size)}/{_amount(total, size)} {unit}"
+            self.text = f"{self.label}: {100 * done // total:3d}% {shown}"
         else:
-            self.text = f"{self.label}: {mb:.1f} MB"
+            size, unit = _unit(done)
+            self.text = f"{self.label}: {_amount(done, size)} {unit}"
         if self.live:
             self.stream.write("\r" + self.text)
             self.stream.flush()
@@ -42,6 +44,18 @@ class ProgressLine:
         if self.text:
             self.stream.write(("\r" if self.live else "") + self.text + "\n")
             self.stream.flush()
+
+
+_UNITS = (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024))
+
+
+def _unit(size: int) -> tuple[int, str]:
+    """The divisor and name of the largest unit ``size`` fills at least once (bytes below)."""
+    return next(((scale, name) for name, scale in _UNITS if size >= scale), (1, "B"))
+
+
+def _amount(count: int, scale: int) -> str:
+    return str(count) if scale == 1 else f"{count / scale:.1f}"
 
 
 def _row(dump: Dump) -> str:

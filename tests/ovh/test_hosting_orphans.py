@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from support.fakes import fast_ovh_client
 
-from pulumi_backups.__main__ import main
-from pulumi_backups.core.errors import NotFoundError
+from pulumi_backups.__main__ import ProgressLine, main
+from pulumi_backups.core.errors import BackupsError, NotFoundError
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting import HostingApi
@@ -145,3 +145,49 @@ def test_python_dash_m_runs_the_command(
     saved = tmp_path / f"{max(orphans)}.sql.gz"
     assert f"saved dump {max(orphans)} to {saved}" in done.stderr
     assert gzip.decompress(saved.read_bytes()).startswith(b"-- Dump")
+
+
+@pytest.mark.parametrize("shape", ["missing/dump.sql.gz", "missing/"])
+def test_download_into_a_missing_folder_is_refused_before_fetching(
+    client: OvhClient, orphans: list[int], tmp_path: Path, shape: str
+) -> None:
+    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    with pytest.raises(BackupsError, match=f"no folder {tmp_path / 'missing'}"):
+        download_dump(latest, f"{tmp_path}/{shape}")
+    assert list(tmp_path.iterdir()) == []  # neither a file named "missing" nor a .part
+
+
+def test_command_names_a_missing_folder_without_a_traceback(
+    ovh_env: dict[str, str], orphans: list[int], tmp_path: Path
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["orphan-dumps", "--service", SN, "--database", DB]
+    assert main([*argv, "--download", f"{tmp_path}/nowhere/"], out, err) == 1
+    assert err.getvalue().endswith(
+        f"error: no folder {tmp_path}/nowhere: create it first, or give a file name\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "shown"),
+    [
+        (0, 0, "dump 1: 0 B"),
+        (300, 700, "dump 1:  42% 300/700 B"),
+        (1536, 4096, "dump 1:  37% 1.5/4.0 KB"),
+        (5 * 1024**2, 10 * 1024**2, "dump 1:  50% 5.0/10.0 MB"),
+        (1024**3, 2 * 1024**3, "dump 1:  50% 1.0/2.0 GB"),
+        (3 * 1024**2, None, "dump 1: 3.0 MB"),
+    ],
+)
+def test_progress_speaks_in_units_that_fit_the_size(
+    done: int, total: int | None, shown: str
+) -> None:
+    line = ProgressLine("dump 1", io.StringIO())
+    line(done, total)
+    assert line.text == shown
+
+
+def test_a_dumps_repr_keeps_its_download_link_secret(client: OvhClient, orphans: list[int]) -> None:
+    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    assert latest.url and latest.url not in repr(latest) and latest.url not in str(latest)
+    assert f"id={latest.id}" in repr(latest)

@@ -8,14 +8,8 @@ import pytest
 
 from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import (
-    Change,
-    Deadline,
-    NashaPartition,
-    PartialChangeError,
-    annotate,
-    apply_changes,
-)
+from pulumi_backups.ovh.nasha import Deadline, NashaPartition, annotate
+from pulumi_backups.ovh.nasha_schedule import Change, PartialChangeError, apply_changes
 from pulumi_backups.sandbox import Sandbox
 
 NAS = "/1.0/dedicated/nasha/{serviceName}"

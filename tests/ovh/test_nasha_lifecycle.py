@@ -14,6 +14,7 @@ from support.fakes import mutations
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_schedule import RECORD
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
@@ -68,9 +69,10 @@ def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert run.preview().op("schedule") == "create"
     assert mutations(sandbox) == {} and schedule(sandbox) == ["day-1"]
 
-    result = run.up()  # from the default schedule: only hour-6 is added
+    result = run.up()  # from the default schedule: recorded, then only hour-6 is added
     assert result.op("schedule") == "create"
-    assert mutations(sandbox) == {ADD: 1}
+    assert mutations(sandbox) == {TAKE: 1, ADD: 1}
+    assert nas(sandbox).custom_snapshot_names() == [f"{RECORD}.day-1"]
     assert schedule(sandbox) == ["day-1", "hour-6"]
     assert result.outputs["frequencies"] == ["day-1", "hour-6"]
     assert result.outputs["initial_frequencies"] == ["day-1"]
@@ -92,10 +94,10 @@ def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert schedule(sandbox) == ["day-1", "day-7"]
     assert run.preview().op("schedule") == "same"
 
-    run.destroy()  # back to the default schedule: day-7 removed, day-1 kept
-    assert mutations(sandbox) == {REMOVE: 1}
-    assert task_log(sandbox)[-1] == "Remove snapshot type day-7 from partition backups"
-    assert schedule(sandbox) == ["day-1"]
+    run.destroy()  # back to the default schedule: day-7 removed, day-1 kept, record dropped
+    assert mutations(sandbox) == {REMOVE: 1, DROP: 1}
+    assert task_log(sandbox)[-2] == "Remove snapshot type day-7 from partition backups"
+    assert schedule(sandbox) == ["day-1"] and nas(sandbox).custom_snapshot_names() == []
     assert run.state == []
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from support.fakes import FakeClock, fast_ovh_client
+from support.fakes import FakeClock, fast_ovh_client, mutations
 
-from pulumi_backups.core import Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.core import BackupsError, Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.nasha import NashaPartition
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotArgs,
     NashaCustomSnapshotProvider,
 )
+from pulumi_backups.ovh.nasha_schedule import RECORD
 from pulumi_backups.ovh.nasha_snapshot_policy import (
     NashaSnapshotPolicyArgs,
     NashaSnapshotPolicyProvider,
@@ -95,8 +96,9 @@ def test_create_whose_undo_fails_says_what_the_schedule_was(
     message = str(raised.value)
     assert "Add snapshot type hour-1" in message
     assert "removed day-1 before that, and undoing it failed (NAS-HA task" in message
-    assert "Add snapshot type day-1" in message and message.endswith("was [day-1]")
-    assert nas.snapshot_types() == []
+    assert "Add snapshot type day-1" in message and "the schedule was [day-1]" in message
+    assert message.endswith(f"record {RECORD}.day-1 on {nas} keeps the schedule of before")
+    assert nas.snapshot_types() == [] and nas.custom_snapshot_names() == [f"{RECORD}.day-1"]
 
 
 def test_create_deadline_covers_every_task(
@@ -129,11 +131,65 @@ def test_delete_restores_what_it_can_and_tolerates_gone(
     sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, nas: NashaPartition
 ) -> None:
     _, outs = policy.create_resource(policy_args("hour-1"))
-    sandbox.clear_counters()
-    policy.delete_resource(ID, policy_args("hour-1"), {**WHERE, "frequencies": ["hour-1"]})
-    assert sandbox.counters() == {}  # no initial set recorded: the schedule is left as it is
+    assert outs["initial_frequencies"] == ["day-1"]
     policy.delete_resource("zpool-000000/gone", policy_args("day-1"), outs)
+    bare = {**WHERE, "frequencies": ["hour-1"]}  # the state lost it: the record tells
+    policy.delete_resource(ID, policy_args("hour-1"), bare)
+    assert nas.snapshot_types() == ["day-1"] and nas.custom_snapshot_names() == []
+
+    nas.wait(nas.add_snapshot_type("hour-6"), WaitPolicy(timeout=10))
+    sandbox.clear_counters()
+    policy.delete_resource(ID, policy_args("hour-6"), {**bare, "frequencies": ["hour-6"]})
+    assert mutations(sandbox) == {}  # nothing recorded: the schedule is left as it is
+    assert nas.snapshot_types() == ["day-1", "hour-6"]
+
+
+def test_restore_frequencies_declares_the_schedule_to_restore(
+    sandbox: Sandbox, policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    args = policy_args("hour-1", restore_frequencies=["day-7", "day-1"])
+    _, outs = policy.create_resource(args)
+    assert outs["initial_frequencies"] == ["day-1", "day-7"]
+    assert nas.custom_snapshot_names() == []  # declared: nothing to record
+    policy.delete_resource(ID, args, {**WHERE, **outs})
+    assert sorted(nas.snapshot_types()) == ["day-1", "day-7"]
+
+
+def test_restore_frequencies_no_longer_declared_falls_back_to_the_record(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("hour-1"))  # recorded: [day-1]
+    declared = policy_args("hour-1", restore_frequencies=["day-7"])
+    outs = policy.update_resource(ID, {**WHERE, **outs}, declared)
+    assert outs["initial_frequencies"] == ["day-7"]
+    outs = policy.update_resource(ID, {**declared.to_inputs(), **outs}, policy_args("hour-1"))
+    assert outs["initial_frequencies"] == ["day-1"]
     policy.delete_resource(ID, policy_args("hour-1"), {**WHERE, **outs})
+    assert nas.snapshot_types() == ["day-1"] and nas.custom_snapshot_names() == []
+
+
+def test_a_record_and_a_state_that_disagree_make_the_schedule_uncertain(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    _, outs = policy.create_resource(policy_args("hour-1"))  # recorded: [day-1]
+    with pytest.raises(BackupsError) as raised:
+        policy.delete_resource(
+            ID, policy_args("hour-1"), {**WHERE, **outs, "initial_frequencies": ["day-2"]}
+        )
+    assert "the state says [day-2], record" in str(raised.value)
+    assert "restore_frequencies" in str(raised.value) and nas.snapshot_types() == ["hour-1"]
+
+
+def test_several_records_make_the_schedule_uncertain(
+    policy: NashaSnapshotPolicyProvider, nas: NashaPartition
+) -> None:
+    for name in (f"{RECORD}.day-1", f"{RECORD}.day-2"):
+        nas.wait(nas.create_custom_snapshot(name, None), WaitPolicy(timeout=10))
+    with pytest.raises(BackupsError) as raised:
+        policy.create_resource(policy_args("hour-1"))
+    message = str(raised.value)
+    assert f"the schedule to restore on {nas} is uncertain" in message
+    assert f"{RECORD}.day-1, {RECORD}.day-2" in message and "restore_frequencies" in message
     assert nas.snapshot_types() == ["day-1"]
 
 

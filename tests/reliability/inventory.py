@@ -2,7 +2,8 @@
 
 Shared by the reliability tests. `held` maps every object a resource of this package can
 create (databases, dumps, custom snapshots, VPS backups, RDB backups) to the id its resource
-would carry; `managed` does the same from a state; `differences` then names the objects
+would carry (a NashaSnapshotPolicy's record of a schedule, a custom snapshot too, is none of
+them); `managed` does the same from a state; `differences` then names the objects
 held but not managed (duplicates, or leftovers after a destroy) and those managed but no
 longer held (lost). `mismatches` compares outputs with the object they claim to describe
 (`IDENTITY` fields never change in an object's life); `crossed` applies it to a whole state.
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 from support import ResourceState
 
+from pulumi_backups.ovh.nasha_schedule import parse_record
 from pulumi_backups.sandbox import Sandbox
 
 KINDS = ("HostingDatabase", "HostingDatabaseDump", "NashaCustomSnapshot", "VpsBackup", "RdbBackup")
@@ -52,6 +54,8 @@ def held(objects: dict[str, Docs]) -> dict[str, Docs]:
         found["HostingDatabaseDump"][f"{doc['service']}/{doc['databaseName']}/{doc['id']}"] = doc
     for doc in objects.get("ovh:nasha:partition", {}).values():
         for name, snap in doc["custom"].items():
+            if parse_record(name) is not None:  # a NashaSnapshotPolicy's, not a resource
+                continue
             key = f"{doc['service']}/{doc['partitionName']}/{name}"
             found["NashaCustomSnapshot"][key] = {"name": name, **snap}
     for doc in objects.get("vps:backup", {}).values():

@@ -34,6 +34,7 @@ DELETE_DUMP = f"DELETE {WEB}/database/{{name}}/dump/{{id}}"
 DELETE_SNAPSHOT = f"DELETE {PART}/customSnapshot/{{name}}"
 REMOVE_FREQUENCY = f"DELETE {PART}/snapshot/{{snapshotType}}"
 ADD_FREQUENCY = f"POST {PART}/snapshot"
+RECORD_SCHEDULE = f"POST {PART}/customSnapshot"
 DELETE_VPS_BACKUP = "DELETE /api/v1/backups/{backup_id}/"
 DELETE_RDB_BACKUP = "DELETE /rdb/v1/regions/{region}/backups/{backup_id}"
 ALL_BACKUPS = ["dump", "snapshot", "vps", "rdb"]
@@ -137,7 +138,7 @@ def deploy_then_drop_one(sandbox: Sandbox, tmp_path: Path) -> Engine:
     """[day-1, hour-6, day-7] deployed, day-2 added out of band, then day-7 dropped."""
     run = engine(sandbox, tmp_path, database=False, frequencies=["day-1", "hour-6", "day-7"])
     run.up()
-    assert mutations(sandbox) == {ADD_FREQUENCY: 2}
+    assert mutations(sandbox) == {ADD_FREQUENCY: 2, RECORD_SCHEDULE: 1}
     add_out_of_band(sandbox, "day-2")
     reconfigure(run, frequencies=["day-1", "hour-6"])
     assert run.up().op("schedule") == "update"
@@ -168,8 +169,11 @@ def test_destroy_restores_the_initial_schedule_and_leaves_the_rest(
     run.up()
     add_out_of_band(sandbox, "day-3")
     run.destroy()
-    assert deletes(sandbox) == {REMOVE_FREQUENCY: 1}  # hour-6, which the stack added
-    assert schedule(sandbox) == ["day-1", "day-3"]
+    # hour-6, which the stack added, then the record of the schedule of before
+    assert deletes(sandbox) == {REMOVE_FREQUENCY: 1, DELETE_SNAPSHOT: 1}
+    assert (
+        schedule(sandbox) == ["day-1", "day-3"] and partition(sandbox).custom_snapshot_names() == []
+    )
 
 
 # -- backups ------------------------------------------------------------------------------------

@@ -27,8 +27,15 @@ from typing import Any
 
 import pytest
 from reliability.inventory import differences, footprint, held, settled_objects
-from support import DeploymentError, Engine, ProviderHost, ResourceState, RunResult
-from support.state import save_state
+from support import (
+    DeploymentError,
+    Engine,
+    PendingOperation,
+    ProviderHost,
+    ResourceState,
+    RunResult,
+)
+from support.state import save_checkpoint
 
 from pulumi_backups.sandbox import Sandbox
 
@@ -37,6 +44,7 @@ HOUR = 3600.0
 NONE = {"databases": 0, "schedules": 0, "snapshots": 0, "vps_backups": 0, "rdb_backups": 0}
 OVH_TASK = "GET /1.0/hosting/web/{serviceName}/tasks/{id}"
 NAS_TASK = "GET /1.0/dedicated/nasha/{serviceName}/task/{taskId}"
+ADD_FREQUENCY = "POST /1.0/dedicated/nasha/{serviceName}/partition/{partitionName}/snapshot"
 Finder = Callable[[dict[str, dict[str, Any]]], list[str]]
 
 
@@ -80,7 +88,7 @@ CASES = {
         {"snapshots": 1},
         NAS_TASK,
         _where("NashaCustomSnapshot", name="reliability-0"),
-        refused="Custom snapshot reliability-0 already exists on partition backups",
+        refused="custom snapshot reliability-0 already exists on partition backups",
     ),
     "vps backup": Case(
         "vps0",
@@ -98,31 +106,42 @@ CASES = {
 
 
 class KillWhilePolling:
-    """Engine `on_call` hook plus sandbox request hook: when `target`'s Create is sent, the
-    sandbox's operations start lasting an hour; when the provider then polls (`route` is
-    counted), its host is killed."""
+    """Engine `on_call` hook plus sandbox request hook: when `target`'s Create is sent (and,
+    given `after`, once that request is counted too), the sandbox's operations start lasting
+    an hour; when the provider then polls (`route` is counted), its host is killed."""
 
     def __init__(
-        self, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, target: str, route: str
+        self,
+        sandbox: Sandbox,
+        monkeypatch: pytest.MonkeyPatch,
+        target: str,
+        route: str,
+        after: str | None = None,
     ) -> None:
         assert sandbox.context is not None  # an in-process sandbox
         self.sandbox, self.target, self.route = sandbox, target, route
+        self.after, self.armed = after, False
         self.pid: int | None = None
         self.killed = threading.Event()
-        count = sandbox.context.count
+        ctx, count = sandbox.context, sandbox.context.count
 
         def counting(key: str) -> None:
             count(key)
-            if key == route and self.pid is not None and not self.killed.is_set():
+            if self.pid is not None and key == after and not self.armed:
+                ctx.configure({"task_seconds": HOUR})  # counted before it is served
+                self.armed = True
+            if key == route and self.armed and not self.killed.is_set():
                 os.kill(self.pid, signal.SIGKILL)
                 self.killed.set()
 
-        monkeypatch.setattr(sandbox.context, "count", counting)
+        monkeypatch.setattr(ctx, "count", counting)
 
     def __call__(self, method: str, name: str, host: ProviderHost) -> None:
         if method == "Create" and name == self.target:
-            self.sandbox.configure(task_seconds=HOUR)
             self.pid = host.pid
+            if self.after is None:
+                self.sandbox.configure(task_seconds=HOUR)
+                self.armed = True
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, config: dict[str, Any]) -> Engine:
@@ -147,14 +166,18 @@ def interrupt(sandbox: Sandbox, run: Engine, kill: KillWhilePolling) -> str:
 
 
 def import_pending_create(run: Engine, name: str, id_: str) -> RunResult:
-    """`pulumi refresh --import-pending-creates URN ID` as the engine performs it: the pending
-    create (its URN, type and the checked inputs it was sent with) becomes a resource with
-    that id and no outputs, which the refresh reads through the provider."""
+    """`pulumi refresh --import-pending-creates URN ID` as the engine performs it, on the
+    pending create a killed CLI leaves (the URN, type and checked inputs it sent, no id): the
+    refresh reads it by that id with nothing but those inputs."""
     step = run.preview().step(name)
     assert step.op == "create"
-    pending = ResourceState(urn=step.urn, type=step.type, id=id_, inputs=step.outputs, outputs={})
-    save_state(run.state_path, [*run.state, pending], run.project, run.stack)
-    return run.refresh()
+    checkpoint = run.checkpoint
+    pending = ResourceState(urn=step.urn, type=step.type, id="", inputs=step.outputs, outputs={})
+    checkpoint.pending.append(PendingOperation("creating", pending))
+    save_checkpoint(run.state_path, checkpoint, run.project, run.stack)
+    result = run.refresh(import_pending_creates={step.urn: id_})
+    assert result.calls_for(name) == ["Read", "Diff"] and run.pending_creates == []
+    return result
 
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
@@ -204,14 +227,23 @@ def test_an_interrupted_database_is_taken_over_with_adopt(
     assert footprint(sandbox) == before
 
 
-def test_an_interrupted_schedule_converges_and_loses_no_frequency(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("after", [None, ADD_FREQUENCY], ids=["recording", "changing"])
+def test_an_interrupted_schedule_converges_and_restores_the_schedule_of_before(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, after: str | None
 ) -> None:
+    """Killed while its record of the schedule is being written, or once the schedule is
+    half-changed: the next `up` takes the record, and a destroy puts back the schedule the
+    partition had before the first run, not the one the interrupted run left."""
     run = engine(sandbox, tmp_path, {"schedules": 1})
-    interrupt(sandbox, run, KillWhilePolling(sandbox, monkeypatch, "schedule", NAS_TASK))
+    kill = KillWhilePolling(sandbox, monkeypatch, "schedule", NAS_TASK, after=after)
+    interrupt(sandbox, run, kill)
+    (partition,) = settled_objects(sandbox)["ovh:nasha:partition"].values()
+    if after is not None:  # the interrupted run had changed the schedule already
+        assert sorted(partition["snapshots"]) == ["day-1", "hour-6"]
 
     result = run.up()
     assert result.outputs["schedule"]["frequencies"] == ["day-1", "hour-6"]
+    assert run.resource("schedule").plain_outputs()["initial_frequencies"] == ["day-1"]
     run.destroy()
     (partition,) = settled_objects(sandbox)["ovh:nasha:partition"].values()
-    assert "day-1" in partition["snapshots"]  # what the partition had before is still there
+    assert partition["snapshots"] == {"day-1": "active"} and partition["custom"] == {}

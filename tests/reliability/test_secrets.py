@@ -11,6 +11,7 @@ be a small reference holding no credential.
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,13 @@ class Watch:
 
     def check(self, result: RunResult | None = None, error: str = "") -> None:
         self.collect_urls()
-        assert self.leaks(self.run.state_path.read_text()) == []
+        document = json.loads(self.run.state_path.read_text())
+        # The engine keeps the stack config as the default provider's inputs: plain config
+        # values are in clear there (as in the stack's settings file), secret ones sealed.
+        provider = json.dumps(document.pop("default_provider", {}))
+        assert self.leaks(json.dumps(document)) == []
+        plain = {v for k, v in self.run.stack_config.items() if k not in self.run.secret_keys}
+        assert [n for n in self.leaks(provider) if n not in plain] == []
         output = result.host_output if result is not None else self.run.host_output
         assert self.leaks(output) == []
         assert self.leaks(error) == []

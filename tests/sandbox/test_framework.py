@@ -154,6 +154,77 @@ def test_fault_bodies_in_each_api_shape(sandbox: Sandbox) -> None:
     assert httpx.get(f"{sandbox.url}/_sandbox/config").status_code == 200  # admin: never faulted
 
 
+VPS_LIST = "GET /api/v1/backups/"
+
+
+def test_targeted_faults_hit_their_route_in_each_api_shape(sandbox: Sandbox) -> None:
+    client = httpx.Client(base_url=sandbox.url, headers=VPS_HEADERS)
+    for kind in ("500", "403"):
+        sandbox.fault(kind, api="ovh")
+        sandbox.fault(kind, VPS_LIST)
+        ovh, vps = httpx.get(sandbox.url + "/1.0/hosting/web"), client.get("/api/v1/backups/")
+        assert (ovh.status_code, vps.status_code) == (int(kind), int(kind))
+        assert {"message"} <= set(ovh.json()) and set(vps.json()) == {"detail"}
+    sandbox.fault("403", api="scaleway")
+    scw = httpx.get(sandbox.url + SCW_BACKUPS, headers=SCW_HEADERS)
+    assert scw.status_code == 403 and scw.json()["type"] == "permissions_denied"
+    # one use each, then the route answers again; another route is never touched
+    sandbox.fault("503", VPS_LIST, count=2)
+    assert client.get("/api/v1/servers/12345/").status_code == 200
+    codes = [client.get("/api/v1/backups/").status_code for _ in range(3)]
+    assert codes == [503, 503, 200] and sandbox.faults() == []
+    client.close()
+
+
+def test_proxy_404_is_html_whatever_the_api(sandbox: Sandbox) -> None:
+    sandbox.fault("html404", api="ovh", count=None)  # until cleared
+    for _ in range(2):
+        page = httpx.get(sandbox.url + "/1.0/hosting/web")
+        assert page.status_code == 404 and page.headers["content-type"] == "text/html"
+        assert page.text.startswith("<html>") and "nginx" in page.text
+    assert sandbox.faults() == [{"kind": "html404", "route": None, "api": "ovh", "count": None}]
+    sandbox.clear_faults()
+    assert httpx.get(sandbox.url + "/1.0/hosting/web").status_code != 404
+
+
+@pytest.mark.parametrize("kind", ["lost-500", "lost-drop"])
+def test_lost_answers_carry_the_request_out(sandbox: Sandbox, kind: str) -> None:
+    client = httpx.Client(base_url=sandbox.url, headers=VPS_HEADERS)
+    before = client.get("/api/v1/backups/").json()["count"]
+    sandbox.fault(kind, "POST /api/v1/backups/")
+    if kind == "lost-500":
+        answer = client.post("/api/v1/backups/", json={"server_id": 12345})
+        assert answer.status_code == 500 and set(answer.json()) == {"detail"}
+    else:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/api/v1/backups/", json={"server_id": 12345})
+    assert client.get("/api/v1/backups/").json()["count"] == before + 1  # it was created
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"kind": "418"}, "kind must be one of"),
+        ({"kind": "500", "api": "aws"}, "api must be"),
+        ({"kind": "500", "count": 0}, "count must be"),
+        ({"kind": "500", "route": 7}, "route must be"),
+        ({"kind": "500", "when": "now"}, "unknown keys: when"),
+    ],
+)
+def test_fault_admin_refuses_malformed_rules(
+    sandbox: Sandbox, body: dict[str, Any], message: str
+) -> None:
+    answer = httpx.post(f"{sandbox.url}/_sandbox/faults", json=body)
+    assert answer.status_code == 400 and message in answer.json()["error"]
+
+
+def test_reset_clears_targeted_faults(sandbox: Sandbox) -> None:
+    sandbox.fault("500", api="vps", count=None)
+    sandbox.reset()
+    assert sandbox.faults() == []
+
+
 def test_counters_are_keyed_by_route_template(sandbox: Sandbox) -> None:
     first, second = scw_create(sandbox.url), scw_create(sandbox.url)
     for backup in (first, second, first):
@@ -220,7 +291,7 @@ def cli(state: Path) -> Iterator[dict[str, str]]:
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
-            lines = [process.stdout.readline().strip() for _ in range(11)]
+            lines = [process.stdout.readline().strip() for _ in range(12)]
             assert all(line.startswith("export ") for line in lines), lines
             yield dict(line.removeprefix("export ").split("=", 1) for line in lines)
         finally:
@@ -241,3 +312,43 @@ def test_cli_prints_exports_serves_and_keeps_state(tmp_path: Path) -> None:
         assert handle.objects() == before
         assert backup["id"] in str(handle.objects()["scaleway:backup"])
         handle.stop()
+
+
+def test_cli_on_a_port_in_use_says_a_sandbox_may_run_there(sandbox: Sandbox) -> None:
+    port = sandbox.url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--port", port]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert f"port {port} on 127.0.0.1 is already in use: a sandbox may already run there" in (
+        done.stderr
+    )
+    assert "--port 0 for a free one" in done.stderr
+
+
+def test_cli_help_gives_every_option_its_meaning_and_default() -> None:
+    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--help"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    text = " ".join(done.stdout.split())
+    for option, default in [
+        ("--host", "127.0.0.1"),
+        ("--port", "8765"),
+        ("--state", "in memory"),
+        ("--task-seconds", "2.0"),
+        ("--archive-seconds", "60.0"),
+        ("--latency-ms", "0.0"),
+        ("--error-rate", "0.0"),
+        ("--ratelimit-rate", "0.0"),
+        ("--seed", "random"),
+    ]:
+        described = text.split(f" {option} ", 1)[1].split(" --", 1)[0]
+        assert f"(default: {default}" in described, (option, described)
+
+
+def test_make_sandbox_passes_its_options_through() -> None:
+    root = Path(__file__).resolve().parents[2]
+    command = ["make", "-n", "-C", str(root), "sandbox", "ARGS=--port 0 --task-seconds 0"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    assert "-m pulumi_backups.sandbox --state .state/sandbox.db --port 0 --task-seconds 0" in (
+        done.stdout
+    )

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from scaleway.scw_fakes import INSTANCE, FakeRdb, error
 from support.fakes import FakeClock
+from support.scw_fakes import INSTANCE, FakeRdb, error
 
 from pulumi_backups.core.errors import (
     ApiError,
@@ -62,6 +62,14 @@ def test_failed_create_names_the_backup_and_deletes_it() -> None:
     assert f"creation of backup fr-par/{backup_id}" in message and "'error'" in message
     assert f"the backup fr-par/{backup_id} it created was deleted" in message
     assert api.calls("DELETE") == [f"DELETE /rdb/v1/regions/fr-par/backups/{backup_id}"]
+
+
+@pytest.mark.parametrize("final", ["locked", "unknown"])
+def test_a_backup_in_a_final_failure_status_is_not_waited_on(final: str) -> None:
+    api, clock = FakeRdb(polls=1, outcome=final), FakeClock()
+    with pytest.raises(TaskFailedError) as info:
+        _create(api, clock)
+    assert f"'{final}'" in str(info.value) and clock.t < 5  # not the 300 s deadline
 
 
 def test_stuck_creation_times_out_and_says_what_was_left() -> None:

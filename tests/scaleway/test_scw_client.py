@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from scaleway.scw_fakes import (
+from support.fakes import FakeClock
+from support.scw_fakes import (
     FIXTURES,
     INSTANCE,
     SECRET,
@@ -17,7 +18,6 @@ from scaleway.scw_fakes import (
     error,
     recorded,
 )
-from support.fakes import FakeClock
 
 from pulumi_backups.core.errors import (
     ApiError,

@@ -10,24 +10,28 @@ from .results import (
     CheckFailed,
     DeploymentError,
     DeploymentStopped,
+    EngineKilled,
     ProtectedError,
     RunResult,
     Step,
     StepError,
     StepFailed,
 )
-from .state import ResourceState, load_state
+from .state import Checkpoint, PendingOperation, ResourceState, load_checkpoint, load_state
 from .values import UNKNOWN, is_secret, reveal, secret
 
 __all__ = [
     "UNKNOWN",
     "CheckFailed",
     "CheckResponse",
+    "Checkpoint",
     "DeploymentError",
     "DeploymentStopped",
     "DiffResponse",
     "Engine",
+    "EngineKilled",
     "HostError",
+    "PendingOperation",
     "ProtectedError",
     "ProviderHost",
     "ReadResponse",
@@ -37,6 +41,7 @@ __all__ = [
     "StepError",
     "StepFailed",
     "is_secret",
+    "load_checkpoint",
     "load_state",
     "reveal",
     "secret",

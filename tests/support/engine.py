@@ -14,24 +14,36 @@ Usage::
     result.calls_for("db")               # ["Check", "Create"]
     engine.resource("db").plain_outputs()
 
-Each command spawns one fresh `python -m pulumi.dynamic` (lazily, on the first provider
-call) with os.environ + `env` and a PYTHONPATH that makes our imports importable, sends it
-Configure with the stack config (`secret_keys` go as secrets, which the host unwraps), and
-kills it at the end; its output is in `result.host_output`. The program also runs with `env`
-applied to os.environ, in its project directory, with the stack config (secret keys marked).
-
-`preview` and `up` run the program in-process (see `program`) and perform the engine's
-steps as it registers resources (see `deployment`); `refresh` and `destroy` work from the
-state file alone, as the engine does. `up`, `refresh` and `destroy`
-write the state file even when they fail, then raise DeploymentError carrying the report;
-`preview` never writes state and never raises for resource errors (read `plan.errors`).
+As `pulumi up`, `pulumi refresh` (without --skip-preview) and the engine's
+PreviewThenPromptThenExecute (pkg/backend/apply.go) do, `up` and `refresh` first run a preview
+and stop there if it fails, then run the command itself: each in its own provider host
+(`skip_preview=True` leaves the preview out). `destroy`'s preview calls no provider, so it is
+not run. Each run spawns a fresh `python -m pulumi.dynamic` (lazily, on the first provider call)
+with os.environ + `env` and a PYTHONPATH that makes our imports importable, configures it as
+the engine configures the dynamic resources' default provider, and kills it at the end; its
+output is in `result.host_output`. `preview` and `up` configure it with the current stack config
+(`secret_keys` go as secrets, which the host unwraps); `refresh` and `destroy` with the
+provider inputs stored in the checkpoint by the last `up`, as the engine configures the
+provider from the state. The program runs in-process (see `program`), with `env` applied to
+os.environ, in its project directory, with the stack config (secret keys marked); the engine's
+steps are performed as it registers resources (see `deployment`). `refresh` and `destroy` work
+from the checkpoint alone. `up`, `refresh` and `destroy` write the checkpoint even when they
+fail, then raise DeploymentError carrying the report; `preview` and `refresh(preview=True)`
+never write it and never raise for resource errors (read `plan.errors`).
 
 `on_call(method, name, host)`, when given, runs just before each provider call (in the
 thread that makes it) with the method ("Create", ...), the resource name and the live
-`ProviderHost`: tests use it to kill the host or restart an API in mid-operation.
+`ProviderHost`: tests use it to kill the host or restart an API in mid-operation, or raise
+EngineKilled to kill the engine itself (the checkpoint then keeps pending creates, which
+`refresh(import_pending_creates=...)` imports).
 
-Not modelled: ResourceOptions(id=...) reads and import, replace_on_changes, deleted_with,
-nested ignore_changes paths, and the replacement of dependents of a delete-before-replace.
+`parallel` is `--parallel`: 4 x CPUs unless given (defaultParallel in
+pkg/cmd/pulumi/operations/up.go); the host still runs 4 calls at a time (see `host`).
+
+Not modelled: ResourceOptions(id=...) reads and import, replace_on_changes (the dynamic host's
+Diff names no changed keys for it to act on), deleted_with, nested ignore_changes paths,
+custom timeouts (the Python host drops them), explicit providers, pending operations other
+than creates.
 """
 
 from __future__ import annotations
@@ -43,10 +55,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .deployment import Deployment, OnCall
+from .deployment import Deployment
+from .host import default_provider_inputs
 from .program import Program, ProgramLike, run_program
-from .results import DeploymentError, RunResult, StepError
-from .state import ResourceState, load_state, save_state
+from .refresh import refresh as refresh_all
+from .results import DeploymentError, EngineKilled, RunResult, StepError
+from .session import OnCall
+from .state import Checkpoint, PendingOperation, ResourceState, load_checkpoint, save_checkpoint
+from .values import Props
 
 
 def _importable_paths(extra: Path | None) -> list[str]:
@@ -58,6 +74,12 @@ def _importable_paths(extra: Path | None) -> list[str]:
         if os.path.isdir(real) and not any(real.startswith(p) for p in prefixes):
             paths.append(real)
     return list(dict.fromkeys(paths))
+
+
+def default_parallel() -> int:
+    """The engine's default `--parallel`: PULUMI_PARALLEL, else 4 x CPUs."""
+    given = os.environ.get("PULUMI_PARALLEL", "")
+    return int(given) if given.isdigit() and int(given) > 0 else 4 * (os.cpu_count() or 1)
 
 
 class Engine:
@@ -74,6 +96,7 @@ class Engine:
         project: str | None = None,
         stack: str = "dev",
         on_call: OnCall | None = None,
+        parallel: int | None = None,
     ) -> None:
         self.program = Program.resolve(program, project)
         self.state_path = Path(state_path)
@@ -82,6 +105,7 @@ class Engine:
         self.env = dict(env or {})
         self.stack = stack
         self.on_call = on_call
+        self.parallel = parallel or default_parallel()
         self.last_result: RunResult | None = None
 
     @property
@@ -95,9 +119,19 @@ class Engine:
         return self.last_result.host_output if self.last_result else ""
 
     @property
+    def checkpoint(self) -> Checkpoint:
+        """The whole checkpoint as stored (resources, pending operations, provider inputs)."""
+        return load_checkpoint(self.state_path)
+
+    @property
     def state(self) -> list[ResourceState]:
-        """The checkpoint as stored, in dependency order."""
-        return load_state(self.state_path)
+        """The checkpoint's resources as stored, in dependency order."""
+        return self.checkpoint.resources
+
+    @property
+    def pending_creates(self) -> list[PendingOperation]:
+        """Creates a killed engine left pending in the checkpoint."""
+        return [op for op in self.checkpoint.pending if op.type == "creating"]
 
     def resource(self, name: str) -> ResourceState:
         """The stored (not pending-delete) resource named `name`."""
@@ -106,67 +140,151 @@ class Engine:
                 return res
         raise KeyError(f"no resource {name!r} in {self.state_path}")
 
-    def _deployment(self, command: str, preview: bool = False) -> Deployment:
+    def _current_provider_inputs(self) -> Props:
+        return default_provider_inputs(self.stack_config, self.secret_keys)
+
+    def _deployment(self, command: str, checkpoint: Checkpoint, preview: bool) -> Deployment:
+        stored = checkpoint.provider_inputs
         return Deployment(
             command,
-            self.state,
-            config=self.stack_config,
-            secret_keys=self.secret_keys,
+            checkpoint.resources,
+            provider_inputs=self._current_provider_inputs() if stored is None else stored,
             env=self.env,
             pythonpath=_importable_paths(self.program.directory),
             preview=preview,
             on_call=self.on_call,
+            parallel=self.parallel,
+            pending=checkpoint.pending,
+            provider_urn=(
+                f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:pulumi-python::default"
+            ),
         )
 
-    def preview(self) -> RunResult:
-        """Check and Diff only; the program sees unknowns for what would be created."""
-        return self._deploy("preview", preview=True)
+    def preview(self, *, refresh: bool = False) -> RunResult:
+        """Check and Diff only (and Read and Diff first, with `refresh`); the program sees
+        unknowns for what would be created. Never writes the checkpoint."""
+        self.last_result = self._deploy("preview", preview=True, refresh=refresh)
+        return self.last_result
 
-    def up(self) -> RunResult:
-        """Run the program and perform its steps; raise DeploymentError on any failure."""
-        return self._raise_on_error(self._deploy("up", preview=False))
+    def up(self, *, refresh: bool = False, skip_preview: bool = False) -> RunResult:
+        """A preview, then the update: run the program and perform its steps (refreshing
+        every resource first with `refresh`); raise DeploymentError on any failure,
+        the preview's included."""
+        planned = None
+        if not skip_preview:
+            planned = self._raise_on_error(self.preview(refresh=refresh))
+        result = self._deploy("up", preview=False, refresh=refresh)
+        result.preview = planned
+        self.last_result = result
+        return self._raise_on_error(result)
 
-    def refresh(self) -> RunResult:
-        """Read every resource in state and store what came back."""
-        return self._raise_on_error(self._run_without_program("refresh"))
+    def refresh(
+        self,
+        *,
+        preview: bool = False,
+        skip_preview: bool = False,
+        import_pending_creates: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        """Read every resource in the checkpoint and store what came back (`preview=True`:
+        the preview alone, stored nowhere). `import_pending_creates` maps pending creates (by
+        URN or name) to the id of what they made, as `--import-pending-creates URN ID`."""
+        if import_pending_creates:
+            self._import_pending_creates(import_pending_creates)
+        planned = None
+        if preview or not skip_preview:
+            planned = self._run_without_program("refresh", preview=True)
+            if preview:
+                return planned
+            self._raise_on_error(planned)
+        result = self._run_without_program("refresh")
+        result.preview = planned
+        return self._raise_on_error(result)
 
     def destroy(self) -> RunResult:
-        """Delete every resource in state, dependents first."""
+        """Delete every resource in the checkpoint, dependents first."""
         return self._raise_on_error(self._run_without_program("destroy"))
 
-    def _deploy(self, command: str, preview: bool) -> RunResult:
-        deployment = self._deployment(command, preview)
+    def _import_pending_creates(self, ids: Mapping[str, str]) -> None:
+        # pendingCreatesToImports (pkg/cmd/pulumi/operations/refresh.go) edits the state
+        # before the refresh: each pending create gets its id; the refresh then reads it
+        # with nothing but the inputs it was sent with (no outputs were ever recorded).
+        checkpoint = self.checkpoint
+        wanted = dict(ids)
+        kept = []
+        for op in checkpoint.pending:
+            key = next((k for k in (op.resource.urn, op.resource.name) if k in wanted), None)
+            if op.type != "creating" or key is None:
+                kept.append(op)
+                continue
+            checkpoint.resources.append(op.resource.copy(id=wanted.pop(key), outputs={}))
+        if wanted:
+            raise KeyError(f"no pending create for {sorted(wanted)} in {self.state_path}")
+        checkpoint.pending = kept
+        save_checkpoint(self.state_path, checkpoint, self.project, self.stack)
+
+    def _deploy(self, command: str, preview: bool, refresh: bool) -> RunResult:
+        checkpoint = self.checkpoint
+        current = self._current_provider_inputs()
+        deployment = self._deployment(command, checkpoint, preview)
         try:
-            exc = run_program(
-                self.program,
-                stack_name=self.stack,
-                preview=preview,
-                config=self.stack_config,
-                secret_keys=self.secret_keys,
-                env=self.env,
-                register=deployment.register,
-                exports=deployment.result.outputs,
-            )
-            if exc is not None and not isinstance(exc, StepError):
-                deployment.result.program_error = "".join(traceback.format_exception(exc))
+            if refresh:  # with the stored provider, as the engine refreshes before the program
+                deployment.result.refresh = RunResult("refresh")
+                deployment.rebase(refresh_all(deployment, deployment.result.refresh))
+            deployment.use_provider(current)
             if deployment.result.ok:
-                deployment.finish()
+                self._run_program(deployment, preview)
         finally:
             deployment.close()
             if not preview:
-                save_state(self.state_path, deployment.state, self.project, self.stack)
+                self._save(deployment, checkpoint, current if deployment.registered else None)
+        return deployment.result
+
+    def _run_program(self, deployment: Deployment, preview: bool) -> None:
+        exc = run_program(
+            self.program,
+            stack_name=self.stack,
+            preview=preview,
+            config=self.stack_config,
+            secret_keys=self.secret_keys,
+            env=self.env,
+            register=deployment.register,
+            exports=deployment.result.outputs,
+        )
+        if exc is not None and not isinstance(exc, StepError):
+            deployment.result.program_error = "".join(traceback.format_exception(exc))
+        if deployment.result.ok and deployment.killed is None:
+            deployment.finish()
+
+    def _run_without_program(self, command: str, preview: bool = False) -> RunResult:
+        checkpoint = self.checkpoint
+        deployment = self._deployment(command, checkpoint, preview)
+        try:
+            if command == "refresh":
+                refreshed = refresh_all(deployment, deployment.result)
+                if not preview:
+                    deployment.rebase(refreshed)
+            else:
+                deployment.destroy()
+        finally:
+            deployment.close()
+            if not preview:
+                self._save(deployment, checkpoint, None)
         self.last_result = deployment.result
         return deployment.result
 
-    def _run_without_program(self, command: str) -> RunResult:
-        deployment = self._deployment(command)
-        try:
-            getattr(deployment, command)()
-        finally:
-            deployment.close()
-            save_state(self.state_path, deployment.state, self.project, self.stack)
-        self.last_result = deployment.result
-        return deployment.result
+    def _save(self, deployment: Deployment, before: Checkpoint, provider: Props | None) -> None:
+        """Store what the command did; the default provider keeps `provider` (what the
+        program's resources registered it with), else its stored inputs while anything needs
+        it (the engine deletes an unused default provider)."""
+        resources, pending = deployment.state, before.pending
+        if deployment.killed is not None:
+            resources, pending = deployment.killed_state, deployment.killed
+        if provider is None and (resources or pending):
+            provider = before.provider_inputs
+        checkpoint = Checkpoint(resources, pending, provider)
+        save_checkpoint(self.state_path, checkpoint, self.project, self.stack)
+        if deployment.killed is not None:
+            raise EngineKilled(f"{deployment.result.command}: the engine was killed")
 
     @staticmethod
     def _raise_on_error(result: RunResult) -> RunResult:

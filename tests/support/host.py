@@ -5,7 +5,13 @@
 ResourceProvider service with the SDK's own stubs. Property bags go in and come out in wire
 form (see `values`): secrets are revealed before sending, as the engine does for a provider
 that declines secrets; unknowns are only allowed where the engine allows them (Check and Diff
-during a preview). Everything the host prints is captured in `output`.
+with `allow_unknowns`: in a preview, and the Diff of a dependent replacement). Everything the
+host prints is captured in `output`.
+
+The host serves gRPC from a pool of `HOST_THREADS` threads (`pulumi/dynamic/__main__.py`):
+calls beyond that wait in its queue. `ProviderHost` holds them client-side instead, so that
+`max_in_flight` counts the calls the host actually runs at once, whatever the engine's
+`--parallel` sends.
 """
 
 from __future__ import annotations
@@ -24,7 +30,21 @@ import grpc
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from .values import Props, contains_unknown, from_struct, reveal, secret, to_struct
+from .values import (
+    Props,
+    config_text,
+    contains_unknown,
+    from_struct,
+    is_secret,
+    reveal,
+    secret,
+    to_struct,
+)
+
+HOST_THREADS = 4
+"""`python -m pulumi.dynamic` serves gRPC with `ThreadPoolExecutor(max_workers=4)`."""
+
+PROVIDER_TYPE = "pulumi:providers:pulumi-python"
 
 _CHANGES = {
     provider_pb2.DiffResponse.DIFF_NONE: "none",
@@ -69,6 +89,14 @@ class ReadResponse:
     inputs: Props | None = None
 
 
+def default_provider_inputs(config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> Props:
+    """The inputs the engine gives the dynamic resources' default provider: the whole stack
+    config, keys kept namespaced ("ovh:endpoint"), values as text, secret keys as secrets
+    (Target.GetPackageConfig in pkg/resource/deploy/target.go, for the dynamic packages)."""
+    hidden = set(secret_keys)
+    return {k: secret(config_text(v)) if k in hidden else config_text(v) for k, v in config.items()}
+
+
 def _urn_parts(urn: str) -> tuple[str, str]:
     parts = urn.split("::")
     return parts[2].split("$")[-1], parts[-1]
@@ -93,6 +121,11 @@ class ProviderHost:
         paths = [*pythonpath, child_env.get("PYTHONPATH", "")]
         child_env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         self._call_timeout = call_timeout
+        self._slots = threading.BoundedSemaphore(HOST_THREADS)
+        self._busy_lock = threading.Lock()
+        self._busy = 0
+        self.max_in_flight = 0
+        """The most calls the host ran at once."""
         self._chunks: list[str] = []
         self._chunks_lock = threading.Lock()
         self._channel: grpc.Channel | None = None
@@ -181,26 +214,40 @@ class ProviderHost:
         self.close()
 
     def _call(self, method: str, request: Any) -> Any:
-        try:
-            return getattr(self._stub, method)(request, timeout=self._call_timeout)
-        except grpc.RpcError as exc:
-            code = exc.code().name if exc.code() is not None else "UNKNOWN"
-            raise HostError(method, code, exc.details() or "") from None
+        with self._slots:  # a free thread of the host's pool
+            with self._busy_lock:
+                self._busy += 1
+                self.max_in_flight = max(self.max_in_flight, self._busy)
+            try:
+                return getattr(self._stub, method)(request, timeout=self._call_timeout)
+            except grpc.RpcError as exc:
+                code = exc.code().name if exc.code() is not None else "UNKNOWN"
+                raise HostError(method, code, exc.details() or "") from None
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
 
     @staticmethod
     def _marshal(props: Props, keep_unknowns: bool) -> Any:
         if not keep_unknowns and contains_unknown(props):
-            raise ValueError("unknown values may only reach a provider during a preview")
+            raise ValueError("unknown values may only reach a provider where the engine allows")
         return to_struct(reveal(props))
 
     def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
-        """Send the stack config (`"ovh:endpoint"`-style keys) as Configure's `args`.
+        """Configure the host with stack config (`"ovh:endpoint"`-style keys), as the engine
+        configures the default provider it registers for that config (secret keys as secrets,
+        which the host unwraps)."""
+        self.configure_provider(default_provider_inputs(config, secret_keys))
 
-        Secret keys are sent wrapped as secrets, like the engine; the host unwraps them.
-        """
-        hidden = set(secret_keys)
-        args = {k: secret(v) if k in hidden else v for k, v in config.items()}
-        variables = {k: v if isinstance(v, str) else str(v) for k, v in config.items()}
+    def configure_provider(self, inputs: Props, urn: str = "") -> None:
+        """Configure with the default provider's inputs, as `provider.Configure`
+        (pkg/resource/plugin/provider_plugin.go) sends them: `args` the inputs with secrets
+        kept, `variables` each input as plain text under `pulumi-python:config:<key>`."""
+        package = PROVIDER_TYPE.rsplit(":", 1)[-1]
+        variables = {
+            f"{package}:config:{k}": str(reveal(v)) for k, v in inputs.items() if k != "version"
+        }
+        args = {k: v if is_secret(v) else reveal(v) for k, v in inputs.items()}
         request = provider_pb2.ConfigureRequest(
             variables=variables,
             args=to_struct(args),
@@ -208,18 +255,23 @@ class ProviderHost:
             acceptResources=True,
             sends_old_inputs=True,
             sends_old_inputs_to_delete=True,
+            name="default",
+            type=PROVIDER_TYPE,
+            **({"urn": urn} if urn else {}),
         )
         self._call("Configure", request)
 
-    def check(self, urn: str, olds: Props, news: Props, *, preview: bool = False) -> CheckResponse:
+    def check(
+        self, urn: str, olds: Props, news: Props, *, allow_unknowns: bool = False
+    ) -> CheckResponse:
         """Check(olds=old inputs or {}, news=program inputs)."""
         type_, name = _urn_parts(urn)
         request = provider_pb2.CheckRequest(
             urn=urn,
             name=name,
             type=type_,
-            olds=self._marshal(olds, preview),
-            news=self._marshal(news, preview),
+            olds=self._marshal(olds, allow_unknowns),
+            news=self._marshal(news, allow_unknowns),
             randomSeed=os.urandom(32),
         )
         response = self._call("Check", request)
@@ -235,7 +287,7 @@ class ProviderHost:
         *,
         old_inputs: Props | None = None,
         ignore_changes: Iterable[str] = (),
-        preview: bool = False,
+        allow_unknowns: bool = False,
     ) -> DiffResponse:
         """Diff(id, olds=old outputs, news=checked inputs)."""
         type_, name = _urn_parts(urn)
@@ -244,9 +296,9 @@ class ProviderHost:
             urn=urn,
             name=name,
             type=type_,
-            olds=self._marshal(olds, preview),
-            news=self._marshal(news, preview),
-            old_inputs=self._marshal(old_inputs or {}, preview),
+            olds=self._marshal(olds, allow_unknowns),
+            news=self._marshal(news, allow_unknowns),
+            old_inputs=self._marshal(old_inputs or {}, allow_unknowns),
             ignoreChanges=list(ignore_changes),
         )
         response = self._call("Diff", request)
@@ -266,7 +318,8 @@ class ProviderHost:
         return response.id, from_struct(response.properties)
 
     def read(self, urn: str, id_: str, props: Props, inputs: Props) -> ReadResponse:
-        """Read(id, properties=old outputs, inputs=old inputs), as a refresh sends it."""
+        """Read(id, properties=old outputs, inputs=old inputs), as a refresh sends it (for the
+        import of a pending create, `props` is empty: nothing but the inputs was recorded)."""
         type_, name = _urn_parts(urn)
         request = provider_pb2.ReadRequest(
             id=id_,

@@ -4,18 +4,17 @@ The program runs the way the Python language host runs it (`run_in_stack`), agai
 settings `pulumi.runtime.set_mocks` installs, with a `MockMonitor` subclass whose
 RegisterResource hands the whole request (inputs in wire form plus the resource options
 MockResourceArgs leaves out: protect, delete_before_replace, retain_on_delete,
-additional_secret_outputs, ignore_changes, dependencies) to a callback and answers with the
-id and outputs it returns. The SDK calls RegisterResource from its executor threads, one per
-pending registration, so independent resources are registered concurrently, as with the
-engine. Settings, config and the root stack live in a copied context: nothing leaks into
-the caller.
+additional_secret_outputs, ignore_changes, dependencies and property dependencies) to a
+callback and answers with the id and outputs it returns. The SDK calls RegisterResource
+from its executor threads, one per pending registration, so independent resources are
+registered concurrently, as with the engine. Settings, config and the root stack live in a
+copied context: nothing leaks into the caller.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import os
 import runpy
 import sys
@@ -31,7 +30,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
 
 from .results import StepError
-from .values import Props, from_struct, to_struct
+from .values import Props, config_text, from_struct, to_struct
 
 ProgramLike = str | os.PathLike[str] | Callable[[], Any]
 
@@ -46,6 +45,7 @@ class Goal:
     inputs: Props
     parent: str = ""
     dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     protect: bool = False
     delete_before_replace: bool | None = None
     retain_on_delete: bool = False
@@ -55,8 +55,9 @@ class Goal:
     @classmethod
     def from_request(cls, request: Any, urn: str) -> Goal:
         deps = set(request.dependencies)
-        for prop_deps in request.propertyDependencies.values():
-            deps.update(prop_deps.urns)
+        property_deps = {k: sorted(v.urns) for k, v in request.propertyDependencies.items()}
+        for urns in property_deps.values():
+            deps.update(urns)
         return cls(
             urn=urn,
             type=request.type,
@@ -64,6 +65,7 @@ class Goal:
             inputs=from_struct(request.object),
             parent=request.parent,
             dependencies=sorted(deps),
+            property_dependencies={k: urns for k, urns in property_deps.items() if urns},
             protect=bool(request.protect),
             delete_before_replace=(
                 request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
@@ -227,7 +229,7 @@ def run_program(
 
     def body() -> Exception | None:
         _install_runtime(_Monitor(register, exports), program.project, stack_name, preview)
-        set_all_config({k: _config_text(v) for k, v in config.items()}, secret_keys)
+        set_all_config({k: config_text(v) for k, v in config.items()}, secret_keys)
         return _run_in_fresh_loop(program)
 
     with _process_scope(program.directory, env):
@@ -238,7 +240,3 @@ def _quiet_about_step_errors(loop: asyncio.AbstractEventLoop, context: dict[str,
     # Outputs of a failed resource hold its StepError; the run result already reports it.
     if not isinstance(context.get("exception"), StepError):
         loop.default_exception_handler(context)
-
-
-def _config_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)

@@ -2,7 +2,9 @@
 
 Step ops: "create", "same", "update", "replace", "delete", and "skipped" (registered after
 an earlier failure, so never attempted, as the engine stops issuing steps then). A refresh
-reports "same", "update" (drift: `changed` lists the keys) or "delete" (gone).
+reports "same", "update" (its Diff found drift; `changed` lists the keys that differ) or
+"delete" (gone). `up` reports its preview in `preview`, and the refresh of `--refresh` in
+`refresh`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ class DeploymentStopped(StepError):
     """Raised into the program for registrations that arrive after a failure."""
 
 
+class EngineKilled(StepError):
+    """The engine itself died (its process killed) while a provider call was in flight.
+
+    An `on_call` hook raises it to stop the engine at that call: the call still runs to its
+    end (the provider acts), but nothing after it is recorded; the command then raises it,
+    having saved the checkpoint as the engine had last written it, with the creates then in
+    flight as pending operations.
+    """
+
+
 @dataclass
 class Step:
     """What happened to one resource in one command."""
@@ -76,7 +88,10 @@ class RunResult:
 
     `calls` lists `(method, resource name)` in the order the calls were issued (Configure
     is not listed); `errors` maps resource name to message; `outputs` are the stack
-    exports in wire form; `host_output` is what the provider host printed.
+    exports in wire form; `host_output` is what the provider hosts printed; `max_in_flight`
+    the most calls a host ran at once. For `up`, `preview` is the report of the preview run
+    before it (None with `skip_preview`); with `refresh=True`, `refresh` holds the steps of the
+    refresh run first (its calls are in `calls`, its errors in `errors`).
     """
 
     command: str
@@ -88,6 +103,8 @@ class RunResult:
     host_output: str = ""
     host_spawns: int = 0
     max_in_flight: int = 0
+    preview: RunResult | None = None
+    refresh: RunResult | None = None
 
     @property
     def ok(self) -> bool:

@@ -2,11 +2,20 @@
 
 Layout (a small cousin of a Pulumi checkpoint)::
 
-    {"version": 1, "project": "...", "stack": "...", "resources": [
+    {"version": 1, "project": "...", "stack": "...",
+     "default_provider": {"urn": "...", "inputs": {"ovh:endpoint": "...", ...}},
+     "resources": [
         {"urn": "...", "type": "...", "id": "...", "inputs": {...}, "outputs": {...},
-         "secret_outputs": ["password"], "dependencies": ["urn..."], "parent": "",
+         "secret_outputs": ["password"], "dependencies": ["urn..."],
+         "property_dependencies": {"input": ["urn..."]}, "parent": "",
          "protect": false, "retain_on_delete": false, "delete_before_replace": null,
-         "additional_secret_outputs": [], "ignore_changes": [], "pending_delete": false}]}
+         "additional_secret_outputs": [], "ignore_changes": [], "pending_delete": false}],
+     "pending_operations": [{"type": "creating", "resource": {...}}]}
+
+`default_provider` is the state of the dynamic resources' default provider
+(`pulumi:providers:pulumi-python::default`): its inputs are the stack config of the last `up`,
+which is what the engine configures the provider with on `refresh` and `destroy`.
+`pending_operations` are creates the engine started and never saw finish (it was killed).
 
 Resources are listed in dependency order (a resource after everything it depends on). A
 secret value is stored as `{SIG: SECRET_SIG, "ciphertext": base64(marker + JSON)}`, so that
@@ -30,7 +39,11 @@ _MARKER = "pulumi-backups-test-secret:"
 
 @dataclass
 class ResourceState:
-    """One resource as the engine remembers it (values in wire form, secrets wrapped)."""
+    """One resource as the engine remembers it (values in wire form, secrets wrapped).
+
+    `dependencies` lists every resource it depends on; `property_dependencies` maps each
+    input to the resources its value came from (what dependent replacements look at).
+    """
 
     urn: str
     type: str
@@ -45,6 +58,7 @@ class ResourceState:
     additional_secret_outputs: list[str] = field(default_factory=list)
     ignore_changes: list[str] = field(default_factory=list)
     pending_delete: bool = False
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -67,6 +81,26 @@ class ResourceState:
     def copy(self, **changes: Any) -> ResourceState:
         """A shallow copy with `changes` applied."""
         return replace(self, **changes)
+
+
+@dataclass
+class PendingOperation:
+    """An operation the engine began and never saw end: for a create ("creating"), the
+    resource's URN, type and the inputs it sent, no id and no outputs."""
+
+    type: str
+    resource: ResourceState
+
+
+@dataclass
+class Checkpoint:
+    """Everything the state file holds."""
+
+    resources: list[ResourceState] = field(default_factory=list)
+    pending: list[PendingOperation] = field(default_factory=list)
+    provider_inputs: Props | None = None
+    """The default provider's stored inputs (the stack config of the last `up`), or None when
+    the stack has no default provider yet."""
 
 
 def _seal(value: Any) -> Any:
@@ -93,34 +127,68 @@ def _unseal(value: Any) -> Any:
     return value
 
 
-def load_state(path: Path) -> list[ResourceState]:
-    """Read the checkpoint at `path`; a missing file is an empty stack."""
+def _resource_from(raw: dict[str, Any]) -> ResourceState:
+    raw = dict(raw)
+    raw.pop("secret_outputs", None)
+    raw["inputs"] = _unseal(raw["inputs"])
+    raw["outputs"] = _unseal(raw["outputs"])
+    return ResourceState(**raw)
+
+
+def _record_of(res: ResourceState) -> dict[str, Any]:
+    record = asdict(res)
+    record["inputs"] = _seal(res.inputs)
+    record["outputs"] = _seal(res.outputs)
+    record["secret_outputs"] = res.secret_outputs
+    return record
+
+
+def load_checkpoint(path: Path) -> Checkpoint:
+    """Read the whole checkpoint at `path`; a missing file is an empty stack."""
     if not path.exists():
-        return []
+        return Checkpoint()
     document = json.loads(path.read_text())
-    resources = []
-    for raw in document.get("resources", []):
-        raw = dict(raw)
-        raw.pop("secret_outputs", None)
-        raw["inputs"] = _unseal(raw["inputs"])
-        raw["outputs"] = _unseal(raw["outputs"])
-        resources.append(ResourceState(**raw))
-    return resources
+    provider = document.get("default_provider")
+    return Checkpoint(
+        resources=[_resource_from(raw) for raw in document.get("resources", [])],
+        pending=[
+            PendingOperation(op["type"], _resource_from(op["resource"]))
+            for op in document.get("pending_operations", [])
+        ],
+        provider_inputs=_unseal(provider["inputs"]) if provider else None,
+    )
 
 
-def save_state(path: Path, resources: Iterable[ResourceState], project: str, stack: str) -> None:
-    """Write the checkpoint atomically, in dependency order, secrets sealed."""
-    records = []
-    for res in dependency_order(list(resources)):
-        record = asdict(res)
-        record["inputs"] = _seal(res.inputs)
-        record["outputs"] = _seal(res.outputs)
-        record["secret_outputs"] = res.secret_outputs
-        records.append(record)
-    document = {"version": 1, "project": project, "stack": stack, "resources": records}
+def save_checkpoint(path: Path, checkpoint: Checkpoint, project: str, stack: str) -> None:
+    """Write the checkpoint atomically, resources in dependency order, secrets sealed."""
+    document: dict[str, Any] = {
+        "version": 1,
+        "project": project,
+        "stack": stack,
+        "resources": [_record_of(r) for r in dependency_order(checkpoint.resources)],
+    }
+    if checkpoint.pending:
+        document["pending_operations"] = [
+            {"type": op.type, "resource": _record_of(op.resource)} for op in checkpoint.pending
+        ]
+    if checkpoint.provider_inputs is not None:
+        urn = f"urn:pulumi:{stack}::{project}::pulumi:providers:pulumi-python::default"
+        document["default_provider"] = {"urn": urn, "inputs": _seal(checkpoint.provider_inputs)}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     tmp.replace(path)
+
+
+def load_state(path: Path) -> list[ResourceState]:
+    """The resources of the checkpoint at `path` (a missing file is an empty stack)."""
+    return load_checkpoint(path).resources
+
+
+def save_state(path: Path, resources: Iterable[ResourceState], project: str, stack: str) -> None:
+    """Replace the checkpoint's resources, keeping its pending operations and provider."""
+    checkpoint = load_checkpoint(path)
+    checkpoint.resources = list(resources)
+    save_checkpoint(path, checkpoint, project, stack)
 
 
 def dependency_order(resources: list[ResourceState]) -> list[ResourceState]:
@@ -145,3 +213,24 @@ def dependency_order(resources: list[ResourceState]) -> list[ResourceState]:
         placed[pick] = True
         ordered.append(resources[pick])
     return ordered
+
+
+def without(resources: list[ResourceState], dropped: list[ResourceState]) -> list[ResourceState]:
+    """`resources` less `dropped`, with every reference to a URN no longer held removed.
+
+    The engine's rebuildBaseState (pkg/resource/deploy/deployment_executor.go) does this after
+    a refresh dropped resources: dependency lists, property dependencies and parents that name
+    a dropped URN lose it, so the checkpoint never refers to a resource it no longer holds.
+    """
+    kept = [r for r in resources if not any(r is d for d in dropped)]
+    gone = {d.urn for d in dropped} - {r.urn for r in kept}
+    return [
+        r.copy(
+            dependencies=[d for d in r.dependencies if d not in gone],
+            property_dependencies={
+                k: [d for d in urns if d not in gone] for k, urns in r.property_dependencies.items()
+            },
+            parent="" if r.parent in gone else r.parent,
+        )
+        for r in kept
+    ]

@@ -12,6 +12,7 @@ re-marking of a provider's answer.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -110,3 +111,26 @@ def from_struct(struct: struct_pb2.Struct) -> Props:
     """Read a Struct back into wire form, keeping secrets and unknown sentinels as they are."""
     value = json_format.MessageToDict(struct)
     return value if isinstance(value, dict) else {}
+
+
+def config_text(value: Any) -> str:
+    """A stack config value as the engine holds it: text (JSON for anything but a string)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def ignore_changes(news: Props, olds: Props, keys: Iterable[str]) -> Props:
+    """Keep the old value of every ignored top-level key (nested paths are not modelled)."""
+    kept = dict(news)
+    for key in keys:
+        if key in olds:
+            kept[key] = olds[key]
+        else:
+            kept.pop(key, None)
+    return kept
+
+
+def settle(changes: str, old_inputs: Props, new_inputs: Props) -> str:
+    """A Diff's "unknown" becomes "some" or "none" from the inputs (diffResource)."""
+    if changes != "unknown":
+        return changes
+    return "some" if changed_keys(old_inputs, new_inputs) else "none"

@@ -51,6 +51,15 @@ def is_retryable(err: BaseException, *, idempotent: bool) -> bool:
     return True
 
 
+def may_have_acted(err: BaseException) -> bool:
+    """Whether a POST that failed with ``err`` may have been carried out all the same: its
+    answer was lost (a 500, a connection dropped once the request was sent). The converse of
+    the rule above: what a non-idempotent call is never retried on."""
+    if not isinstance(err, (ServerError, TransportError)):
+        return False
+    return not is_retryable(err, idempotent=False)
+
+
 def call_with_retry(
     send: Callable[[], T],
     *,

@@ -17,7 +17,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ..core.errors import ApiError, NotFoundError, ServerError, TransportError
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy
@@ -124,7 +124,7 @@ class Dump(BaseModel):
     status: str | None = None
     task_id: int | None = None
     type: str | None = None
-    url: str | None = None
+    url: str | None = Field(default=None, repr=False)  # never in a log or a traceback
     database_name: str | None = None
     orphan: bool | None = None
 

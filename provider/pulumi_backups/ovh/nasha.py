@@ -5,22 +5,25 @@ NAS-HA task (``taskId``, ``operation``, ``status``); :meth:`NashaPartition.wait`
 through :func:`~pulumi_backups.ovh.tasks.wait_nasha_task` (todo/init/doing -> done; cancelled,
 customerError and ovhError fail with the task's operation and details).
 
-This module also plans schedule changes (:func:`plan_schedule`) and applies them in order
-under one deadline (:func:`apply_changes`); it has no Pulumi import.
+Custom snapshots and frequencies are named, and a name is unique in its partition: that
+makes their creates and deletes safe to recover when an answer is lost (:func:`post_named`,
+:func:`delete_named`). No Pulumi import here; schedule changes are planned and applied in
+:mod:`.nasha_schedule`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from pydantic import AfterValidator
 
-from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
-from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy
+from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError
+from ..core.retry import may_have_acted
+from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .client import OvhClient
 from .tasks import wait_nasha_task
 
@@ -74,6 +77,14 @@ class NashaPartition:
     def __str__(self) -> str:
         return f"partition {self.partition_name} of NAS-HA {self.service_name}"
 
+    def exists(self) -> bool:
+        """Whether the partition exists: False only on a not-found on its own route."""
+        try:
+            self.client.get(self._path)
+        except NotFoundError:
+            return False
+        return True
+
     # -- automatic snapshot schedule ----------------------------------------------------------
 
     def snapshot_types(self) -> list[str]:
@@ -100,6 +111,13 @@ class NashaPartition:
         """One custom snapshot (NotFoundError once deleted or expired)."""
         return CustomSnapshot.from_api(self.client.get(f"{self._path}/customSnapshot/{_seg(name)}"))
 
+    def find_custom_snapshot(self, name: str) -> CustomSnapshot | None:
+        """One custom snapshot, or None on a not-found on its own route."""
+        try:
+            return self.custom_snapshot(name)
+        except NotFoundError:
+            return None
+
     def create_custom_snapshot(self, name: str, expiration: str | None) -> Task:
         """Take a snapshot named ``name`` now; returns the task."""
         task: Task = self.client.post(
@@ -124,33 +142,7 @@ def _seg(value: str) -> str:
     return quote(value, safe="")
 
 
-# -- schedule changes ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    """Add or remove one frequency of a schedule."""
-
-    action: Literal["add", "remove"]
-    snapshot_type: str
-
-    def __str__(self) -> str:
-        return f"{'added' if self.action == 'add' else 'removed'} {self.snapshot_type}"
-
-
-def plan_schedule(
-    current: Iterable[str], target: Iterable[str], removable: Iterable[str]
-) -> list[Change]:
-    """The changes that bring ``current`` to ``target``: every removal first, then additions.
-
-    Only frequencies in ``removable`` are ever removed (those the user's program or recorded
-    state names); removals go first so the schedule never exceeds the service's maximum
-    part-way through.
-    """
-    now, wanted, allowed = set(current), set(target), set(removable)
-    removals = [Change("remove", t) for t in sorted((now & allowed) - wanted)]
-    additions = [Change("add", t) for t in sorted(wanted - now)]
-    return removals + additions
+# -- deadlines, errors, named objects ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -171,51 +163,95 @@ class Deadline:
         return dataclasses.replace(self.policy, timeout=max(left, 0.0))
 
 
-class PartialChangeError(Exception):
-    """Internal: a schedule change failed after ``done`` had been applied."""
-
-    def __init__(self, done: Sequence[Change], cause: BackupsError) -> None:
-        super().__init__(str(cause))
-        self.done = list(done)
-        self.cause = cause
-
-
-def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) -> None:
-    """Apply one change and wait for its task; removing a frequency already gone is a no-op."""
-    try:
-        if change.action == "add":
-            task = partition.add_snapshot_type(change.snapshot_type)
-        else:
-            task = partition.remove_snapshot_type(change.snapshot_type)
-    except NotFoundError:
-        if change.action == "remove":
-            return
-        raise
-    try:
-        partition.wait(task, deadline.remaining())
-    except WaitTimeoutError as err:  # report the operation's whole deadline, not what was left
-        raise WaitTimeoutError(err.what, err.last_status, deadline.policy.timeout) from err
-
-
-def apply_changes(partition: NashaPartition, changes: Sequence[Change], deadline: Deadline) -> None:
-    """Apply ``changes`` in order; a failure raises PartialChangeError saying what was done."""
-    done: list[Change] = []
-    for change in changes:
-        try:
-            apply_change(partition, change, deadline)
-        except BackupsError as err:
-            raise PartialChangeError(done, err) from err
-        done.append(change)
-
-
-def describe_changes(changes: Sequence[Change]) -> str:
-    """``"removed day-1, added hour-6"`` or ``"nothing"``."""
-    return ", ".join(str(c) for c in changes) or "nothing"
-
-
 def annotate(err: BackupsError, note: str) -> BackupsError:
     """A copy of ``err`` (same class and attributes) whose message ends with ``note``."""
     copy = err.__class__.__new__(err.__class__)
     copy.__dict__.update(err.__dict__)
     copy.args = (f"{err}; {note}",)
     return copy
+
+
+def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline: Deadline) -> None:
+    """Poll ``listed`` until it says ``present``, within what is left of ``deadline``."""
+    wait_until(
+        listed,
+        lambda found: found == present,
+        what=f"{what} to be {'listed' if present else 'gone'}",
+        status=lambda found: "listed" if found else "not listed",
+        policy=deadline.remaining(),
+        clock=deadline.clock,
+    )
+
+
+def finish(
+    task: Task,
+    wait: Callable[[Task, WaitPolicy], Task],
+    listed: Callable[[], bool],
+    present: bool,
+    what: str,
+    deadline: Deadline,
+) -> None:
+    """Wait for the ``task`` that makes (``present``) or deletes ``what``. A task that
+    answers not-found is taken as done and archived: then the listing has the last word."""
+    if wait(task, deadline.remaining()).get("archived"):
+        await_listed(listed, present, what, deadline)
+
+
+def post_named(
+    send: Callable[[], Task], listed: Callable[[], bool], what: str, deadline: Deadline
+) -> Task | None:
+    """Send the POST that makes ``what``, a named object that was not there; return its task,
+    or None when the request of a lost answer made it (it is then listed).
+
+    When the server may have acted although the answer is lost (a 500, a connection dropped
+    after the request went out: :func:`~pulumi_backups.core.retry.may_have_acted`), the POST
+    is sent once more, which the name makes safe (no second object can bear it): a task then
+    means the first request did nothing; a 409 means it made ``what``, which is awaited until
+    listed. Any other outcome raises a plain BackupsError saying that ``what`` may exist.
+    """
+    try:
+        return send()
+    except BackupsError as err:
+        if not may_have_acted(err):
+            raise
+        lost = err
+    try:
+        return send()
+    except ConflictError:
+        pass  # the first request made it
+    except BackupsError as err:
+        raise BackupsError(f"{lost}; sent again: {err}; {what} may exist") from err
+    try:
+        await_listed(listed, True, what, deadline)
+    except BackupsError as err:
+        raise BackupsError(f"{lost}; {err}; {what} may still appear") from err
+    return None
+
+
+def delete_named(
+    send: Callable[[], Task],
+    listed: Callable[[], bool],
+    what: str,
+    wait: Callable[[Task, WaitPolicy], Task],
+    deadline: Deadline,
+) -> None:
+    """Delete ``what`` and wait until it is gone; an object already gone is a success.
+
+    The client sends a DELETE again when its answer is lost, so the answer seen may be the
+    second request's: a not-found (the first one's task is done) or a 409 (it still runs).
+    Neither is taken on trust: after a not-found ``what`` must no longer be listed, after a
+    409 it is awaited until gone; else the error says it is still there.
+    """
+    try:
+        task = send()
+    except NotFoundError as err:
+        if listed():
+            raise annotate(err, f"yet {what} is still there") from err
+        return
+    except ConflictError as err:  # busy: being deleted by a request whose answer was lost?
+        try:
+            await_listed(listed, False, what, deadline)
+        except WaitTimeoutError as timeout:
+            raise annotate(err, f"{what} is still there ({timeout})") from err
+        return
+    finish(task, wait, listed, False, what, deadline)

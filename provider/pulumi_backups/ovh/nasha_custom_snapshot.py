@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from typing import Annotated, Any
 
 import pulumi
@@ -27,7 +28,7 @@ from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
 from ..core.waiting import WaitPolicy
 from .client import ovh_client
-from .nasha import IdPart, NashaPartition, annotate
+from .nasha import Deadline, IdPart, NashaPartition, annotate, delete_named, post_named
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 OUTPUTS = ("expiration",)
@@ -155,10 +156,19 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
 
     def create_resource(self, args: NashaCustomSnapshotArgs) -> tuple[str, dict[str, Any]]:
         partition = self.partition(args.service_name, args.partition_name)
-        task = partition.create_custom_snapshot(args.name, args.expiration)
         policy = self.wait_policy(args, "create")
+        deadline = Deadline.starting_now(policy, partition.clock)
+        if partition.find_custom_snapshot(args.name) is not None:  # a lost answer needs this
+            raise BackupsError(
+                f"custom snapshot {args.name} already exists on {partition}, outside of the "
+                "state: import it (see docs/interruptions.md), delete it, or choose another name"
+            )
+        what = f"snapshot {args.name} of {partition}"
+        send = partial(partition.create_custom_snapshot, args.name, args.expiration)
+        task = post_named(send, partial(_listed, partition, args.name), what, deadline)
         try:
-            partition.wait(task, policy)
+            if task is not None:
+                partition.wait(task, deadline.remaining())
             snapshot = partition.custom_snapshot(args.name)
         except WaitTimeoutError as err:  # deleting now could race the task: say what may be left
             note = (
@@ -193,13 +203,22 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     def delete_resource(
         self, id_: str, args: NashaCustomSnapshotArgs, props: dict[str, Any]
     ) -> None:
+        """Delete the snapshot and wait; gone only when its own route says so and it is no
+        longer listed (see :func:`~.nasha.delete_named`)."""
         service_name, partition_name, name = split_id(id_, ID_SHAPE)
         partition = self.partition(service_name, partition_name)
-        try:
-            task = partition.delete_custom_snapshot(name)
-        except NotFoundError:
-            return
-        partition.wait(task, self.wait_policy(args, "delete"))
+        deadline = Deadline.starting_now(self.wait_policy(args, "delete"), partition.clock)
+        _delete(partition, name, deadline)
+
+
+def _listed(partition: NashaPartition, name: str) -> bool:
+    return partition.find_custom_snapshot(name) is not None
+
+
+def _delete(partition: NashaPartition, name: str, deadline: Deadline) -> None:
+    send = partial(partition.delete_custom_snapshot, name)
+    listed = partial(_listed, partition, name)
+    delete_named(send, listed, f"snapshot {name} of {partition}", partition.wait, deadline)
 
 
 def _discard(
@@ -207,9 +226,9 @@ def _discard(
 ) -> BackupsError:
     """After a create failed past its request: delete the snapshot it may have taken."""
     try:
-        partition.wait(partition.delete_custom_snapshot(name), policy)
-    except NotFoundError:
-        return err
+        if not _listed(partition, name):
+            return err
+        _delete(partition, name, Deadline.starting_now(policy, partition.clock))
     except BackupsError as failed:
         return annotate(
             err,

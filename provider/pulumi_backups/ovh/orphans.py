@@ -59,9 +59,7 @@ def download_dump(
     """
     if not dump.url:
         raise BackupsError(f"dump {dump.id} has no download link (status {dump.status})")
-    target = Path(path)
-    if target.is_dir():
-        target = target / (Path(urlsplit(dump.url).path).name or f"dump-{dump.id}.sql.gz")
+    target = _target(path, Path(urlsplit(dump.url).path).name or f"dump-{dump.id}.sql.gz")
     call = f"GET {urlsplit(dump.url).path}"  # never the query: it holds the link's signature
     partial = target.with_name(target.name + ".part")
     try:
@@ -80,6 +78,19 @@ def download_dump(
         partial.unlink(missing_ok=True)
         raise
     partial.replace(target)
+    return target
+
+
+def _target(path: str | os.PathLike[str], file_name: str) -> Path:
+    """The file to write: ``path`` itself, or ``file_name`` in it when it is a folder (an
+    existing one, or any path written with a trailing separator). The folder must exist."""
+    target = Path(path)
+    if target.is_dir():
+        return target / file_name
+    if os.fspath(path).endswith(("/", os.sep)):
+        raise BackupsError(f"no folder {target}: create it first, or give a file name")
+    if not target.parent.is_dir():
+        raise BackupsError(f"no folder {target.parent} to save {target.name} in: create it first")
     return target
 
 

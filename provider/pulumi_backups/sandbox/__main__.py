@@ -1,14 +1,16 @@
 """`python -m pulumi_backups.sandbox`: serve the emulated APIs on one loopback port.
 
 Prints one `export NAME=value` line per variable pointing the provider at the sandbox
-(stdout, flushed: `eval "$(python -m pulumi_backups.sandbox | head -n 11)"` style use
+(stdout, flushed: `eval "$(python -m pulumi_backups.sandbox | head -n 12)"` style use
 works), then serves until SIGINT/SIGTERM. `--state FILE` keeps state across restarts.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import shlex
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -22,24 +24,48 @@ DEFAULT_PORT = 8765
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    defaults = SandboxSettings()
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_backups.sandbox",
-        description="Local emulators of the OVHcloud, Scaleway RDB and VPS panel APIs.",
+        description="Local emulators of the OVHcloud, Scaleway RDB and VPS panel APIs on one "
+        "port. Prints the `export` lines that point the provider at it, then serves until "
+        "Ctrl-C.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: free)"
-    )
-    parser.add_argument("--state", metavar="FILE", help="SQLite file keeping state")
-    parser.add_argument(
-        "--task-seconds", type=float, default=2.0, help="duration of every operation"
-    )
-    parser.add_argument("--archive-seconds", type=float, default=60.0)
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--error-rate", type=float, default=0.0, help="share of 503 answers")
-    parser.add_argument("--ratelimit-rate", type=float, default=0.0, help="share of 429 answers")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the fault generator")
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    add("--port", type=int, default=DEFAULT_PORT, metavar="N",
+        help="port to listen on; 0 picks a free one (default: %(default)s)")  # fmt: skip
+    add("--state", metavar="FILE", help="SQLite file keeping the state across restarts "
+        "(default: in memory, lost on exit)")  # fmt: skip
+    add("--task-seconds", type=float, default=defaults.task_seconds, metavar="SECONDS",
+        help="how long every server-side operation takes; 0 finishes them at once "
+        "(default: %(default)s)")  # fmt: skip
+    add("--archive-seconds", type=float, default=defaults.archive_seconds, metavar="SECONDS",
+        help="how long after it is done an OVHcloud hosting task answers 404 "
+        "(default: %(default)s)")  # fmt: skip
+    add("--latency-ms", type=float, default=defaults.latency_ms, metavar="MS",
+        help="delay added before every API answer (default: %(default)s)")  # fmt: skip
+    add("--error-rate", type=float, default=defaults.error_rate, metavar="SHARE",
+        help="share of API requests answered 503, from 0 to 1 (default: %(default)s)")  # fmt: skip
+    add("--ratelimit-rate", type=float, default=defaults.ratelimit_rate, metavar="SHARE",
+        help="share of API requests answered 429, from 0 to 1 (default: %(default)s)")  # fmt: skip
+    add("--seed", type=int, default=None, metavar="N",
+        help="seed of the fault draws, for repeatable runs (default: random)")  # fmt: skip
     return parser.parse_args(argv)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket; a port in use ends the program with a hint instead of a traceback."""
+    try:
+        return bind(host, port)
+    except OSError as err:
+        if err.errno != errno.EADDRINUSE:
+            raise
+        raise SystemExit(
+            f"error: port {port} on {host} is already in use: a sandbox may already run there "
+            f"(its export lines point at http://{host}:{port}). Pick another port with "
+            "--port N, or --port 0 for a free one (with make: make sandbox ARGS='--port 0')."
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -56,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     ctx = SandboxContext(settings)
     app = build_app(ctx)
-    sock = bind(args.host, args.port)
+    sock = listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     for name, value in environment(f"http://{shown}:{port}").items():

@@ -1,4 +1,5 @@
-"""Admin routes under /_sandbox: reset, run-time config, counters, clock, scripted outcomes.
+"""Admin routes under /_sandbox: reset, run-time config, counters, clock, scripted outcomes,
+targeted faults.
 
 Every route speaks JSON; a malformed request answers 400 `{"error": "..."}`. These routes
 are never faulted nor counted.
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from .context import SCRIPTABLE, SandboxContext
+from .context import FAULT_KINDS, SCRIPTABLE, FaultRule, SandboxContext
 from .ovh.http import settle
 
 OPERATIONS: frozenset[str] = frozenset(
@@ -125,6 +126,32 @@ class _Admin:
         self.ctx.script(operation, outcome, count)
         return JSONResponse(self.ctx.scripted())
 
+    async def get_faults(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ctx.faults())
+
+    async def post_fault(self, request: Request) -> JSONResponse:
+        body = await _json_object(request)
+        unknown = sorted(set(body) - {"kind", "route", "api", "count"})
+        if unknown:
+            raise AdminError(f"unknown keys: {', '.join(unknown)}")
+        kind, route, api, count = (body.get(k) for k in ("kind", "route", "api", "count"))
+        if kind not in FAULT_KINDS:
+            raise AdminError(f"kind must be one of {', '.join(sorted(FAULT_KINDS))}")
+        if route is not None and not isinstance(route, str):
+            raise AdminError("route must be a string like 'GET /1.0/hosting/web/{serviceName}'")
+        if api not in (None, "ovh", "scaleway", "vps"):
+            raise AdminError("api must be 'ovh', 'scaleway' or 'vps'")
+        if count is not None and (
+            isinstance(count, bool) or not isinstance(count, int) or count < 1
+        ):
+            raise AdminError("count must be a positive integer, or null for every request")
+        self.ctx.add_fault(FaultRule(kind, route, api, count if "count" in body else 1))
+        return JSONResponse(self.ctx.faults())
+
+    async def clear_faults(self, request: Request) -> JSONResponse:
+        self.ctx.clear_faults()
+        return JSONResponse([])
+
     async def get_objects(self, request: Request) -> JSONResponse:
         return JSONResponse(objects(self.ctx))
 
@@ -141,6 +168,9 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         Route("/advance", admin.advance, methods=["POST"]),
         Route("/outcomes", admin.get_outcomes, methods=["GET"]),
         Route("/outcomes", admin.post_outcomes, methods=["POST"]),
+        Route("/faults", admin.get_faults, methods=["GET"]),
+        Route("/faults", admin.post_fault, methods=["POST"]),
+        Route("/faults", admin.clear_faults, methods=["DELETE"]),
         Route("/objects", admin.get_objects, methods=["GET"]),
     ]
 

@@ -21,11 +21,40 @@ from .store import Store
 Outcome = Literal["ok", "fail", "hang"]
 SCRIPTABLE: frozenset[str] = frozenset({"fail", "hang"})
 
+FAULT_KINDS: frozenset[str] = frozenset(
+    {"500", "503", "429", "403", "html404", "lost-500", "lost-drop"}
+)
+"""Targeted faults: an answer in the API's own shape (500, 503, 429, 403); the HTML 404 a
+proxy or load balancer gives (`html404`); or the request carried out and its answer lost,
+replaced by a 500 (`lost-500`) or by a connection dropped mid-answer (`lost-drop`)."""
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """Answer the next `count` requests matching `route` (or every route of `api`) with `kind`.
+
+    `route` is a counter key, "METHOD /route/template" (e.g.
+    "POST /1.0/dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot"); a
+    rule without a route matches every request to `api` ("ovh", "scaleway", "vps"). `count`
+    None keeps the rule until cleared.
+    """
+
+    kind: str
+    route: str | None = None
+    api: str | None = None
+    count: int | None = 1
+
+    def matches(self, route: str, api: str) -> bool:
+        if self.route is not None:
+            return self.route == route
+        return self.api is None or self.api == api
+
+
 _META = "_sandbox"
 
 
 class SandboxContext:
-    """Settings, store, clock, scripted outcomes and request counters of one sandbox.
+    """Settings, store, clock, scripted outcomes, targeted faults and request counters.
 
     `settings` holds the current run-time configuration (admin `PUT /_sandbox/config`
     changes it); `reset()` restores the start settings, wipes the store and re-seeds it.
@@ -40,6 +69,7 @@ class SandboxContext:
         self._lock = threading.Lock()
         self._outcomes: dict[str, list[Outcome]] = {}
         self._counters: Counter[str] = Counter()
+        self._faults: list[FaultRule] = []
         meta = self.store.get(_META, "clock")
         self._offset = float(meta["offset"]) if meta else 0.0
 
@@ -93,6 +123,34 @@ class SandboxContext:
         with self._lock:
             return self.rng.random()
 
+    def add_fault(self, rule: FaultRule) -> None:
+        """Queue a targeted fault (checked before the random ones)."""
+        if rule.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {rule.kind!r}")
+        with self._lock:
+            self._faults.append(rule)
+
+    def take_fault(self, route: str, api: str) -> str | None:
+        """The kind of the first rule matching this request (using one of its count), or None."""
+        with self._lock:
+            for rule in self._faults:
+                if rule.matches(route, api):
+                    if rule.count is not None:
+                        rule.count -= 1
+                        if rule.count <= 0:
+                            self._faults.remove(rule)
+                    return rule.kind
+        return None
+
+    def faults(self) -> list[dict[str, object]]:
+        """Targeted faults still waiting, in the order they are matched."""
+        with self._lock:
+            return [dataclasses.asdict(rule) for rule in self._faults]
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def configure(self, changes: dict[str, float]) -> dict[str, float]:
         """Change run-time settings (keys of `CONFIG_KEYS`); returns the full config."""
         unknown = sorted(set(changes) - set(CONFIG_KEYS))
@@ -120,6 +178,7 @@ class SandboxContext:
             self.settings = dataclasses.replace(self.initial)
             self.rng = random.Random(self.initial.seed)
             self._outcomes.clear()
+            self._faults.clear()
             self._counters.clear()
             self._offset = 0.0
         self.store.reset()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import socket
 import threading
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
@@ -37,24 +38,29 @@ def environment(url: str) -> dict[str, str]:
         "SCW_ACCESS_KEY": CREDENTIALS["SCW_ACCESS_KEY"],
         "SCW_DEFAULT_REGION": REGION,
         "SCW_DEFAULT_PROJECT_ID": CREDENTIALS["SCW_DEFAULT_PROJECT_ID"],
+        # the official SDK and `scw` send it on every list when a profile has one
+        "SCW_DEFAULT_ORGANIZATION_ID": CREDENTIALS["SCW_DEFAULT_ORGANIZATION_ID"],
         "VPS_API_URL": url,
         "VPS_API_TOKEN": CREDENTIALS["VPS_API_TOKEN"],
     }
 
 
-_STACK_KEYS = {
-    "ovh:endpoint": "OVH_ENDPOINT",
-    "ovh:applicationKey": "OVH_APPLICATION_KEY",
-    "ovh:applicationSecret": "OVH_APPLICATION_SECRET",
-    "ovh:consumerKey": "OVH_CONSUMER_KEY",
-    "scaleway:secretKey": "SCW_SECRET_KEY",
-    "scaleway:accessKey": "SCW_ACCESS_KEY",
-    "scaleway:apiUrl": "SCW_API_URL",
-    "scaleway:region": "SCW_DEFAULT_REGION",
-    "scaleway:projectId": "SCW_DEFAULT_PROJECT_ID",
-    "vps:apiUrl": "VPS_API_URL",
-    "vps:apiToken": "VPS_API_TOKEN",
-}
+STACK_KEYS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "ovh:endpoint": "OVH_ENDPOINT",
+        "ovh:applicationKey": "OVH_APPLICATION_KEY",
+        "ovh:applicationSecret": "OVH_APPLICATION_SECRET",
+        "ovh:consumerKey": "OVH_CONSUMER_KEY",
+        "scaleway:secretKey": "SCW_SECRET_KEY",
+        "scaleway:accessKey": "SCW_ACCESS_KEY",
+        "scaleway:apiUrl": "SCW_API_URL",
+        "scaleway:region": "SCW_DEFAULT_REGION",
+        "scaleway:projectId": "SCW_DEFAULT_PROJECT_ID",
+        "vps:apiUrl": "VPS_API_URL",
+        "vps:apiToken": "VPS_API_TOKEN",
+    }
+)
+"""Stack config key -> the environment variable of the same setting."""
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -137,7 +143,7 @@ class Sandbox:
     def stack_config(self) -> dict[str, str]:
         """The same settings as Pulumi stack config keys (`ovh:endpoint`, ...)."""
         env = self.env()
-        return {key: env[name] for key, name in _STACK_KEYS.items()}
+        return {key: env[name] for key, name in STACK_KEYS.items()}
 
     def ovh_settings(self) -> OvhSettings:
         """OVHcloud settings pointing at this sandbox, as the provider resolves them."""
@@ -158,7 +164,7 @@ class Sandbox:
         return response.json()
 
     def reset(self) -> None:
-        """Wipe state, re-seed; restore start config; clear counters, outcomes and clock."""
+        """Wipe state, re-seed; restore start config; clear counters, outcomes, faults, clock."""
         self._admin("POST", "/reset")
 
     def config(self) -> dict[str, float]:
@@ -187,6 +193,23 @@ class Sandbox:
         """Make the next `count` operations named `operation` "fail" or "hang"."""
         body = {"operation": operation, "outcome": outcome, "count": count}
         self._admin("POST", "/outcomes", body)
+
+    def fault(
+        self, kind: str, route: str | None = None, *, api: str | None = None, count: int | None = 1
+    ) -> None:
+        """Answer the next `count` requests to `route` ("METHOD /route/template", as counted)
+        or, without a route, to `api` with `kind`: "500", "503", "429", "403", "html404" (a
+        proxy's page), "lost-500" or "lost-drop" (carried out, answer lost); None: every one."""
+        body = {"kind": kind, "route": route, "api": api, "count": count}
+        self._admin("POST", "/faults", body)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Targeted faults still waiting."""
+        result: list[dict[str, Any]] = self._admin("GET", "/faults")
+        return result
+
+    def clear_faults(self) -> None:
+        self._admin("DELETE", "/faults")
 
     def objects(self) -> dict[str, dict[str, Any]]:
         """Every stored object, `{kind: {key: doc}}`."""

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 TRANSIENT_STATUSES = frozenset({"creating", "restoring", "deleting", "exporting"})
 """The backup is busy: mutating calls answer 409 ``transient_state`` until it leaves them."""
 
-FAILED_STATUSES = frozenset({"error", "locked"})
-"""The backup will not become ``ready`` by itself."""
+FAILED_STATUSES = frozenset({"error", "locked", "unknown"})
+"""The backup will not become ``ready`` by itself (``unknown`` is final too)."""
 
 READY = "ready"
 

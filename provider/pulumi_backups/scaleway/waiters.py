@@ -1,8 +1,8 @@
 """Waiting for RDB backups: until ``ready``, until gone, within one operation's deadline.
 
-A backup is settled once ``ready``; ``error`` and ``locked`` are failures reported with the
-backup's id and status. A poll that fails transiently even after the client's retries (a long
-burst of 429) does not end the wait: the last known state stands until the deadline.
+A backup is settled once ``ready``; ``error``, ``locked`` and ``unknown`` are failures reported
+with the backup's id and status. A poll that fails transiently even after the client's retries
+(a long burst of 429) does not end the wait: the last known state stands until the deadline.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def wait_backup(
 ) -> Backup:
     """Poll ``backup`` until ``done`` (default: ``ready``).
 
-    TaskFailedError on ``error`` / ``locked`` (``what`` names the backup, then its status),
-    WaitTimeoutError past the deadline, NotFoundError if the backup disappears.
+    TaskFailedError on ``error`` / ``locked`` / ``unknown`` (``what`` names the backup, then its
+    status), WaitTimeoutError past the deadline, NotFoundError if the backup disappears.
     """
     last = [backup]
 

@@ -1,7 +1,8 @@
 """A NashaSnapshotPolicy; every input comes from config.
 
-Config (project namespace): `frequencies` (JSON list, required), `service_name` (default
-zpool-000000), `partition_name` (default backups), `timeouts` (JSON).
+Config (project namespace): `frequencies` (JSON list, required), `restore_frequencies`
+(JSON list), `service_name` (default zpool-000000), `partition_name` (default backups),
+`timeouts` (JSON).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ policy = NashaSnapshotPolicy(
     service_name=config.get("service_name") or "zpool-000000",
     partition_name=config.get("partition_name") or "backups",
     frequencies=config.require_object("frequencies"),
+    restore_frequencies=config.get_object("restore_frequencies"),
     timeouts=config.get_object("timeouts"),
 )
 pulumi.export("policy_id", policy.id)

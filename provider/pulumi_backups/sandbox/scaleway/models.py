@@ -25,6 +25,7 @@ BACKUP = "scaleway:backup"
 INSTANCE = "scaleway:instance"
 INSTANCE_ID = "11111111-1111-1111-1111-111111111111"
 PROJECT_ID = CREDENTIALS["SCW_DEFAULT_PROJECT_ID"]
+ORGANIZATION_ID = CREDENTIALS["SCW_DEFAULT_ORGANIZATION_ID"]
 FIELDS = (
     "id", "instance_id", "database_name", "name", "status", "size", "expires_at",
     "created_at", "updated_at", "instance_name", "download_url", "download_url_expires_at",

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 from ..context import SandboxContext
 from ..settings import CREDENTIALS
 from .exceptions import DeniedAuthentication, InvalidArguments, PermissionsDenied, ScalewayError
-from .models import ORDERS, PROJECT_ID, REGIONS, RdbBackend, echo_time, public
+from .models import ORDERS, ORGANIZATION_ID, PROJECT_ID, REGIONS, RdbBackend, echo_time, public
 
 Handler = Callable[[Request, RdbBackend], Awaitable[dict[str, Any]]]
 
@@ -98,8 +98,8 @@ def _check(request: Request) -> tuple[str, str]:
 async def list_backups(request: Request, backend: RdbBackend) -> dict[str, Any]:
     region, _ = _check(request)
     query = request.query_params
-    for owner in ("project_id", "organization_id"):
-        if _uuid(query.get(owner), owner) not in (None, PROJECT_ID):
+    for owner, ours in (("project_id", PROJECT_ID), ("organization_id", ORGANIZATION_ID)):
+        if _uuid(query.get(owner), owner) not in (None, ours):
             raise PermissionsDenied("read", "database_backup")
     order_by = query.get("order_by", "created_at_asc")
     if order_by not in ORDERS:

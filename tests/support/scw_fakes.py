@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from support.fakes import FakeClock
 
 from pulumi_backups.core.config import ScalewaySettings
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.scaleway.client import RdbClient
+
+from .fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = [

@@ -1,0 +1,284 @@
+"""A partition's snapshot schedule: changes planned and applied in order, and its record.
+
+:func:`plan_schedule` computes the changes from one set of frequencies to another and
+:func:`apply_changes` applies them under one deadline, each through
+:func:`~.nasha.post_named` / :func:`~.nasha.delete_named` (lost answers recovered).
+
+The *record* keeps, on the partition itself, the schedule it had before a policy took it
+over: a custom snapshot named ``pulumi-backups-initial-schedule.<frequency>...``
+(``...schedule.none`` for an empty schedule). It is written before the first change, so a
+create that is interrupted, run again, or repeated once the state lost the policy finds it
+and restores that schedule on delete, never one it changed itself. Like any snapshot, it
+keeps the blocks the partition changes after it was taken. No Pulumi import here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal
+
+from ..core.errors import ApiError, BackupsError, ConflictError, TaskFailedError, WaitTimeoutError
+from ..core.retry import may_have_acted
+from .nasha import (
+    SNAPSHOT_TYPES,
+    Deadline,
+    NashaPartition,
+    annotate,
+    await_listed,
+    delete_named,
+    finish,
+    post_named,
+)
+
+RECORD = "pulumi-backups-initial-schedule"
+
+
+@dataclass(frozen=True)
+class Change:
+    """Add or remove one frequency of a schedule."""
+
+    action: Literal["add", "remove"]
+    snapshot_type: str
+
+    def __str__(self) -> str:
+        return f"{'added' if self.action == 'add' else 'removed'} {self.snapshot_type}"
+
+
+def plan_schedule(
+    current: Iterable[str], target: Iterable[str], removable: Iterable[str]
+) -> list[Change]:
+    """The changes that bring ``current`` to ``target``: every removal first, then additions.
+
+    Only frequencies in ``removable`` are ever removed (those the user's program or recorded
+    state names); removals go first so the schedule never exceeds the service's maximum
+    part-way through.
+    """
+    now, wanted, allowed = set(current), set(target), set(removable)
+    removals = [Change("remove", t) for t in sorted((now & allowed) - wanted)]
+    additions = [Change("add", t) for t in sorted(wanted - now)]
+    return removals + additions
+
+
+class PartialChangeError(Exception):
+    """Internal: a schedule change failed after ``done`` had been applied."""
+
+    def __init__(self, done: Sequence[Change], cause: BackupsError) -> None:
+        super().__init__(str(cause))
+        self.done = list(done)
+        self.cause = cause
+
+
+def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) -> None:
+    """Apply one change and wait for its task; removing a frequency already gone is a no-op."""
+    kind = change.snapshot_type
+    what = f"frequency {kind} of {partition}"
+
+    def listed() -> bool:
+        return kind in partition.snapshot_types()
+
+    try:
+        if change.action == "remove":
+            send = partial(partition.remove_snapshot_type, kind)
+            delete_named(send, listed, what, partition.wait, deadline)
+            return
+        task = post_named(partial(partition.add_snapshot_type, kind), listed, what, deadline)
+        if task is not None:
+            finish(task, partition.wait, listed, True, what, deadline)
+    except WaitTimeoutError as err:  # report the operation's whole deadline, not what was left
+        raise WaitTimeoutError(err.what, err.last_status, deadline.policy.timeout) from err
+
+
+def apply_changes(partition: NashaPartition, changes: Sequence[Change], deadline: Deadline) -> None:
+    """Apply ``changes`` in order; a failure raises PartialChangeError saying what was done."""
+    done: list[Change] = []
+    for change in changes:
+        try:
+            apply_change(partition, change, deadline)
+        except BackupsError as err:
+            raise PartialChangeError(done, err) from err
+        done.append(change)
+
+
+def describe_changes(changes: Sequence[Change]) -> str:
+    """``"removed day-1, added hour-6"`` or ``"nothing"``."""
+    return ", ".join(str(c) for c in changes) or "nothing"
+
+
+def undo(
+    partition: NashaPartition, failure: PartialChangeError, found: Sequence[str], deadline: Deadline
+) -> tuple[BackupsError, bool]:
+    """After a failed create, put the schedule back as it was ``found``. Returns the error to
+    raise (saying how that went) and whether the schedule is proven back as found.
+
+    After a timeout or a lost answer nothing is undone: what still runs could land after it.
+    """
+    cause, done = failure.cause, failure.done
+    found_set = f"[{', '.join(found)}]"
+    if not _changed_nothing(cause):
+        already = f"{describe_changes(done)} before that" if done else "nothing before that"
+        return annotate(cause, f"{already}; the schedule of {partition} was {found_set}"), False
+    if not done:
+        return cause, True
+    already = f"{describe_changes(done)} before that"
+    back = [Change("add" if c.action == "remove" else "remove", c.snapshot_type) for c in done]
+    try:
+        apply_changes(partition, back[::-1], deadline)
+    except PartialChangeError as again:
+        note = f"{already}, and undoing it failed ({again.cause}); the schedule was {found_set}"
+        return annotate(cause, f"{note} on {partition}"), False
+    note = f"{already}, now undone: the schedule of {partition} is {found_set}"
+    return annotate(cause, note), True
+
+
+def _changed_nothing(err: BackupsError) -> bool:
+    """Whether the call that failed with ``err`` is proven to have changed nothing: its task
+    failed, or the API refused it (a 4xx, or a 429 / 503 / unsent request its retries
+    could not get through)."""
+    if isinstance(err, TaskFailedError):
+        return True
+    if not isinstance(err, ApiError):
+        return False
+    if err.transient:
+        return not may_have_acted(err)
+    return 400 <= err.status < 500
+
+
+# -- the record of the initial schedule -------------------------------------------------------
+
+
+def record_name(frequencies: Iterable[str]) -> str:
+    """``pulumi-backups-initial-schedule.day-1.hour-6`` (``...schedule.none`` when empty)."""
+    return ".".join([RECORD, *(sorted(frequencies) or ["none"])])
+
+
+def parse_record(name: str) -> list[str] | None:
+    """The frequencies a record's name holds, or None when ``name`` is not a record's."""
+    head, _, rest = name.partition(".")
+    parts = rest.split(".")
+    if head != RECORD:
+        return None
+    if parts == ["none"]:
+        return []
+    return sorted(parts) if all(p in SNAPSHOT_TYPES for p in parts) else None
+
+
+def find_records(partition: NashaPartition) -> dict[str, list[str]]:
+    """The partition's records: name -> the frequencies it holds."""
+    found = {name: parse_record(name) for name in partition.custom_snapshot_names()}
+    return {name: kinds for name, kinds in found.items() if kinds is not None}
+
+
+def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline: Deadline) -> str:
+    """Record ``frequencies`` on the partition and wait until the record is listed; return
+    its name. A record of that name being made already (a 409) holds the same schedule."""
+    name = record_name(frequencies)
+    what = f"schedule record {name} on {partition}"
+
+    def listed() -> bool:
+        return name in partition.custom_snapshot_names()
+
+    send = partial(partition.create_custom_snapshot, name, None)
+    try:
+        task = post_named(send, listed, what, deadline)
+    except ConflictError:
+        await_listed(listed, True, what, deadline)
+        return name
+    if task is not None:
+        finish(task, partition.wait, listed, True, what, deadline)
+    return name
+
+
+def drop_record(partition: NashaPartition, name: str, deadline: Deadline) -> None:
+    """Delete the record ``name`` and wait until it is gone."""
+
+    def listed() -> bool:
+        return name in partition.custom_snapshot_names()
+
+    send = partial(partition.delete_custom_snapshot, name)
+    delete_named(send, listed, f"schedule record {name} on {partition}", partition.wait, deadline)
+
+
+def the_record(partition: NashaPartition) -> list[str] | None:
+    """The schedule the partition's record holds, or None unless it holds exactly one."""
+    records = list(find_records(partition).values())
+    return records[0] if len(records) == 1 else None
+
+
+def uncertain(partition: NashaPartition, why: str) -> BackupsError:
+    """The error of an initial schedule that cannot be proven, saying how to declare it."""
+    return BackupsError(
+        f"the schedule to restore on {partition} is uncertain: {why}; declare it with "
+        "restore_frequencies (e.g. restore_frequencies=['day-1']) and run again"
+    )
+
+
+def initial_schedule(
+    partition: NashaPartition,
+    declared: Sequence[str] | None,
+    found: list[str],
+    deadline: Deadline,
+) -> tuple[list[str], str | None]:
+    """The schedule a policy's delete restores, and the record this create wrote (None when
+    it wrote none).
+
+    A declared schedule needs no record. A record already there was written by an earlier
+    create for this partition (interrupted, or whose policy the state lost): its schedule is
+    the one of before, whatever the partition has now. Else the schedule ``found`` is the
+    partition's own, recorded before anything changes.
+    """
+    if declared is not None:
+        return list(declared), None
+    records = find_records(partition)
+    if len(records) > 1:
+        raise uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
+    if records:
+        return next(iter(records.values())), None
+    try:
+        return found, write_record(partition, found, deadline)
+    except BackupsError as err:
+        raise uncertain(partition, f"recording [{', '.join(found)}] failed ({err})") from err
+
+
+def settle_record(
+    partition: NashaPartition,
+    written: str | None,
+    settled: bool,
+    error: BackupsError,
+    deadline: Deadline,
+) -> BackupsError:
+    """After a failed create: drop the record it wrote once the schedule is proven back as
+    found (see :func:`undo`); else keep it (the next create restores that schedule on
+    delete) and name it. Returns the error to raise."""
+    if written is None:
+        return error
+    if not settled:
+        return annotate(error, f"record {written} on {partition} keeps the schedule of before")
+    try:
+        drop_record(partition, written, deadline)
+    except BackupsError as failed:
+        return annotate(error, f"record {written} on {partition} was left ({failed})")
+    return error
+
+
+def restore_target(
+    partition: NashaPartition,
+    declared: Sequence[str] | None,
+    stored: list[str] | None,
+    records: dict[str, list[str]],
+) -> list[str] | None:
+    """What a policy's delete restores: the ``declared`` schedule, else the record, else the
+    one ``stored`` in the state (None: nothing to restore). Several records, or a record and
+    a state that disagree, make it uncertain."""
+    if declared is not None:
+        return list(declared)
+    if len(records) > 1:
+        raise uncertain(partition, f"it holds several schedule records ({', '.join(records)})")
+    if not records:
+        return stored
+    (name, recorded), *_ = records.items()
+    if stored is not None and sorted(stored) != recorded:
+        why = f"the state says [{', '.join(stored)}], record {name} says otherwise"
+        raise uncertain(partition, why)
+    return recorded
