@@ -124,7 +124,7 @@ def test_a_dependent_is_not_replaced_for_its_parent(host: ProviderHost, case: Ca
 
     def diff(**news: Any) -> tuple[str, list[str]]:
         answer = host.diff(
-            case.urn, case.id, inputs, {**inputs, **news}, old_inputs=inputs, preview=True
+            case.urn, case.id, inputs, {**inputs, **news}, old_inputs=inputs, allow_unknowns=True
         )
         return answer.changes, sorted(answer.replaces)
 
