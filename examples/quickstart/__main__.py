@@ -1,10 +1,14 @@
-"""Quickstart: one program using every resource of pulumi-backups.
+"""Quickstart: backups and snapshots of every kind pulumi-backups manages.
 
-- an OVHcloud web hosting database, a dump taken before each deploy of `app_version`, and a
-  restore of that dump;
+- an OVHcloud web hosting database and a dump taken before each deploy of `app_version`;
 - a NAS-HA snapshot schedule and a named (custom) snapshot;
-- a VPS panel backup before each deploy, and a restore of it;
-- a Scaleway RDB backup exported to a download link, restored into a second database.
+- a VPS panel backup before each deploy;
+- a Scaleway RDB backup exported to a download link.
+
+Nothing here restores anything: a restore overwrites data, so it belongs in a program that
+says which backup it restores and when it runs again (see `examples/restore`). Replacing the
+database (another `database_type`, with protection off) keeps its dumps: OVHcloud keeps them
+30 days after the deletion, and the stack keeps them until they expire or it deletes them.
 
 Every knob has a default that targets the sandbox's seeded objects, so `make demo` (or
 `pulumi up` on a stack configured with the sandbox's credentials) works as is. Credentials
@@ -18,19 +22,17 @@ import pulumi
 from pulumi_backups import (
     HostingDatabase,
     HostingDatabaseDump,
-    HostingDatabaseRestore,
     NashaCustomSnapshot,
     NashaSnapshotPolicy,
     RdbBackup,
-    RdbBackupRestore,
     VpsBackup,
-    VpsRestore,
 )
 
 config = pulumi.Config()
 app_version = config.get("app_version") or "1.0.0"
 hosting_service = config.get("hosting_service") or "sandbox.cluster000.hosting.ovh.net"
 database_user = config.get("database_user") or "sandboxqs"
+database_type = config.get("database_type") or "mysql"  # another type replaces the database
 # Protection is off so that the quickstart can be destroyed; keep it on for real databases.
 deletion_protection = config.get_bool("deletion_protection") or False
 nas_service = config.get("nas_service") or "zpool-000000"
@@ -38,14 +40,13 @@ nas_partition = config.get("nas_partition") or "backups"
 vps_server = config.get_int("vps_server") or 12345
 rdb_instance = config.get("rdb_instance") or "11111111-1111-1111-1111-111111111111"
 rdb_database = config.get("rdb_database") or "app"
-rdb_restore_database = config.get("rdb_restore_database") or "app_restore"
 
-# --- OVHcloud web hosting: a database, a pre-deploy dump, a restore of that dump ---------
+# --- OVHcloud web hosting: a database and a pre-deploy dump ------------------------------
 database = HostingDatabase(
     "app-db",
     service_name=hosting_service,
     user=database_user,
-    type="mysql",
+    type=database_type,
     capability="sqlPerso",
     password=config.get_secret("database_password"),
     deletion_protection=deletion_protection,
@@ -55,12 +56,6 @@ dump = HostingDatabaseDump(
     service_name=hosting_service,
     database_name=database.name,
     triggers=[app_version],  # a new dump whenever the version changes
-)
-HostingDatabaseRestore(
-    "restore-predeploy-dump",
-    service_name=hosting_service,
-    database_name=database.name,
-    dump_id=dump.dump_id,
 )
 
 # --- NAS-HA: the snapshot schedule of a partition, and a named snapshot ------------------
@@ -77,28 +72,21 @@ snapshot = NashaCustomSnapshot(
     name=config.get("snapshot_name") or "quickstart",
 )
 
-# --- VPS panel: a backup before each deploy, and a restore of it -------------------------
+# --- VPS panel: a backup before each deploy ----------------------------------------------
 vps_backup = VpsBackup(
     "web-backup",
     server_id=vps_server,
     description=f"before deploying {app_version}",
     triggers=[app_version],
 )
-VpsRestore("web-restore", server_id=vps_server, backup_id=vps_backup.backup_id)
 
-# --- Scaleway RDB: a backup exported to a download link, restored into a second database -
+# --- Scaleway RDB: a backup exported to a download link ----------------------------------
 rdb_backup = RdbBackup(
     "app-backup",
     instance_id=rdb_instance,
     database_name=rdb_database,
     name=f"app-{app_version}",
     export=True,
-)
-RdbBackupRestore(
-    "app-restore",
-    backup_id=rdb_backup.id,
-    instance_id=rdb_instance,
-    database_name=rdb_restore_database,
 )
 
 pulumi.export("database", database.id)

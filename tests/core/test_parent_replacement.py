@@ -135,3 +135,19 @@ def test_a_dependent_is_not_replaced_for_its_parent(host: ProviderHost, case: Ca
     for key, value in (case.source or {}).items():  # a restore of another backup runs again
         assert diff(**{key: UNKNOWN}) == ("some", [key])
         assert diff(**{key: value}) == ("some", [key])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.provider.kind)
+def test_a_preview_with_the_parent_unknown_shows_an_update(host: ProviderHost, case: Case) -> None:
+    """The program registers the dependent before its parent is known (a preview of the
+    parent's replacement): Check cannot validate without the parent's inputs and lets the
+    program's inputs through, defaults left out; they still count as unchanged."""
+    inputs = stored(host, case)
+    program = {"__provider": serialize_provider(case.provider), **case.inputs}
+    news = {**program, **dict.fromkeys(case.parent, UNKNOWN)}
+    checked = host.check(case.urn, inputs, news, allow_unknowns=True)
+    assert checked.failures == []
+    answer = host.diff(
+        case.urn, case.id, inputs, checked.inputs, old_inputs=inputs, allow_unknowns=True
+    )
+    assert (answer.changes, answer.replaces) == ("some", [])

@@ -47,13 +47,10 @@ def committed_stack_config() -> dict[str, Any]:
 QUICKSTART_RESOURCES = {
     "app-db",
     "predeploy-dump",
-    "restore-predeploy-dump",
     "backups-schedule",
     "quickstart-snapshot",
     "web-backup",
-    "web-restore",
     "app-backup",
-    "app-restore",
 }
 QUICKSTART = Example(
     ROOT,
@@ -89,6 +86,19 @@ EXAMPLE_CASES = {
         {"restore_database": "app_restore"},
         outputs={"backup", "backup_status", "download_url_expires_at"},
         secret_outputs={"download_url"},
+    ),
+    "restore": Example(
+        EXAMPLES / "restore",
+        {
+            "app-db",
+            "restore-point",
+            "database-restore",
+            "server-restore-point",
+            "server-restore",
+            "rdb-restore-point",
+            "rdb-restore",
+        },
+        outputs={"database_name", "restored_dump", "database_restore_task", "rdb_restore_status"},
     ),
     "gitops": Example(
         EXAMPLES / "gitops",

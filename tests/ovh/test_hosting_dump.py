@@ -215,6 +215,23 @@ def test_a_dump_of_a_replaced_database_is_not_taken_for_the_new_one_s(
     assert api.orphan_dump_ids(DB) == [] and api.dump_ids(DB) == [new_outs["dump_id"]]
 
 
+def test_a_dump_id_of_another_database_is_not_this_resource_s(
+    provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
+) -> None:
+    """The service-level route answers for any dump of the service: only one of the database
+    that the id names is taken, by read and by delete alike."""
+    _, outs = provider.create_resource(HostingDatabaseDumpArgs(**BASE))
+    other = {**BASE, "database_name": "sandboxold.mysql.db"}
+    resource_id = f"{SN}/sandboxold.mysql.db/{outs['dump_id']}"
+    args = HostingDatabaseDumpArgs(**other)
+    sandbox.clear_counters()
+
+    assert provider.read_resource(resource_id, args, outs) is None
+    provider.delete_resource(resource_id, args, outs)
+    assert mutations(sandbox) == {f"DELETE {WEB}/database/{{name}}/dump/{{id}}": 1}  # a 404
+    assert api.dump_ids(DB) == [outs["dump_id"]]
+
+
 def test_an_orphan_dump_is_dropped_once_expired(
     provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
 ) -> None:

@@ -16,7 +16,7 @@ from pulumi_backups.__main__ import ProgressLine, main
 from pulumi_backups.core.errors import BackupsError, NotFoundError
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import HostingApi
+from pulumi_backups.ovh.hosting import Dump, HostingApi, ServiceDump
 from pulumi_backups.ovh.orphans import download_dump, get_orphan_dumps
 from pulumi_backups.sandbox import Sandbox
 
@@ -41,6 +41,35 @@ def orphans(client: OvhClient, sandbox: Sandbox) -> list[int]:
     ids = api.dump_ids(DB)
     api.wait(api.delete_database(DB), FAST)
     return ids
+
+
+# The published models (hosting_web.json): a database's route answers
+# hosting.web.database.dump, the service-level route hosting.web.dump, which alone adds these.
+DATABASE_DUMP = {"creationDate", "deletionDate", "id", "status", "taskId", "type", "url"}
+SERVICE_ONLY = {"databaseName", "orphan"}
+
+
+def test_the_two_dump_models_are_the_two_routes_answers(client: OvhClient) -> None:
+    api = HostingApi(client, SN)
+    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxgone"}
+    api.wait(api.create_database(body), FAST)
+    api.wait(api.create_dump(DB, "now", False), FAST)
+    [dump_id] = api.dump_ids(DB)
+    assert set(client.get(f"/hosting/web/{SN}/database/{DB}/dump/{dump_id}")) == DATABASE_DUMP
+    assert set(client.get(f"/hosting/web/{SN}/dump/{dump_id}")) == DATABASE_DUMP | SERVICE_ONLY
+    assert set(Dump.model_fields) == {"creation_date", "deletion_date", "id", "status",
+                                      "task_id", "type", "url"}  # fmt: skip
+    assert set(ServiceDump.model_fields) - set(Dump.model_fields) == {"database_name", "orphan"}
+
+    live = api.dump(DB, dump_id)
+    assert type(live) is Dump and not hasattr(live, "orphan")
+    api.wait(api.delete_database(DB), FAST)
+    kept = api.service_dump(dump_id)
+    assert (kept.id, kept.database_name, kept.orphan) == (dump_id, DB, True)
+    assert kept.model_dump(exclude={"database_name", "orphan"}) == {
+        **live.model_dump(),
+        "deletion_date": kept.deletion_date,
+    }
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """Typed calls of the OVHcloud web-hosting API: databases, dumps, restores and their tasks.
 
 No Pulumi here. :class:`HostingApi` builds the ``/hosting/web/{serviceName}/...`` paths and
-turns the wire objects into :class:`Database` and :class:`Dump` (``from_api``); every call goes
-through the package's single OVH choke point (:class:`~pulumi_backups.ovh.client.OvhClient`),
-which signs, retries and maps errors.
+turns the wire objects into :class:`Database`, :class:`Dump` and :class:`ServiceDump`
+(``from_api``); every call goes through the package's single OVH choke point
+(:class:`~pulumi_backups.ovh.client.OvhClient`), which signs, retries and maps errors.
 
 Every mutating call answers a hosting task (``{id, function, status, startDate, ...}``), which
 :meth:`HostingApi.wait` follows to its end: init, todo, doing -> done; ``error`` and
@@ -113,7 +113,8 @@ class Database(BaseModel):
 
 
 class Dump(BaseModel):
-    """A database dump (``.../database/{name}/dump/{id}`` or service-level ``.../dump/{id}``).
+    """A dump of an existing database, as its database's route shows it
+    (``.../database/{name}/dump/{id}``, model ``hosting.web.database.dump``).
 
     ``url`` is a download link that needs no signature: treat it as a secret.
     """
@@ -125,12 +126,10 @@ class Dump(BaseModel):
     task_id: int | None = None
     type: str | None = None
     url: str | None = Field(default=None, repr=False)  # never in a log or a traceback
-    database_name: str | None = None
-    orphan: bool | None = None
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Dump:
-        return cls(
+        return Dump(
             id=body["id"],
             creation_date=body.get("creationDate"),
             deletion_date=body.get("deletionDate"),
@@ -138,6 +137,22 @@ class Dump(BaseModel):
             task_id=body.get("taskId"),
             type=body.get("type"),
             url=body.get("url"),
+        )
+
+
+class ServiceDump(Dump):
+    """Any dump of the service, as the service-level route shows it (``.../dump/{id}``, model
+    ``hosting.web.dump``): also those of a deleted database, which only this route reaches.
+    Only this model names the dump's database and says whether it was deleted (``orphan``).
+    """
+
+    database_name: str | None = None
+    orphan: bool | None = None
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> ServiceDump:
+        return ServiceDump(
+            **Dump.from_api(body).model_dump(),
             database_name=body.get("databaseName"),
             orphan=body.get("orphan"),
         )
@@ -251,10 +266,10 @@ class HostingApi:
         found = self.client.get(f"{self.base}/dump", databaseName=database_name, orphan=True)
         return [int(i) for i in found]
 
-    def service_dump(self, dump_id: int) -> Dump:
-        return Dump.from_api(self.client.get(f"{self.base}/dump/{dump_id}"))
+    def service_dump(self, dump_id: int) -> ServiceDump:
+        return ServiceDump.from_api(self.client.get(f"{self.base}/dump/{dump_id}"))
 
-    def find_service_dump(self, dump_id: int) -> Dump | None:
+    def find_service_dump(self, dump_id: int) -> ServiceDump | None:
         """The dump, whatever became of its database, or None once it is gone (deleted or
         expired)."""
         try:

@@ -14,7 +14,7 @@ stays in the stack, readable, until it expires or the program deletes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -35,7 +35,16 @@ from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
 from ..core.resource import resource_props, secret_options
 from .client import ovh_client
-from .hosting import DATABASE_NAME, SERVICE_NAME, Dump, HostingApi, Task, parse_date, since
+from .hosting import (
+    DATABASE_NAME,
+    SERVICE_NAME,
+    Dump,
+    HostingApi,
+    ServiceDump,
+    Task,
+    parse_date,
+    since,
+)
 
 ID_SHAPE = "{service_name}/{database_name}/{dump_id}"
 OUTPUTS = ("dump_id", "creation_date", "deletion_date", "status", "url")
@@ -158,30 +167,37 @@ def locate_dump(api: HostingApi, database_name: str, dump_id: int) -> Dump | Non
     """The dump through its database's route, else through the service's (the only one left
     to the dumps of a deleted or replaced database); None when neither has it."""
     dump = api.find_dump(database_name, dump_id)
-    return dump if dump is not None else api.find_service_dump(dump_id)
+    return dump if dump is not None else kept_dump(api, database_name, dump_id)
+
+
+def kept_dump(api: HostingApi, database_name: str, dump_id: int) -> ServiceDump | None:
+    """The dump through the service-level route, if it is one of ``database_name``'s: a dump
+    of another database is not the one this id names (the route is the only one saying)."""
+    dump = api.find_service_dump(dump_id)
+    return dump if dump is not None and dump.database_name == database_name else None
 
 
 def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> Task | None:
     """The task deleting the dump, or None when it is gone or being deleted already.
 
     A 404 of the database's route proves nothing about a dump whose database was deleted or
-    replaced: only the service-level route's 404 says it is gone.
+    replaced: the service-level route then has the last word, and deletes it if it is one of
+    ``database_name``'s (a dump of another database is left alone, as read leaves it).
     """
-    routes: list[Callable[[], Task]] = [
-        lambda: api.delete_dump(database_name, dump_id),
-        lambda: api.delete_service_dump(dump_id),
-    ]
-    for delete in routes:
+    try:
         try:
-            return delete()
+            return api.delete_dump(database_name, dump_id)
         except NotFoundError:
-            continue
-        except ConflictError:  # busy; fine if it is being deleted already
-            dump = locate_dump(api, database_name, dump_id)
-            if dump is not None and dump.status != "deleting":
-                raise
-            return None
-    return None
+            if kept_dump(api, database_name, dump_id) is None:
+                return None
+            return api.delete_service_dump(dump_id)
+    except NotFoundError:  # gone in between
+        return None
+    except ConflictError:  # busy; fine if it is being deleted already
+        dump = locate_dump(api, database_name, dump_id)
+        if dump is not None and dump.status != "deleting":
+            raise
+        return None
 
 
 def _cleanup(api: HostingApi, database_name: str, task: Task, err: BackupsError) -> BackupsError:

@@ -19,7 +19,7 @@ import httpx
 
 from ..core.errors import BackupsError, NotFoundError, TransportError, error_for_status
 from .client import OvhClient, ovh_client
-from .hosting import Dump, HostingApi, parse_date
+from .hosting import Dump, HostingApi, ServiceDump, parse_date
 
 #: Called as ``progress(bytes_done, bytes_total_or_None)`` while a download runs.
 Progress = Callable[[int, "int | None"], None]
@@ -29,7 +29,7 @@ CHUNK = 64 * 1024
 
 def get_orphan_dumps(
     service_name: str, database_name: str, *, client: OvhClient | None = None
-) -> list[Dump]:
+) -> list[ServiceDump]:
     """The dumps left by the deleted database ``database_name`` of ``service_name``, newest
     first (empty when there are none, or no more). Credentials come from the usual places
     (stack config inside a Pulumi program, ``OVH_*`` environment variables, ``ovh.conf``).
