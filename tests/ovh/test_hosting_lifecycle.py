@@ -118,7 +118,7 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert stored(sandbox, "database") == {} and run.state == []
 
 
-def test_refresh_after_out_of_band_deletion_then_recover_the_dump(
+def test_refresh_after_out_of_band_deletion_keeps_the_dump(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     run = engine(sandbox, tmp_path, dumps=1)
@@ -129,8 +129,9 @@ def test_refresh_after_out_of_band_deletion_then_recover_the_dump(
     api.wait(api.delete_database(DB), FAST)
 
     refreshed = run.refresh()
-    assert refreshed.op("db") == "delete" and refreshed.op("dump0") == "delete"
-    assert run.state == []
+    # The database is gone; its dump is kept 30 days at service level, and read there.
+    assert refreshed.op("db") == "delete" and refreshed.op("dump0") == "same"
+    assert [res.name for res in run.state] == ["dump0"]
     orphans = get_orphan_dumps(SN, DB, client=api.client)
     assert [d.id for d in orphans] == [dump_id] and orphans[0].url
 
