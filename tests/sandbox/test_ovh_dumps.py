@@ -99,7 +99,7 @@ def test_dump_list_filters(client: Any) -> None:
 
 def test_failed_dump_lists_nothing(sandbox: Sandbox, client: Any) -> None:
     sandbox.script("hosting:dump/create", "fail")
-    assert client.post(f"{DB}/dump", date="now")["status"] == "error"
+    assert client.post(f"{DB}/dump", date="now")["status"] == "cancelled"
     assert client.get(f"{DB}/dump") == []
     assert client.get(DB)["status"] == "created"
 
