@@ -175,7 +175,7 @@ def test_failed_creation_names_the_task_and_leaves_nothing(
         provider.create(dict(BASE))
     message = str(caught.value)
     assert message.startswith("HostingDatabase of user sandboxapp on")
-    assert "database/create #" in message and "'error'" in message
+    assert "database/create #" in message and "'cancelled'" in message
     assert api.database_names() == []
 
 

@@ -133,7 +133,7 @@ def test_failed_dump_names_the_task_and_leaves_nothing(
         provider.create(dict(BASE))
     message = str(caught.value)
     assert message.startswith(f"HostingDatabaseDump of {DB} on {SN}: create failed")
-    assert "dump/create #" in message and "'error'" in message
+    assert "dump/create #" in message and "'cancelled'" in message
     assert stored_dumps(sandbox) == {}
 
 

@@ -182,6 +182,22 @@ def test_restore_and_restore_again(sandbox: Sandbox, tmp_path: Path) -> None:
     run.destroy()
 
 
+def test_a_cancelled_task_is_a_failure_named_with_its_status(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A failed hosting task ends `cancelled` (the API's StatusEnum has no `error`): the
+    provider fails at once, names the task and its status, and keeps nothing."""
+    run = engine(sandbox, tmp_path, timeouts={"create": 20})
+    sandbox.script("hosting:database/create", "fail")
+    with pytest.raises(DeploymentError) as caught:
+        run.up()
+    assert "database/create #" in caught.value.errors["db"]
+    assert (
+        "'cancelled'" in caught.value.errors["db"] and "timed out" not in caught.value.errors["db"]
+    )
+    assert run.state == [] and stored(sandbox, "database") == {}
+
+
 def test_failed_tasks_leave_nothing_unknown_behind(sandbox: Sandbox, tmp_path: Path) -> None:
     run = engine(sandbox, tmp_path, dumps=1, deletion_protection=False)
     sandbox.script("hosting:database/create", "fail")

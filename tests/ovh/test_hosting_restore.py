@@ -91,7 +91,7 @@ def test_failed_restore_names_the_task(
         provider.create({**BASE, "date": "weekly.1"})
     message = str(caught.value)
     assert message.startswith(f"HostingDatabaseRestore of backup weekly.1 into {DB}")
-    assert "database/restore #" in message and "'error'" in message
+    assert "database/restore #" in message and "'cancelled'" in message
 
 
 def test_delete_only_forgets_and_says_so(

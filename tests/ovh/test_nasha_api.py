@@ -85,7 +85,7 @@ def test_failed_task_names_operation_and_details_and_what_was_done(
     assert failure.done == [Change("remove", "day-1")]
     assert isinstance(failure.cause, TaskFailedError)
     message = str(failure.cause)
-    assert "NAS-HA task clusterZpoolSnapshotCreate #" in message
+    assert "NAS-HA task clusterLeclercSnapshotUpdate #" in message
     assert "'customerError'" in message and "Add snapshot type hour-1" in message
     assert partition.snapshot_types() == []
 
@@ -99,7 +99,7 @@ def test_never_ending_task_times_out_on_the_operation_deadline(
     cause = raised.value.cause
     assert isinstance(cause, WaitTimeoutError)
     assert "timed out after 45 s" in str(cause)
-    assert "NAS-HA task clusterZpoolSnapshotDelete #" in str(cause) and "'doing'" in str(cause)
+    assert "NAS-HA task clusterLeclercSnapshotUpdate #" in str(cause) and "'doing'" in str(cause)
     assert fake.now - 1000.0 == pytest.approx(45)
     assert max(fake.slept) <= 10
 

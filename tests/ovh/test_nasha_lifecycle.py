@@ -166,7 +166,7 @@ def test_policy_failed_task_is_named_and_create_undone(sandbox: Sandbox, tmp_pat
         run.up()
     message = raised.value.errors["schedule"]
     assert "NashaSnapshotPolicy zpool-000000/backups: create failed" in message
-    assert "NAS-HA task clusterZpoolSnapshotCreate #" in message
+    assert "NAS-HA task clusterLeclercSnapshotUpdate #" in message
     assert "'customerError': Add snapshot type hour-1" in message
     assert "removed day-1 before that, now undone" in message
     assert schedule(sandbox) == ["day-1"] and run.state == []
@@ -181,7 +181,7 @@ def test_policy_never_ending_task_times_out_naming_it(sandbox: Sandbox, tmp_path
         run.up()
     message = raised.value.errors["schedule"]
     assert "NashaSnapshotPolicy zpool-000000/backups: update failed" in message
-    assert "timed out after 1 s waiting for NAS-HA task clusterZpoolSnapshotDelete #" in message
+    assert "timed out after 1 s waiting for NAS-HA task clusterLeclercSnapshotUpdate #" in message
     assert run.resource("schedule").plain_outputs()["frequencies"] == ["day-1", "hour-6"]
 
 
@@ -242,7 +242,7 @@ def test_custom_snapshot_failures_name_the_task(sandbox: Sandbox, tmp_path: Path
         run.up()
     message = raised.value.errors["snapshot"]
     assert "NashaCustomSnapshot zpool-000000/backups/nightly: create failed" in message
-    assert "NAS-HA task clusterZpoolCustomSnapshotCreate #" in message
+    assert "NAS-HA task clusterLeclercCustomSnapCreate #" in message
     assert "outside of the state" in message and run.state == []
 
     run = engine(sandbox, tmp_path, "nasha_snapshot", name="weekly")
@@ -252,7 +252,7 @@ def test_custom_snapshot_failures_name_the_task(sandbox: Sandbox, tmp_path: Path
         run.destroy()
     message = raised.value.errors["snapshot"]
     assert "NashaCustomSnapshot zpool-000000/backups/weekly: delete failed" in message
-    assert "clusterZpoolCustomSnapshotDelete" in message and "'customerError'" in message
+    assert "clusterLeclercCustomSnapDelete" in message and "'customerError'" in message
     assert len(run.state) == 1  # still managed: destroy can be run again
     run.destroy()
     assert run.state == []

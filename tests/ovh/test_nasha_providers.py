@@ -82,7 +82,7 @@ def test_update_failing_part_way_says_what_was_changed(
     with pytest.raises(TaskFailedError) as raised:
         policy.update_resource(ID, olds, policy_args("hour-1", "hour-6"))
     message = str(raised.value)
-    assert "clusterZpoolSnapshotCreate" in message and "Add snapshot type hour-1" in message
+    assert "clusterLeclercSnapshotUpdate" in message and "Add snapshot type hour-1" in message
     assert message.endswith("removed day-1 on partition backups of NAS-HA zpool-000000 before that")
     assert nas.snapshot_types() == []
 
@@ -218,7 +218,7 @@ def test_snapshot_failed_task_leaves_nothing(
     sandbox: Sandbox, snapshots: NashaCustomSnapshotProvider, nas: NashaPartition
 ) -> None:
     sandbox.script("nasha:customSnapshot/create", "fail")
-    with pytest.raises(TaskFailedError, match="clusterZpoolCustomSnapshotCreate #"):
+    with pytest.raises(TaskFailedError, match="clusterLeclercCustomSnapCreate #"):
         snapshots.create_resource(snapshot_args())
     assert nas.custom_snapshot_names() == []
 
@@ -230,8 +230,6 @@ def test_snapshot_never_ending_task_names_what_may_be_left(
     with pytest.raises(WaitTimeoutError) as raised:
         snapshots.create_resource(snapshot_args(timeouts={"create": 30}))
     message = str(raised.value)
-    assert (
-        "timed out after 30 s waiting for NAS-HA task clusterZpoolCustomSnapshotCreate" in message
-    )
+    assert "timed out after 30 s waiting for NAS-HA task clusterLeclercCustomSnapCreate" in message
     assert "snapshot nightly will exist on partition backups" in message
     assert clock.t == pytest.approx(30)

@@ -99,7 +99,7 @@ def test_dump_list_filters(client: Any) -> None:
 
 def test_failed_dump_lists_nothing(sandbox: Sandbox, client: Any) -> None:
     sandbox.script("hosting:dump/create", "fail")
-    assert client.post(f"{DB}/dump", date="now")["status"] == "error"
+    assert client.post(f"{DB}/dump", date="now")["status"] == "cancelled"
     assert client.get(f"{DB}/dump") == []
     assert client.get(DB)["status"] == "created"
 
@@ -120,7 +120,7 @@ def test_restores_are_tasks(sandbox: Sandbox, client: Any) -> None:
     dump_id = dump(client)
     sandbox.configure(task_seconds=2)
     task = client.post(f"{DB}/dump/{dump_id}/restore")
-    assert task["function"] == "dump/restore"
+    assert task["function"] == "database/restore"
     assert client.get(DB)["status"] == "restoring"
     sandbox.advance(2)
     assert client.get(DB)["status"] == "created"

@@ -142,10 +142,10 @@ def test_done_task_is_archived_after_archive_seconds(sandbox: Sandbox, client: A
 def test_failed_creation_leaves_no_database(sandbox: Sandbox, client: Any) -> None:
     sandbox.script("hosting:database/create", "fail")
     task = create(client)
-    assert task["status"] == "error"
+    assert task["status"] == "cancelled"
     assert client.get(DB) == []
     skip_ahead(sandbox, client, 3600)  # a failed task stays readable
-    assert client.get(f"{WEB}/tasks/{task['id']}")["status"] == "error"
+    assert client.get(f"{WEB}/tasks/{task['id']}")["status"] == "cancelled"
     assert create(client)["status"] == "done"  # only the next operation was scripted
 
 
@@ -188,7 +188,7 @@ def test_deletion_removes_the_database_when_done(sandbox: Sandbox, client: Any) 
 def test_failed_deletion_keeps_the_database(sandbox: Sandbox, client: Any) -> None:
     create(client)
     sandbox.script("hosting:database/delete", "fail")
-    assert client.delete(f"{DB}/sandbox1.mysql.db")["status"] == "error"
+    assert client.delete(f"{DB}/sandbox1.mysql.db")["status"] == "cancelled"
     assert client.get(f"{DB}/sandbox1.mysql.db")["status"] == "created"
 
 

@@ -49,7 +49,7 @@ def test_snapshot_type_is_added_when_the_task_is_done(sandbox: Sandbox, client: 
     assert client.get(f"{PART}/snapshot/day-1") == {"snapshotType": "day-1"}
     sandbox.configure(task_seconds=6)
     task = client.post(f"{PART}/snapshot", snapshotType="hour-1")
-    assert task["operation"] == "clusterZpoolSnapshotCreate"
+    assert task["operation"] == "clusterLeclercSnapshotUpdate"
     assert (task["status"], task["partitionName"], task["doneDate"]) == ("todo", "backups", None)
     assert client.get(f"{PART}/snapshot") == ["day-1"]
     with pytest.raises(ResourceNotFoundError):
@@ -82,7 +82,7 @@ def test_snapshot_type_rules(client: Any) -> None:
 def test_snapshot_type_deletion(sandbox: Sandbox, client: Any) -> None:
     sandbox.configure(task_seconds=3)
     task = client.delete(f"{PART}/snapshot/day-1")
-    assert task["operation"] == "clusterZpoolSnapshotDelete"
+    assert task["operation"] == "clusterLeclercSnapshotUpdate"
     assert client.get(f"{PART}/snapshot") == ["day-1"]  # until the task is done
     with pytest.raises(ResourceConflictError):
         client.delete(f"{PART}/snapshot/day-1")
@@ -106,7 +106,7 @@ def test_failed_and_hanging_snapshot_tasks(sandbox: Sandbox, client: Any) -> Non
 
 def test_custom_snapshot_lifecycle(sandbox: Sandbox, client: Any) -> None:
     task = client.post(f"{PART}/customSnapshot", name="before-upgrade", expiration="2099-06-24")
-    assert (task["operation"], task["status"]) == ("clusterZpoolCustomSnapshotCreate", "done")
+    assert (task["operation"], task["status"]) == ("clusterLeclercCustomSnapCreate", "done")
     assert client.get(f"{PART}/customSnapshot") == ["before-upgrade"]
     snap = client.get(f"{PART}/customSnapshot/before-upgrade")
     assert snap["name"] == "before-upgrade"
@@ -117,7 +117,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, client: Any) -> None:
         client.post(f"{PART}/customSnapshot", name="forever")
     sandbox.configure(task_seconds=3)
     task = client.delete(f"{PART}/customSnapshot/forever")
-    assert task["operation"] == "clusterZpoolCustomSnapshotDelete"
+    assert task["operation"] == "clusterLeclercCustomSnapDelete"
     assert "forever" in client.get(f"{PART}/customSnapshot")
     sandbox.advance(3)
     assert client.get(f"{PART}/customSnapshot") == ["before-upgrade"]

@@ -1,5 +1,9 @@
 """The Scaleway RDB emulator against real recorded traffic (fixtures/scaleway/).
 
+The backup bodies are RDB traffic; the error bodies (`error_*.json`) were recorded on other
+Scaleway APIs (fixtures/scaleway/README.md says which): they check Scaleway's common error
+shapes only, not which status RDB answers in which case.
+
 Shapes are compared key by key: same keys, same JSON types (null vs string vs number),
 same timestamp formats; status sequences are replayed from the recorded timelines.
 """
@@ -176,8 +180,8 @@ def test_timestamps_carry_microseconds(scw: httpx.Client) -> None:
     assert exported["download_url"].startswith("https://s3.nl-ams.scw.cloud/")
 
 
-# errors ------------------------------------------------------------------------------------
-def test_authentication_is_denied_like_the_recording(sandbox: Sandbox) -> None:
+# errors: Scaleway's common shapes (recorded on other APIs, not RDB evidence) ---------------
+def test_authentication_is_denied_in_the_common_shape(sandbox: Sandbox) -> None:
     url = f"{sandbox.url}/rdb/v1/regions/fr-par/backups"
     for headers in ({}, {"X-Auth-Token": "11111111-0000-0000-0000-000000000000"}):
         response = httpx.get(url, headers=headers)

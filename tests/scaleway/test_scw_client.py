@@ -1,4 +1,7 @@
-"""The RDB client: every recorded body parsed, every recorded error mapped, retries, 409 waits."""
+"""The RDB client: every recorded body parsed, every recorded error mapped, retries, 409 waits.
+
+The recorded errors come from other Scaleway APIs (fixtures/scaleway/README.md): they prove
+the mapping of Scaleway's common error shapes, not what RDB answers."""
 
 from __future__ import annotations
 
@@ -170,7 +173,7 @@ def test_date_header_is_the_clock_for_link_expiry() -> None:
     assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: local clock
 
 
-# -- recorded errors ---------------------------------------------------------------------------
+# -- recorded errors (other Scaleway APIs: the common shapes, not RDB evidence) ----------------
 
 ERRORS = [
     ("error_invalid_arguments_400.json", 400, BadRequestError, "invalid_arguments",

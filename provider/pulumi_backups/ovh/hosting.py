@@ -6,9 +6,9 @@ turns the wire objects into :class:`Database`, :class:`Dump` and :class:`Service
 (:class:`~pulumi_backups.ovh.client.OvhClient`), which signs, retries and maps errors.
 
 Every mutating call answers a hosting task (``{id, function, status, startDate, ...}``), which
-:meth:`HostingApi.wait` follows to its end: init, todo, doing -> done; ``error`` and
-``cancelled`` fail with the task's function and id; a 404 on a task means it finished and was
-archived (the caller then re-reads the object it cares about).
+:meth:`HostingApi.wait` follows to its end: init, todo, doing -> done; ``cancelled`` (the
+failed end; ``error`` too, should one appear) fails with the task's function and id; a 404 on a
+task means it finished and was archived (the caller then re-reads the object it cares about).
 """
 
 from __future__ import annotations

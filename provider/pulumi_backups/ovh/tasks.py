@@ -1,6 +1,7 @@
 """Waiting for OVHcloud tasks: web-hosting tasks and NAS-HA tasks.
 
-Hosting task statuses: init, todo, doing -> done; ``error`` and ``cancelled`` are failures. A
+Hosting task statuses: init, todo, doing -> done; ``cancelled`` is a failure (``error``, which
+``hosting.web.task.StatusEnum`` does not list, is taken as one too). A
 finished task is archived after a while and then answers 404: OVHcloud's own tooling takes
 that as finished, and so do we (the caller re-reads the object it cares about).
 
@@ -29,8 +30,10 @@ def _wait_task(
     failed: frozenset[str],
     policy: WaitPolicy,
     clock: Clock,
+    details: str | None = None,
 ) -> dict[str, Any]:
-    """Poll ``path`` until the task is done; a 404 there means done and archived."""
+    """Poll ``path`` until the task is done; a 404 there means done and archived. The task's
+    ``details`` field, when its model has one, goes into a failure's message."""
     if task.get("status") == "done":
         return task
 
@@ -47,7 +50,7 @@ def _wait_task(
         what=what,
         status=lambda t: str(t.get("status")),
         failed=lambda t: t.get("status") in failed,
-        detail=lambda t: str(t.get("details") or ""),
+        detail=lambda t: str(t.get(details) or "") if details else "",
         policy=policy,
         clock=clock,
     )
@@ -88,4 +91,5 @@ def wait_nasha_task(
         failed=NASHA_FAILED,
         policy=policy,
         clock=clock,
+        details="details",
     )

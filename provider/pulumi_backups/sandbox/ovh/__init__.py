@@ -50,6 +50,18 @@ def _seed_hosting(ctx: SandboxContext) -> None:
             "state": "active",
             "hasCdn": False,
             "hasHostedSsl": False,
+            # the other fields hosting.web.ServiceWithIAM declares non-null
+            "availableBoostOffer": [],
+            "multipleSSL": False,
+            "phpVersions": [],
+            "quotaSize": {"unit": "GB", "value": 100},
+            "resourceType": "shared",
+            "serviceManagementAccess": {
+                "ftp": {"port": 21, "url": "ftp.cluster000.hosting.ovh.net"},
+                "http": {"port": 80, "url": "cluster000.hosting.ovh.net"},
+                "ssh": {"port": 22, "url": "ssh.cluster000.hosting.ovh.net"},
+            },
+            "updates": [],
         },
     )
 

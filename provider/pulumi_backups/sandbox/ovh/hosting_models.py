@@ -36,9 +36,12 @@ DEFAULT_QUOTA = {
 VERSIONS = {
     "mariadb": ("10.11", ["10.6", "10.11"]),
     "mysql": ("8.0", ["5.7", "8.0"]),
-    "postgresql": ("15", ["12", "13", "14", "15"]),
+    "postgresql": ("15", ["12", "13", "15"]),  # hosting.web.database.VersionEnum has no 14
     "redis": ("7.0", ["6.0", "7.0"]),
 }
+#: ``databaseType`` is the service type (``DatabaseServiceTypeEnum``), not the capability:
+#: an extra SQL database is bought apart, a private database is an option of the hosting.
+SERVICE_TYPES = {"extraSqlPerso": "extra", "privateDatabase": "optional"}
 PORTS = {"mariadb": 3306, "mysql": 3306, "postgresql": 5432, "redis": 6379}
 USED_MB = 0.2  # what an empty database's system tables take
 
@@ -206,9 +209,10 @@ def database_view(ctx: SandboxContext, sn: str, name: str) -> Doc:
         "user": doc["user"],
         "type": doc["type"],
         "version": doc["version"],
-        "versionLabel": doc["version"],
-        "versionSupport": "supported",
-        "databaseType": doc["capability"],
+        "versionSupport": "stable",
+        "databaseType": SERVICE_TYPES.get(doc["capability"], "included"),
+        "databaseServiceDeprecated": False,
+        "sqlpersoId": None,
         "mode": "classic",
         "server": name,
         "port": PORTS[doc["type"]],

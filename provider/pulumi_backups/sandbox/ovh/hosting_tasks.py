@@ -1,7 +1,8 @@
 """Hosting tasks: what every web hosting change returns and clients poll.
 
 ``GET /hosting/web/{sn}/tasks/{id}`` shows ``todo``, ``doing``, then ``done`` (or
-``error`` for a scripted failure; a scripted hang stays ``doing``). A task that is done
+``cancelled`` for a scripted failure: ``hosting.web.task.StatusEnum`` has no ``error``; a
+scripted hang stays ``doing``). A task that is done
 answers 404 once ``archive_seconds`` have passed: it is archived, as OVHcloud does; a
 client must take that 404 as "finished" and re-read the object.
 """
@@ -19,6 +20,10 @@ DATABASE = "ovh:hosting:database"
 TASK = "ovh:hosting:task"
 DUMP = "ovh:hosting:dump"
 TASK_ID_BASE = 200_000_000  # real hosting task ids are 9 digits
+#: Task ``function`` names (``hosting.web.task.FunctionEnum``) where the sandbox's operation
+#: name differs: a restore from a dump is scripted apart from a restore of a backup date,
+#: but OVHcloud names both ``database/restore``.
+_FUNCTIONS = {"hosting:dump/restore": "database/restore"}
 
 
 def _archived(ctx: SandboxContext, task: Doc, now: float) -> bool:
@@ -55,13 +60,15 @@ def start_task(
 
 def task_view(task: Doc, now: float) -> Doc:
     """The task as ``GET /hosting/web/{sn}/tasks/{id}`` shows it."""
-    status = phase(task, now)
+    ended = phase(task, now)
+    status = "cancelled" if ended == "error" else ended  # the failed end of a hosting task
+    operation = task["operation"]
     return {
         "id": task["id"],
-        "function": task["operation"].split(":", 1)[1],
+        "function": _FUNCTIONS.get(operation, operation.split(":", 1)[1]),
         "status": status,
         "startDate": ovh_date(task["startAt"]),
-        "doneDate": ovh_date(ends_at(task)) if status == "done" else None,
+        "doneDate": ovh_date(ends_at(task)) if status in ("done", "cancelled") else None,
         "lastUpdate": ovh_date(last_update(task, now)),
         "objectId": task["objectId"],
         "objectType": task["objectType"],

@@ -29,11 +29,13 @@ SNAPSHOT_ENUM = "dedicated.storage.SnapshotEnum"
 MAX_TYPES = 4
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 TASK_ID_BASE = 50_000_000
+#: The task ``operation`` of each change, in ``dedicated.storage.TaskFunctionEnum``: adding or
+#: removing a snapshot type is one ``clusterLeclercSnapshotUpdate`` either way.
 OPERATIONS = {
-    "nasha:snapshot/create": "clusterZpoolSnapshotCreate",
-    "nasha:snapshot/delete": "clusterZpoolSnapshotDelete",
-    "nasha:customSnapshot/create": "clusterZpoolCustomSnapshotCreate",
-    "nasha:customSnapshot/delete": "clusterZpoolCustomSnapshotDelete",
+    "nasha:snapshot/create": "clusterLeclercSnapshotUpdate",
+    "nasha:snapshot/delete": "clusterLeclercSnapshotUpdate",
+    "nasha:customSnapshot/create": "clusterLeclercCustomSnapCreate",
+    "nasha:customSnapshot/delete": "clusterLeclercCustomSnapDelete",
 }
 _VISIBLE = ("active", "deleting")
 
@@ -63,8 +65,11 @@ def partition_names(ctx: SandboxContext, sn: str) -> list[str]:
 def partition_view(ctx: SandboxContext, sn: str, name: str) -> Doc:
     """The partition as ``GET .../partition/{name}`` shows it."""
     doc = partition(ctx, sn, name)
-    keys = ("partitionName", "partitionDescription", "protocol", "size", "capacity")
-    return {key: doc[key] for key in keys} | {"usedBySnapshots": 0}
+    keys = ("partitionName", "partitionDescription", "protocol", "size")
+    return {key: doc[key] for key in keys} | {
+        "partitionCapacity": doc["capacity"],
+        "usedBySnapshots": 0,
+    }
 
 
 def _save(ctx: SandboxContext, doc: Doc) -> None:

@@ -3,7 +3,8 @@
 A task is stored with its start time, its duration (the ``task_seconds`` setting when it
 started) and its scripted outcome. Its phase is computed from the sandbox clock (moto's
 "managed state transitions"): ``todo`` for the first third, ``doing`` until the end, then
-``done`` (or ``error`` for a scripted failure); a scripted hang stays ``doing`` forever.
+``done`` (or ``error`` for a scripted failure, which each API shows its own way: a hosting
+task ``cancelled``, a NAS-HA task ``customerError``); a scripted hang stays ``doing`` forever.
 
 What a task changes (a database appears, a dump is listed, a snapshot type is added) takes
 effect when the task ends: :func:`settle` applies every effect due, in order, and is called

@@ -1,4 +1,6 @@
-"""Scaleway API error shapes, as the real API writes them (see the recorded `error_*.json`).
+"""Scaleway API error shapes: the common shapes Scaleway's APIs write. The recorded
+`error_*.json` bodies that show them come from other Scaleway APIs (vpc-gw, key-manager,
+iam...), not from RDB: which status RDB answers in which case is this emulator's choice.
 
 Every error is `{"message": ..., "type": ..., ...}` with type-specific keys; the gateway's
 429 has an empty body (sent by the fault middleware, not from here). The HTTP layer turns a
@@ -20,7 +22,7 @@ class ScalewayError(Exception):
         self.fields = fields
 
     def body(self) -> dict[str, Any]:
-        """The error document, keys sorted like the recorded bodies."""
+        """The error document, keys sorted like the recorded (non-RDB) bodies."""
         return dict(sorted(self.fields.items()))
 
 
