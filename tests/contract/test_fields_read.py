@@ -44,7 +44,8 @@ def keys_read(function: Any, name: str) -> set[str]:
 
 PARSERS = [
     (hosting.Database.from_api, "body", HOSTING, "hosting.web.database"),
-    (hosting.Dump.from_api, "body", HOSTING, "hosting.web.dump"),
+    (hosting.Dump.from_api, "body", HOSTING, "hosting.web.database.dump"),
+    (hosting.ServiceDump.from_api, "body", HOSTING, "hosting.web.dump"),
     (nasha.CustomSnapshot.from_api, "body", NASHA, "dedicated.nasha.customSnap"),
     (hosting.since, "task", HOSTING, "hosting.web.task"),
     (tasks.wait_hosting_task, "task", HOSTING, "hosting.web.task"),
@@ -59,16 +60,6 @@ def test_ovh_fields_read_are_model_properties(
     read = keys_read(parser, var)
     assert read, "the parser reads no field: the scan no longer sees its source"
     assert read - ovh_specs[api].properties(model) == set()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="one Dump class parses both dump models: databaseName and orphan exist only in "
-    "the service-level dump (hosting.web.dump)",
-)
-def test_database_dump_fields_read_are_model_properties(ovh_specs: dict[str, OvhSpec]) -> None:
-    read = keys_read(hosting.Dump.from_api, "body")
-    assert read - ovh_specs[HOSTING].properties("hosting.web.database.dump") == set()
 
 
 def test_task_status_and_failure_fields_are_in_the_models(ovh_specs: dict[str, OvhSpec]) -> None:
