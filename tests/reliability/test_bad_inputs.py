@@ -19,8 +19,9 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime import rpc
 from support import Engine
-from support.values import from_struct, to_struct
+from support.values import to_struct
 
 from pulumi_backups.core.provider import BaseProvider
 from pulumi_backups.ovh.hosting_database import HostingDatabaseProvider
@@ -123,9 +124,18 @@ CORPUS = [
     c("db-service-name-path", _HD, {"service_name": "a/b"}, "service_name", "pattern"),
     c("db-unknown-argument", _HD, {"usr": "x"}, "usr", "not permitted"),
     c("db-protection-not-bool", _HD, {"deletion_protection": "maybe"}, "deletion_protection",
-      "valid boolean"),
+      "must be a boolean"),
     c("db-timeout-negative", _HD, {"timeouts": {"create": -1}}, "timeouts.create", "than 0"),
     c("db-timeout-typo", _HD, {"timeouts": {"craete": 5}}, "timeouts.craete", "not permitted"),
+    c("db-protection-no", _HD, {"deletion_protection": "no"}, "deletion_protection",
+      "must be a boolean"),
+    c("db-protection-zero", _HD, {"deletion_protection": 0}, "deletion_protection",
+      "must be a boolean"),
+    c("db-adopt-text", _HD, {"adopt": "false"}, "adopt", "must be a boolean"),
+    c("db-timeout-boolean", _HD, {"timeouts": {"create": True}}, "timeouts.create",
+      "not a boolean"),
+    c("db-service-name-newline", _HD, {"service_name": f"{SN}\n"}, "service_name",
+      "control characters"),
     c("db-protected-replace", _HD, {"type": "mariadb"}, "type", "deletion_protection is on",
       olds=PROTECTED),
     c("db-protected-replace-unprotecting-at-once", _HD,
@@ -137,6 +147,11 @@ CORPUS = [
     c("dump-database-empty", _DU, {"database_name": ""}, "database_name", "pattern"),
     c("dump-send-email-not-bool", _DU, {"send_email": "yes please"}, "send_email", "boolean"),
     c("dump-timeout-zero", _DU, {"timeouts": {"create": 0}}, "timeouts.create", "than 0"),
+    c("dump-send-email-one", _DU, {"send_email": 1}, "send_email", "must be a boolean"),
+    c("dump-timeout-words", _DU, {"timeouts": {"create": "30s"}}, "timeouts.create",
+      "number of seconds"),
+    c("dump-database-too-long", _DU, {"database_name": "d" * 256}, "database_name",
+      "at most 255 characters"),
     # HostingDatabaseRestore
     c("restore-dump-and-date", _HR, {"date": "daily.1"}, "dump_id", "exactly one"),
     c("restore-neither", _HR, {}, "dump_id", "exactly one", drop=("dump_id",)),
@@ -145,6 +160,9 @@ CORPUS = [
     c("restore-dump-id-fraction", _HR, {"dump_id": 7.5}, "dump_id", "must be an integer id"),
     c("restore-dump-id-boolean", _HR, {"dump_id": True}, "dump_id", "integer"),
     c("restore-date-enum", _HR, {"date": "monthly.1"}, "date", "'weekly.1'", drop=("dump_id",)),
+    c("restore-dump-id-newline", _HR, {"dump_id": "7\n"}, "dump_id", "digits 0-9 only"),
+    c("restore-timeout-exponent", _HR, {"timeouts": {"update": "1e3"}}, "timeouts.update",
+      "number of seconds"),
     # NashaSnapshotPolicy
     c("policy-frequency-enum", _NP, {"frequencies": ["week-1"]}, "frequencies.0", "'hour-1'"),
     c("policy-too-many", _NP, {"frequencies": FIVE}, "frequencies", "at most 4"),
@@ -155,6 +173,13 @@ CORPUS = [
       drop=("frequencies",)),
     c("policy-partition-path", _NP, {"partition_name": "a/b"}, "partition_name", "without '/'"),
     c("policy-service-empty", _NP, {"service_name": ""}, "service_name", "non-empty"),
+    c("policy-partition-dot-dot", _NP, {"partition_name": ".."}, "partition_name",
+      "a path step"),
+    c("policy-service-dot", _NP, {"service_name": "."}, "service_name", "a path step"),
+    c("policy-partition-dash", _NP, {"partition_name": "-rf"}, "partition_name",
+      "must not start with '-'"),
+    c("policy-partition-newline", _NP, {"partition_name": "backups\n"}, "partition_name",
+      "control characters"),
     # NashaCustomSnapshot
     c("snapshot-name-space", _NC, {"name": "my snapshot"}, "name", "ZFS snapshot name"),
     c("snapshot-name-path", _NC, {"name": "a/b"}, "name", "ZFS snapshot name"),
@@ -165,6 +190,10 @@ CORPUS = [
     c("snapshot-expiration-hour", _NC, {"expiration": "2026-12-31T25:00:00Z"}, "expiration",
       "hour must be in 0..23"),
     c("snapshot-partition-empty", _NC, {"partition_name": ""}, "partition_name", "non-empty"),
+    c("snapshot-name-dot-dot", _NC, {"name": ".."}, "name", "a path step"),
+    c("snapshot-name-dash", _NC, {"name": "-nightly"}, "name", "must not start with '-'"),
+    c("snapshot-timeout-infinite", _NC, {"timeouts": {"delete": float("inf")}},
+      "timeouts.delete", "finite"),
     # VpsBackup
     c("vps-server-id-text", _VB, {"server_id": "web-server-01"}, "server_id", "integer id"),
     c("vps-server-id-zero", _VB, {"server_id": 0}, "server_id", "greater than 0"),
@@ -173,11 +202,21 @@ CORPUS = [
     c("vps-server-id-boolean", _VB, {"server_id": True}, "server_id", "not a boolean"),
     c("vps-description-not-text", _VB, {"description": 123}, "description", "valid string"),
     c("vps-missing-server", _VB, {}, "server_id", "Field required", drop=("server_id",)),
+    c("vps-server-id-newline", _VB, {"server_id": "12345\n"}, "server_id", "digits 0-9 only"),
+    c("vps-server-id-arabic-digits", _VB, {"server_id": "\u0661\u0662\u0663"}, "server_id",
+      "digits 0-9 only"),
+    c("vps-server-id-plus", _VB, {"server_id": "+12345"}, "server_id", "digits 0-9 only"),
+    c("vps-description-too-long", _VB, {"description": "d" * 256}, "description",
+      "at most 255 characters"),
+    c("vps-timeout-nan", _VB, {"timeouts": {"create": float("nan")}}, "timeouts.create",
+      "finite"),
     # VpsRestore
     c("vps-restore-backup-id-text", _VR, {"backup_id": "latest"}, "backup_id", "integer id"),
     c("vps-restore-backup-id-path", _VR, {"backup_id": "12345/501"}, "backup_id", "integer id"),
     c("vps-restore-missing-backup", _VR, {}, "backup_id", "Field required", drop=("backup_id",)),
     c("vps-restore-server-id-path", _VR, {"server_id": "12345/1"}, "server_id", "integer id"),
+    c("vps-restore-backup-id-arabic-digits", _VR, {"backup_id": "\u0665\u0660\u0661"},
+      "backup_id", "digits 0-9 only"),
     # RdbBackup
     c("rdb-instance-malformed", _RB, {"instance_id": "not-a-uuid"}, "instance_id", "UUID"),
     c("rdb-instance-upper-case", _RB, {"instance_id": INSTANCE.replace("1", "A")}, "instance_id",
@@ -191,8 +230,20 @@ CORPUS = [
     c("rdb-expiry-removed", _RB, {}, "expires_at", "cannot be removed once set",
       olds={**RDB, "expires_at": "2031-01-31T00:00:00Z", "export": False}),
     c("rdb-database-empty", _RB, {"database_name": ""}, "database_name", "at least 1"),
-    c("rdb-name-empty", _RB, {"name": ""}, "name", "at least 1"),
-    c("rdb-export-not-bool", _RB, {"export": "sometimes"}, "export", "valid boolean"),
+    c("rdb-name-empty", _RB, {"name": ""}, "name", "non-empty"),
+    c("rdb-export-not-bool", _RB, {"export": "sometimes"}, "export", "must be a boolean"),
+    c("rdb-export-one", _RB, {"export": 1}, "export", "must be a boolean"),
+    c("rdb-instance-newline", _RB, {"instance_id": f"{INSTANCE}\n"}, "instance_id",
+      "control characters"),
+    c("rdb-database-dot-dot", _RB, {"database_name": ".."}, "database_name", "a path step"),
+    c("rdb-database-dash", _RB, {"database_name": "-app"}, "database_name",
+      "must not start with '-'"),
+    c("rdb-name-dash", _RB, {"name": "--all"}, "name", "must not start with '-'"),
+    c("rdb-name-huge", _RB, {"name": "n" * 1_000_000}, "name", "at most 255 characters"),
+    c("rdb-expiry-past", _RB, {"expires_at": "2001-01-31T00:00:00Z"}, "expires_at",
+      "in the past"),
+    c("rdb-expiry-past-on-update", _RB, {"expires_at": "2001-01-31T00:00:00Z"}, "expires_at",
+      "in the past", olds={**RDB, "expires_at": "2031-01-31T00:00:00Z", "export": False}),
     # RdbBackupRestore
     c("rdb-restore-backup-malformed", _RR, {"backup_id": "fr-par/not-a-uuid"}, "backup_id",
       "UUID"),
@@ -201,6 +252,7 @@ CORPUS = [
     c("rdb-restore-backup-parts", _RR, {"backup_id": f"a/b/{BACKUP}"}, "backup_id",
       "region/uuid"),
     c("rdb-restore-instance", _RR, {"instance_id": "x"}, "instance_id", "UUID"),
+    c("rdb-restore-database-dot", _RR, {"database_name": "."}, "database_name", "a path step"),
     c("rdb-restore-region-contradiction", _RR, {"region": "nl-ams"}, "region",
       "contradicts backup_id's region 'fr-par'"),
     c("rdb-restore-region-enum", _RR, {"backup_id": BACKUP, "region": "mars"}, "region",
@@ -218,6 +270,7 @@ THROUGH_HOST = [
     "vps-server-id-text",
     "vps-restore-backup-id-text",
     "rdb-expiry-no-offset",
+    "rdb-expiry-past",
     "rdb-restore-backup-region",
 ]
 
@@ -230,8 +283,9 @@ def params(cases: list[Case]) -> list[Any]:
 
 
 def as_engine_sends(props: dict[str, Any]) -> dict[str, Any]:
-    """Through protobuf, as the engine sends them: numbers become floats, None goes."""
-    return from_struct(to_struct(props))
+    """Through protobuf, as the engine sends them and the host reads them: numbers become
+    floats (infinity and NaN included), None goes."""
+    return dict(rpc.deserialize_properties(to_struct(props)))
 
 
 @dataclass
@@ -285,6 +339,8 @@ def test_check_refuses_on_the_right_property_without_a_request(
     assert no_network.attempts == []
     assert list(found) == [case.prop], found
     assert case.fragment in found[case.prop]
+    assert not found[case.prop].startswith("Value error"), "pydantic's prefix says nothing"
+    assert len(found[case.prop]) < 300  # never the whole input back
     if case.prop == "password":  # a secret is never echoed back
         assert str(case.change["password"]) not in found[case.prop]
 
@@ -338,3 +394,33 @@ def test_removing_an_rdb_expiry_is_refused_by_the_preview_of_a_deployed_stack(
     assert [prop for prop, _ in step.failures] == ["expires_at"]
     assert "cannot be removed once set" in step.failures[0][1]
     run.destroy()
+
+
+def test_a_huge_input_is_never_echoed_back_through_the_provider_host(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Megabytes in, a few hundred bytes of failures out (the engine's gRPC channel carries
+    4 MB): the value is measured, not quoted; an unknown key is cut; failures are counted."""
+    huge = "x" * 1_000_000
+    inputs = {**VPS, "description": huge}
+    run = Engine(
+        lambda: resource_class(VpsBackupProvider)("subject", **inputs),
+        tmp_path / "state.json",
+        sandbox.stack_config(),
+    )
+    sandbox.clear_counters()
+    plan = run.preview()
+    assert sandbox.counters() == {}
+    failures = plan.step("subject").failures
+    assert failures == [("description", "must be at most 255 characters (got 1000000)")]
+
+
+def test_many_or_huge_failures_stay_small(no_network: Connections) -> None:
+    huge = "k" * 1_000_000
+    news = {**POLICY, "frequencies": ["week-1"] * 100_000, huge: 1}
+    result = NashaSnapshotPolicyProvider().check({}, as_engine_sends(news))
+    failures = result.failures or []
+    assert 2 <= len(failures) <= 10
+    assert sum(len(f.property) + len(f.reason) for f in failures) < 2_000
+    assert "more failures" in failures[-1].reason
+    assert no_network.attempts == []

@@ -17,6 +17,7 @@ change forces a replacement; :class:`BaseProvider` turns that into Pulumi's CRUD
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import (
@@ -31,13 +32,19 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from .config import set_stack_config
 from .errors import BackupsError, in_resource
+from .fields import CheckContext, Seconds, plain_input, shown
 from .waiting import DEFAULT_TIMEOUT, WaitPolicy
 
 PROVIDER_KEY = "__provider"
+MAX_FAILURES = 10
+"""Check failures reported at most (a list of a million bad items is one message, not a
+million: the answer must stay far below the 4 MB the engine's gRPC channel carries)."""
+MAX_PROPERTY = 80
+"""Longest property name quoted in a failure (an unknown key may be huge)."""
 
 
 class Timeouts(BaseModel):
@@ -45,9 +52,9 @@ class Timeouts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    create: float | None = Field(default=None, gt=0)
-    update: float | None = Field(default=None, gt=0)
-    delete: float | None = Field(default=None, gt=0)
+    create: Seconds | None = None
+    update: Seconds | None = None
+    delete: Seconds | None = None
 
 
 class ResourceArgs(BaseModel):
@@ -59,6 +66,12 @@ class ResourceArgs(BaseModel):
 
     secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
     """Inputs whose value never appears in a check failure's reason."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_input(cls, value: Any, info: ValidationInfo) -> Any:
+        # One set of rules for every input of every resource (see core.fields.plain_input).
+        return plain_input(value, cls.model_fields[str(info.field_name)])
 
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         """Rules spanning several fields, or old and new inputs: ``(property, reason)`` pairs.
@@ -98,16 +111,34 @@ def _plain(value: Any) -> Any:
 
 
 def _failure(error: Mapping[str, Any], secret: frozenset[str]) -> CheckFailure:
+    """A pydantic error as a check failure: the property, then the reason alone (without
+    pydantic's ``Value error, `` prefix), the input quoted short and never a secret."""
     prop = ".".join(str(part) for part in error["loc"]) or "inputs"
-    reason = str(error["msg"])
+    if len(prop) > MAX_PROPERTY:
+        prop = prop[:MAX_PROPERTY] + "..."
+    cause = error.get("ctx", {}).get("error") if error["type"] == "value_error" else None
+    reason = str(cause) if cause is not None else str(error["msg"])
     if (
         error["type"] not in ("missing", "value_error")
         and not (error["loc"] and error["loc"][0] in secret)
         and "input" in error
         and not isinstance(error["input"], dict)
     ):
-        reason += f" (got {error['input']!r})"
+        reason += f" (got {shown(error['input'])})"
     return CheckFailure(prop, reason)
+
+
+def _bounded(failures: list[CheckFailure]) -> list[CheckFailure]:
+    if len(failures) <= MAX_FAILURES:
+        return failures
+    more = len(failures) - MAX_FAILURES + 1
+    last = CheckFailure(failures[MAX_FAILURES - 1].property, f"... and {more} more failures")
+    return [*failures[: MAX_FAILURES - 1], last]
+
+
+def utc_now() -> datetime:
+    """The wall clock checks judge dates by."""
+    return datetime.now(timezone.utc)
 
 
 class BaseProvider(ResourceProvider, Generic[A]):
@@ -127,24 +158,27 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def configure(self, req: ConfigureRequest) -> None:
         set_stack_config(getattr(req.config, "_props", {}) or {})
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(
+        self, _olds: dict[str, Any], news: dict[str, Any], now: datetime | None = None
+    ) -> CheckResult:
+        """Validate and normalize ``news``; ``now`` (default: the wall clock) judges dates."""
         inputs = {k: _plain(v) for k, v in news.items() if k != PROVIDER_KEY}
         unknown = {k for k, v in inputs.items() if is_unknown(v)}
         known = {k: v for k, v in inputs.items() if k not in unknown}
+        olds = self._input_fields(_olds)
+        context = CheckContext(now=now or utc_now(), olds=olds)
         try:
-            args = self.args_type.model_validate(known)
+            args = self.args_type.model_validate(known, context=context)
         except ValidationError as err:
             failures = [
                 _failure(e, self.args_type.secret_fields)
                 for e in err.errors()
                 if not (e["loc"] and e["loc"][0] in unknown and e["type"] == "missing")
             ]
-            if failures:
-                return CheckResult(inputs, failures)
-            return CheckResult(inputs, [])  # only unknown fields are missing: decide at deploy
+            # no failure left when only unknown fields are missing: decided at deploy
+            return CheckResult(inputs, _bounded(failures))
         normalized = args.to_inputs()
         if not unknown:
-            olds = self._input_fields(_olds)
             cross = args.cross_check(olds)
             if cross:
                 return CheckResult(inputs, [CheckFailure(p, r) for p, r in cross])

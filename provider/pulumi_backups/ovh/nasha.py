@@ -16,10 +16,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
-
-from pydantic import AfterValidator
 
 from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError
 from ..core.retry import may_have_acted
@@ -33,17 +31,6 @@ SNAPSHOT_TYPES = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
 MAX_SNAPSHOT_TYPES = 4
 
 Task = dict[str, Any]
-
-
-def id_part(value: str) -> str:
-    """Service and partition names become id parts: non-empty, without ``/``."""
-    if not value or "/" in value:
-        raise ValueError("must be a non-empty name without '/'")
-    return value
-
-
-#: A service or partition name, as resource arguments take it.
-IdPart = Annotated[str, AfterValidator(id_part)]
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,13 @@ from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field
 
 from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
+from ..core.fields import PathSegment, path_segment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
 from ..core.waiting import WaitPolicy
 from .client import ovh_client
-from .nasha import Deadline, IdPart, NashaPartition, annotate, delete_named, post_named
+from .nasha import Deadline, NashaPartition, annotate, delete_named, post_named
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 OUTPUTS = ("expiration",)
@@ -108,15 +109,15 @@ def same_expiration(stored: Any, wanted: Any) -> bool:
     return have == want
 
 
-SnapshotName = Annotated[str, AfterValidator(snapshot_name)]
+SnapshotName = Annotated[str, AfterValidator(snapshot_name), AfterValidator(path_segment)]
 Expiration = Annotated[str, AfterValidator(normalize_expiration)]
 
 
 class NashaCustomSnapshotArgs(ResourceArgs):
     """Inputs of :class:`NashaCustomSnapshot`."""
 
-    service_name: IdPart = Field(description="NAS-HA service name, e.g. `zpool-000000`.")
-    partition_name: IdPart = Field(description="Partition to snapshot.")
+    service_name: PathSegment = Field(description="NAS-HA service name, e.g. `zpool-000000`.")
+    partition_name: PathSegment = Field(description="Partition to snapshot.")
     name: SnapshotName = Field(
         description="Snapshot name, unique in the partition; shows under `.zfs/snapshot/<name>`."
     )

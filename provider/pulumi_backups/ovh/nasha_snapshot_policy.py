@@ -28,11 +28,12 @@ import pulumi.dynamic
 from pydantic import Field, field_validator
 
 from ..core.errors import NotFoundError
+from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
 from .client import ovh_client
-from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, Deadline, IdPart, NashaPartition, annotate
+from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, Deadline, NashaPartition, annotate
 from .nasha_schedule import (
     Change,
     PartialChangeError,
@@ -57,8 +58,8 @@ SnapshotType = Literal["hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7"]
 class NashaSnapshotPolicyArgs(ResourceArgs):
     """Inputs of :class:`NashaSnapshotPolicy`."""
 
-    service_name: IdPart = Field(description="NAS-HA service name, e.g. `zpool-000000`.")
-    partition_name: IdPart = Field(description="Partition whose schedule this resource owns.")
+    service_name: PathSegment = Field(description="NAS-HA service name, e.g. `zpool-000000`.")
+    partition_name: PathSegment = Field(description="Partition whose schedule this resource owns.")
     frequencies: list[SnapshotType] = Field(
         description=(
             "The set of automatic snapshot frequencies (hour-1, hour-6, day-1, day-2, day-3, "

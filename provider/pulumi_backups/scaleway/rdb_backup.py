@@ -17,15 +17,16 @@ from typing import Any
 import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import DiffResult
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
+from ..core.fields import PathSegment, check_context
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
 from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
 from .client import rdb_client
-from .models import Backup, CreateBackupRequest, UpdateBackupRequest
+from .models import Backup, CreateBackupRequest, UpdateBackupRequest, rfc3339
 
 ID_SHAPE = "{region}/{backup_id}"
 OUTPUTS = (
@@ -40,8 +41,8 @@ class RdbBackupArgs(ResourceArgs):
     """Inputs of an RdbBackup."""
 
     instance_id: str = Field(description="UUID of the Database Instance to back up.")
-    database_name: str = Field(min_length=1, description="Name of the database to back up.")
-    name: str | None = Field(
+    database_name: PathSegment = Field(min_length=1, description="Name of the database to back up.")
+    name: PathSegment | None = Field(
         default=None,
         min_length=1,
         description="Backup name; default `{database_name}-{YYYYmmdd-HHMMSS}` (UTC, at "
@@ -49,8 +50,8 @@ class RdbBackupArgs(ResourceArgs):
     )
     expires_at: str | None = Field(
         default=None,
-        description="RFC 3339 expiry (the backup is then deleted by Scaleway); changes in "
-        "place, but cannot be removed once set.",
+        description="RFC 3339 expiry, in the future (the backup is then deleted by Scaleway); "
+        "changes in place, but cannot be removed once set.",
     )
     region: str | None = Field(
         default=None,
@@ -66,6 +67,21 @@ class RdbBackupArgs(ResourceArgs):
     _uuid = field_validator("instance_id")(uuid_value)
     _region = field_validator("region")(region_value)
     _expiry = field_validator("expires_at")(timestamp_value)
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expiry_ahead(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Judged in check only, and only for an expiry about to be sent (create, or a new one
+        # on update): a stored expiry that has passed must not stop a read or a delete.
+        context = check_context(info)
+        if value is None or context is None or value == context.olds.get("expires_at"):
+            return value
+        if parse_timestamp(value) <= context.now:
+            raise ValueError(
+                f"is in the past (now {rfc3339(context.now)}): Scaleway would delete the "
+                "backup at once; give a later date"
+            )
+        return value
 
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         replaced = any(olds.get(k) != getattr(self, k) for k in REPLACING if olds.get(k))

@@ -15,6 +15,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
+from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props
@@ -34,7 +35,7 @@ class RdbBackupRestoreArgs(ResourceArgs):
         description="The backup: an RdbBackup's id (`region/uuid`) or a bare backup UUID."
     )
     instance_id: str = Field(description="UUID of the Database Instance to restore into.")
-    database_name: str | None = Field(
+    database_name: PathSegment | None = Field(
         default=None,
         min_length=1,
         description="Database to restore into; default: the backup's own database name.",
