@@ -75,8 +75,7 @@ SCENARIOS: Final[Mapping[str, Scenario]] = MappingProxyType(
             f"--database {DELETED_DATABASE} --download .",
         ),
         "live-database": Scenario(
-            f"database {LIVE_DATABASE} of {HOSTING_SERVICE} exists, with one dump from "
-            "yesterday",
+            f"database {LIVE_DATABASE} of {HOSTING_SERVICE} exists, with one dump from yesterday",
             _live_database,
         ),
     }
