@@ -6,13 +6,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from support.sandbox_cli import sandbox_cli
 
 import pulumi_backups.sandbox as sandbox_package
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
@@ -283,31 +282,15 @@ def test_concurrent_clients_lose_nothing(sandbox: Sandbox) -> None:
     assert len(objects["scaleway:backup"]) == 8
 
 
-@contextmanager
-def cli(state: Path) -> Iterator[dict[str, str]]:
-    """Run the CLI on a free port; yield the variables it printed; stop it with SIGTERM."""
-    command = [sys.executable, "-m", "pulumi_backups.sandbox", "--port", "0"]
-    command += ["--state", str(state), "--task-seconds", "0"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
-        try:
-            assert process.stdout is not None
-            lines = [process.stdout.readline().strip() for _ in range(12)]
-            assert all(line.startswith("export ") for line in lines), lines
-            yield dict(line.removeprefix("export ").split("=", 1) for line in lines)
-        finally:
-            process.terminate()
-        assert process.wait(timeout=30) == 0
-
-
 def test_cli_prints_exports_serves_and_keeps_state(tmp_path: Path) -> None:
-    with cli(tmp_path / "cli.db") as env:
+    with sandbox_cli("--state", str(tmp_path / "cli.db")) as env:
         handle = Sandbox.attach(env["SCW_API_URL"])
         assert handle.env() == env
         assert list(env) == list(Sandbox.attach("http://x").env())
         backup = scw_create(handle.url)
         before = handle.objects()
         handle.stop()
-    with cli(tmp_path / "cli.db") as env:
+    with sandbox_cli("--state", str(tmp_path / "cli.db")) as env:
         handle = Sandbox.attach(env["VPS_API_URL"])
         assert handle.objects() == before
         assert backup["id"] in str(handle.objects()["scaleway:backup"])

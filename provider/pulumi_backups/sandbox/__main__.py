@@ -2,7 +2,8 @@
 
 Prints one `export NAME=value` line per variable pointing the provider at the sandbox
 (stdout, flushed: `eval "$(python -m pulumi_backups.sandbox | head -n 12)"` style use
-works), then serves until SIGINT/SIGTERM. `--state FILE` keeps state across restarts.
+works), then serves until SIGINT/SIGTERM. `--state FILE` keeps state across restarts;
+`--scenario NAME` starts from a ready-made situation (:mod:`.scenarios`).
 """
 
 from __future__ import annotations
@@ -12,21 +13,31 @@ import errno
 import shlex
 import socket
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from .app import build_app
 from .context import SandboxContext
 from .handle import bind, environment
+from .scenarios import SCENARIOS
 from .server import serve_forever
 from .settings import SandboxSettings
 
 DEFAULT_PORT = 8765
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that never breaks a scenario's or an option's name at its hyphens."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     defaults = SandboxSettings()
     parser = argparse.ArgumentParser(
         prog="python -m pulumi_backups.sandbox",
+        formatter_class=_HelpFormatter,
         description="Local emulators of the OVHcloud, Scaleway RDB and VPS panel APIs on one "
         "port. Prints the `export` lines that point the provider at it, then serves until "
         "Ctrl-C.",
@@ -51,6 +62,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="share of API requests answered 429, from 0 to 1 (default: %(default)s)")  # fmt: skip
     add("--seed", type=int, default=None, metavar="N",
         help="seed of the fault draws, for repeatable runs (default: random)")  # fmt: skip
+    add("--scenario", action="append", default=[], choices=sorted(SCENARIOS), metavar="NAME",
+        help="start with a ready-made situation, on top of the fixed objects; repeat for "
+        "several (default: none). " + "; ".join(
+            f"{name}: {scenario.summary}" for name, scenario in sorted(SCENARIOS.items())
+        ))  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -68,6 +84,16 @@ def listen(host: str, port: int) -> socket.socket:
         ) from None
 
 
+def describe(names: Sequence[str]) -> None:
+    """Say on stderr what each scenario left and the command that tries it."""
+    for name in dict.fromkeys(names):
+        scenario = SCENARIOS[name]
+        sys.stderr.write(f"scenario {name}: {scenario.summary}\n")
+        if scenario.try_it:
+            sys.stderr.write(f"  try it (with the export lines above): {scenario.try_it}\n")
+    sys.stderr.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the export lines, then serve until interrupted."""
     args = parse_args(argv)
@@ -79,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         error_rate=args.error_rate,
         ratelimit_rate=args.ratelimit_rate,
         seed=args.seed,
+        scenarios=tuple(args.scenario),
     )
     ctx = SandboxContext(settings)
     app = build_app(ctx)
@@ -88,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, value in environment(f"http://{shown}:{port}").items():
         print(f"export {name}={shlex.quote(value)}")
     sys.stdout.flush()
+    describe(args.scenario)
     try:
         serve_forever(app, sock)
     finally:

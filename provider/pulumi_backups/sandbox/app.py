@@ -1,9 +1,10 @@
 """The sandbox's ASGI application: the three emulated APIs and the admin routes.
 
-`build_app(ctx)` seeds a fresh store (a store reopened from a state file is kept as is),
-mounts `/1.0` (OVHcloud), `/rdb/v1` (Scaleway), `/api/v1` (VPS panel) and `/_sandbox`
-(admin), and puts the fault middleware in front. Unknown routes and wrong methods answer
-in the error shape of the API whose prefix they fall under.
+`build_app(ctx)` seeds a fresh store with the fixed objects and the settings' scenarios (a
+store reopened from a state file is kept as is), mounts `/1.0` (OVHcloud), `/rdb/v1`
+(Scaleway), `/api/v1` (VPS panel) and `/_sandbox` (admin), and puts the fault middleware
+in front. Unknown routes and wrong methods answer in the error shape of the API whose prefix
+they fall under.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from starlette.routing import BaseRoute, Mount
 from . import admin, ovh, scaleway, vps
 from .context import SandboxContext
 from .faults import FaultMiddleware, api_of
+from .scenarios import seeders
 
 
 def build_app(ctx: SandboxContext) -> Starlette:
     """The application serving one sandbox context (seeded before it is returned)."""
-    ctx.seeders = [ovh.seed, scaleway.seed, vps.seed]
+    ctx.seeders = [ovh.seed, scaleway.seed, vps.seed, *seeders(ctx.settings.scenarios)]
     ctx.seed()
     routes: list[BaseRoute] = [
         Mount("/1.0", routes=ovh.routes(ctx)),

@@ -26,6 +26,13 @@ CREDENTIALS: Final[Mapping[str, str]] = MappingProxyType(
 )
 """Credentials the sandbox accepts, keyed by the environment variable that carries them."""
 
+HOSTING_SERVICE: Final = "sandbox.cluster000.hosting.ovh.net"
+NASHA_SERVICE: Final = "zpool-000000"
+RDB_INSTANCE_ID: Final = "11111111-1111-1111-1111-111111111111"
+VPS_SERVER_ID: Final = 12345
+"""Ids of the seeded objects (a web hosting, a NAS-HA, an RDB instance, a VPS): the examples'
+defaults, which they refuse to send to any endpoint but a sandbox's."""
+
 CONFIG_KEYS: Final = (
     "task_seconds",
     "archive_seconds",
@@ -48,6 +55,8 @@ class SandboxSettings:
     error_rate: share of API requests answered 503 (in the API's error shape).
     ratelimit_rate: share of API requests answered 429.
     seed: seed of the random generator drawing faults (None: not reproducible).
+    scenarios: ready-made situations seeded on top of the fixed objects (names of
+        `scenarios.SCENARIOS`), replayed on reset.
     """
 
     task_seconds: float = 2.0
@@ -57,6 +66,7 @@ class SandboxSettings:
     error_rate: float = 0.0
     ratelimit_rate: float = 0.0
     seed: int | None = None
+    scenarios: tuple[str, ...] = ()
 
     def config(self) -> dict[str, float]:
         """The run-time adjustable part, as the admin API shows it."""

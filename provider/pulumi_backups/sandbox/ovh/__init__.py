@@ -13,11 +13,11 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from ..context import SandboxContext
+from ..settings import HOSTING_SERVICE as HOSTING_SERVICE
+from ..settings import NASHA_SERVICE as NASHA_SERVICE
 from . import hosting_responses, hosting_tasks, nasha_models, nasha_responses
 
-HOSTING_SERVICE = "sandbox.cluster000.hosting.ovh.net"
 HOSTING_LOGIN = "sandbox"
-NASHA_SERVICE = "zpool-000000"
 NASHA_PARTITION = "backups"
 DEFAULT_SNAPSHOT_TYPE = "day-1"
 

@@ -16,14 +16,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..context import SandboxContext
-from ..settings import CREDENTIALS
+from ..settings import CREDENTIALS, RDB_INSTANCE_ID
 from .exceptions import InvalidArguments, NotFound, PreconditionFailed, TransientState
 
 REGIONS = ("fr-par", "nl-ams", "pl-waw")
 TRANSIENT = frozenset({"creating", "restoring", "deleting", "exporting"})
 BACKUP = "scaleway:backup"
 INSTANCE = "scaleway:instance"
-INSTANCE_ID = "11111111-1111-1111-1111-111111111111"
+INSTANCE_ID = RDB_INSTANCE_ID
 PROJECT_ID = CREDENTIALS["SCW_DEFAULT_PROJECT_ID"]
 ORGANIZATION_ID = CREDENTIALS["SCW_DEFAULT_ORGANIZATION_ID"]
 FIELDS = (

@@ -12,11 +12,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..context import SandboxContext
+from ..settings import VPS_SERVER_ID
 from .exceptions import not_found, validation
 
 BACKUP = "vps:backup"
 SERVER = "vps:server"
-SERVER_ID = 12345
+SERVER_ID = VPS_SERVER_ID
 FIELDS = (
     "id", "server", "backup_type", "status", "size_mb", "created_at", "expires_at", "description",
 )  # fmt: skip
