@@ -81,6 +81,7 @@ REASONS: dict[str, dict[str, str]] = {
         f"GET {_P}/customSnapshot": "find the record of the schedule to restore",
         f"DELETE {_P}/customSnapshot/{{name}}": "start the deletion (answers a task); a policy: "
         "drop its record once the schedule is restored",
+        "GET /api/v1/backups/": "is the backup its server's? (delete agrees with read)",
         "DELETE /api/v1/backups/{backup_id}/": "delete (204)",
         f"DELETE {_RDB}/{{backup_id}}": "start the deletion (deleting)",
         f"GET {_RDB}/{{backup_id}}": "poll until 404",

@@ -65,14 +65,16 @@ def test_throughput(sandbox: Sandbox) -> None:
     rows = throughput.measure(sandbox, count=2, task_seconds=0, kinds=["VpsBackup"])
     cycle, one_host, two_hosts = rows
     assert cycle.figure == "2 x VpsBackup: up + destroy (D=0 s)"
-    assert "(up " in cycle.measured and cycle.note.startswith("6 requests")  # POST, GET, DELETE
+    assert "(up " in cycle.measured and cycle.note.startswith(
+        "8 requests"
+    )  # POST, GET, GET, DELETE
     assert "1 host" in one_host.figure and "2 host" in two_hosts.figure
 
 
 def test_http_requests(sandbox: Sandbox) -> None:
     rows = by_figure(http_requests.measure(sandbox, resources=["VpsBackup"], seconds=0))
     assert rows["requests VpsBackup create"].measured == "2 / 2"
-    assert rows["requests VpsBackup delete"].measured == "1 / 1"
+    assert rows["requests VpsBackup delete"].measured == "2 / 2"  # list, then DELETE
     assert all(r.verdict in ("", "ok") for r in rows.values())
 
 

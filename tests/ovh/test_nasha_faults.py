@@ -280,18 +280,18 @@ def test_a_lying_404_on_a_custom_snapshot_delete_keeps_it_in_the_state(
     assert run.state == [] and customs(sandbox) == []
 
 
-def test_a_lying_404_on_a_delete_task_is_checked_against_the_listing(
+def test_a_proxy_404_on_a_delete_task_fails_the_destroy_and_keeps_the_snapshot(
     sandbox: Sandbox, tmp_path: Path, slow_tasks: None
 ) -> None:
-    """The task answers not-found (taken as done and archived) while it still runs, and then
-    fails: the snapshot is still listed, so the destroy fails and the state keeps it."""
+    """The task's route answers a proxy's HTML 404 while the task runs, and then fails: no
+    proof of anything, so the destroy fails naming the endpoint and the state keeps it."""
     run = engine(sandbox, tmp_path / "s.json", "nasha_snapshot", timeouts={"delete": 1})
     run.up()
     sandbox.script("nasha:customSnapshot/delete", "fail")
     sandbox.fault("html404", "GET /1.0/dedicated/nasha/{serviceName}/task/{taskId}")
     with pytest.raises(DeploymentError) as caught:
         run.destroy()
-    assert "waiting for snapshot nightly of partition backups" in caught.value.errors["snapshot"]
+    assert "check the endpoint, stack config `ovh:endpoint`" in caught.value.errors["snapshot"]
     assert [res.name for res in run.state] == ["snapshot"] and customs(sandbox) == ["nightly"]
     run.destroy()
     assert run.state == [] and customs(sandbox) == []

@@ -61,6 +61,15 @@ SCALEWAY_CREDENTIALS_HINT = (
 VPS_CREDENTIALS_HINT = (
     "check the VPS panel API token (stack config `vps:apiToken` or VPS_API_TOKEN)"
 )
+# What an answer that cannot come from the API (a proxy's page, a wrong base path) says.
+OVH_ENDPOINT_HINT = (
+    "not an answer of the OVHcloud API: check the endpoint, stack config `ovh:endpoint`, "
+    "environment OVH_ENDPOINT, or ovh.conf"
+)
+SCALEWAY_ENDPOINT_HINT = (
+    "not an answer about a Scaleway object: check `scaleway:apiUrl` (or SCW_API_URL)"
+)
+VPS_ENDPOINT_HINT = "not an answer of the VPS panel API: check `vps:apiUrl` (or VPS_API_URL)"
 
 
 def set_stack_config(values: Mapping[str, Any]) -> None:

@@ -6,6 +6,11 @@ maps the answer by status and ``errorCode`` / ``class`` (never by message text) 
 :mod:`pulumi_backups.core.errors`, with the call, the server's message and ``X-OVH-QUERYID``.
 Transient failures are retried there, and only there.
 
+"Gone" only on proof: a 404 is a :class:`NotFoundError` only in OVHcloud's own JSON error
+shape (``class`` or ``errorCode`` with a ``message``); an HTML page from a proxy or any other
+404 is a plain :class:`ApiError` naming ``ovh:endpoint``. So is every failure of
+``/auth/time``, which every signed call reads first: it proves the base URL serves the API.
+
 Clients are cached per resolved settings at module level (not on providers, which are pickled
 into the state), so the ``/auth/time`` delta and the HTTP connections are shared by every call
 of a deployment.
@@ -25,7 +30,7 @@ import requests
 import urllib3.exceptions
 
 from ..core.clients import ClientCache
-from ..core.config import OVH_CREDENTIALS_HINT, OvhSettings, resolve_ovh
+from ..core.config import OVH_CREDENTIALS_HINT, OVH_ENDPOINT_HINT, OvhSettings, resolve_ovh
 from ..core.errors import ApiError, AuthError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 
@@ -40,14 +45,19 @@ _AUTH_CODES = {
 }
 _IDEMPOTENT = {"GET", "PUT", "DELETE"}
 TIMEOUT = (10.0, 120.0)
+API_BASES = ("/1.0", "/v1")
+"""The paths under which OVHcloud serves its API (``https://eu.api.ovh.com/v1`` = ``/1.0``)."""
 
 
 def endpoint_name(endpoint: str) -> str:
-    """A python-ovh endpoint name for ``endpoint``; an http(s) URL gets registered under one."""
+    """A python-ovh endpoint name for ``endpoint``; an http(s) URL gets registered under one.
+
+    A URL ending in ``/1.0`` or ``/v1`` is the API's base as given; any other gets ``/1.0``.
+    """
     if not endpoint.startswith(("http://", "https://")):
         return endpoint
     url = endpoint.rstrip("/")
-    if not url.endswith("/1.0"):
+    if not url.endswith(API_BASES):
         url += "/1.0"
     name = "url-" + hashlib.sha1(url.encode()).hexdigest()[:12]
     ovh.client.ENDPOINTS[name] = url  # python-ovh looks names up here at client creation
@@ -81,6 +91,10 @@ def _error(call: str, response: requests.Response) -> ApiError:
     message = str(body.get("message") or response.reason or "no message")
     code = body.get("errorCode") or body.get("class")
     request_id = response.headers.get("X-OVH-QUERYID")
+    if response.status_code == 404 and not (code and body.get("message")):
+        # Not OVHcloud's error shape: a proxy's page, a wrong base path. Never proof of "gone".
+        message = f"{message} ({OVH_ENDPOINT_HINT})"
+        return ApiError(call, 404, message, request_id=request_id, code=code)
     if code in _AUTH_CODES or response.status_code in (401, 403):
         message = f"{message} ({OVH_CREDENTIALS_HINT})"
         return AuthError(call, response.status_code, message, request_id=request_id, code=code)
@@ -130,7 +144,11 @@ class OvhClient:
                 raise _error(call, response)
             if response.status_code == 204 or not response.content:
                 return None
-            return response.json()
+            try:
+                return response.json()
+            except ValueError as err:
+                message = f"answer is not JSON ({OVH_ENDPOINT_HINT})"
+                raise ApiError(call, response.status_code, message) from err
 
         idempotent = method in _IDEMPOTENT
         try:
@@ -144,11 +162,27 @@ class OvhClient:
             return call_with_retry(send, idempotent=idempotent, policy=self.retry)
 
     def _sync_time(self) -> None:
-        """Read the server's clock once (python-ovh would, but outside of our retries)."""
+        """Read the server's clock once (python-ovh would, but outside of our retries).
+
+        Any failure is an ApiError naming ``ovh:endpoint``, never a NotFoundError: a 404 here
+        says nothing of the object the call was about.
+        """
         with self._time_lock:  # one /auth/time for all the host's threads
             if self._ovh._time_delta is None:
-                server_time = self.call("GET", "/auth/time", need_auth=False)
-                self._ovh._time_delta = int(server_time) - int(time.time())
+                try:
+                    server_time = self.call("GET", "/auth/time", need_auth=False)
+                    delta = int(server_time) - int(time.time())
+                except ApiError as err:
+                    if type(err) is ApiError:  # not the API's answer: named so already
+                        raise
+                    message = f"{err.message} ({OVH_ENDPOINT_HINT})"
+                    raise ApiError(
+                        err.call, err.status, message, request_id=err.request_id
+                    ) from err
+                except (TypeError, ValueError) as err:
+                    message = f"not a server time: {str(server_time)[:80]!r} ({OVH_ENDPOINT_HINT})"
+                    raise ApiError("GET /auth/time", 200, message) from err
+                self._ovh._time_delta = delta
 
 
 _clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)

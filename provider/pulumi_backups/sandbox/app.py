@@ -1,10 +1,10 @@
 """The sandbox's ASGI application: the three emulated APIs and the admin routes.
 
 `build_app(ctx)` seeds a fresh store with the fixed objects and the settings' scenarios (a
-store reopened from a state file is kept as is), mounts `/1.0` (OVHcloud), `/rdb/v1`
-(Scaleway), `/api/v1` (VPS panel) and `/_sandbox` (admin), and puts the fault middleware
-in front. Unknown routes and wrong methods answer in the error shape of the API whose prefix
-they fall under.
+store reopened from a state file is kept as is), mounts `/1.0` and `/v1` (OVHcloud, which
+serves its API under both), `/rdb/v1` (Scaleway), `/api/v1` (VPS panel) and `/_sandbox`
+(admin), and puts the fault middleware in front. Unknown routes and wrong methods answer in
+the error shape of the API whose prefix they fall under.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def build_app(ctx: SandboxContext) -> Starlette:
     ctx.seed()
     routes: list[BaseRoute] = [
         Mount("/1.0", routes=ovh.routes(ctx)),
+        Mount("/v1", routes=ovh.routes(ctx)),
         Mount("/rdb/v1", routes=scaleway.routes(ctx)),
         Mount("/api/v1", routes=vps.routes(ctx)),
         Mount("/_sandbox", routes=admin.routes(ctx)),

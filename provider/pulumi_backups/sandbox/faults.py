@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .context import SandboxContext
 
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{server_id:int}" counts as "{server_id}"
-_PREFIXES = {"/1.0": "ovh", "/rdb/v1": "scaleway", "/api/v1": "vps"}
+_PREFIXES = {"/1.0": "ovh", "/v1": "ovh", "/rdb/v1": "scaleway", "/api/v1": "vps"}
 
 _UNAVAILABLE: dict[str, dict[str, Any]] = {
     "ovh": {"class": "Server::ServiceUnavailable", "message": "Service temporarily unavailable"},

@@ -31,6 +31,7 @@ from ..core.clients import ClientCache
 from ..core.config import (
     DEFAULT_SCALEWAY_REGION,
     SCALEWAY_CREDENTIALS_HINT,
+    SCALEWAY_ENDPOINT_HINT,
     ScalewaySettings,
     resolve_scaleway,
 )
@@ -93,7 +94,7 @@ def map_error(call: str, response: httpx.Response) -> ApiError:
         text = response.text.strip()[:200] if response.content else ""
         message = text or response.reason_phrase or "no message"
     if status == 404 and code != "not_found":
-        message += " (not an answer about a Scaleway object: check `scaleway:apiUrl`)"
+        message += f" ({SCALEWAY_ENDPOINT_HINT})"
         return ApiError(call, status, message, request_id=request_id, code=code)
     if status in (401, 403):
         message = f"{message} ({SCALEWAY_CREDENTIALS_HINT})"

@@ -6,6 +6,8 @@ have acted on it), and maps every error answer by status into
 :mod:`pulumi_backups.core.errors`, with the call, the panel's own message (DRF ``detail`` or
 field errors) and ``X-Request-Id``. The typed methods above it speak in models and never
 expose status codes, except where the docs give one a meaning (404 on delete = already gone).
+A 404 counts as the panel's only in Django REST framework's JSON shape (``{"detail": ...}``);
+an HTML page from a proxy or a wrong base path is a plain ApiError naming ``vps:apiUrl``.
 
 Clients are cached per resolved settings at module level (never on providers, which are
 pickled into the state), so one deployment shares connections. The transport is injectable:
@@ -23,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..core.clients import ClientCache
-from ..core.config import VPS_CREDENTIALS_HINT, VpsSettings, resolve_vps
+from ..core.config import VPS_CREDENTIALS_HINT, VPS_ENDPOINT_HINT, VpsSettings, resolve_vps
 from ..core.errors import ApiError, AuthError, NotFoundError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from .models import Backup, RestoreAnswer, Server
@@ -60,10 +62,21 @@ def _message(response: httpx.Response) -> tuple[str, str | None]:
     return response.reason_phrase or "no message", None
 
 
+def _drf_shaped(response: httpx.Response) -> bool:
+    """Whether the answer is the panel's own JSON error: an object with a ``detail``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "detail" in body
+
+
 def _error(call: str, response: httpx.Response) -> ApiError:
     message, code = _message(response)
     request_id = response.headers.get("X-Request-Id")
     status = response.status_code
+    if status == 404 and not _drf_shaped(response):
+        return ApiError(call, status, f"{message} ({VPS_ENDPOINT_HINT})", request_id=request_id)
     if status in (401, 403):
         return AuthError(
             call, status, f"{message} ({VPS_CREDENTIALS_HINT})", request_id=request_id, code=code

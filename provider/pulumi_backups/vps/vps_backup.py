@@ -6,6 +6,7 @@ error is raised (or named in it when that delete fails), so nothing is left behi
 The panel documents no detail route: a backup is read by listing its server's backups. Every
 argument change replaces the backup (a backup cannot be edited); ``triggers`` make a new one,
 which is created before the old one is deleted. Delete answers 204; 404 means already gone.
+Delete agrees with read: it deletes only a backup the server in the id lists.
 """
 
 from __future__ import annotations
@@ -157,8 +158,13 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         props: dict[str, Any],
         client: VpsClient | None = None,
     ) -> None:
-        _, backup_id = parse_backup_id(id_)
-        (client or vps_client()).delete_backup(backup_id)  # False = already gone: fine
+        """Delete the backup only when its server lists it, as read finds it: a backup the
+        server in the id does not own is gone for this resource, and is left alone."""
+        server_id, backup_id = parse_backup_id(id_)
+        api = client or vps_client()
+        if api.find_backup(server_id, backup_id) is None:
+            return
+        api.delete_backup(backup_id)  # False = gone since the listing: fine
 
     def describe(self, args: VpsBackupArgs) -> str:
         return f"VpsBackup on server {args.server_id}"
