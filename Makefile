@@ -33,7 +33,7 @@ venv: $(PY)
 install: $(INSTALLED)
 
 test: $(INSTALLED)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 check: $(INSTALLED)
 	$(VENV)/bin/ruff check .
