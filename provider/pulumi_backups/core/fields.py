@@ -17,7 +17,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import MaxLen
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic.fields import FieldInfo
 
 ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -27,6 +34,22 @@ MAX_TEXT = 255
 description the three APIs accept (the VPS panel's description, 255)."""
 SHOWN = 40
 """At most this many characters of an input are quoted in a message."""
+_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def parse_datetime(text: str) -> datetime:
+    """An ISO 8601 / RFC 3339 date-time (``Z`` or an offset, any fraction of a second; naive
+    when it has no zone); ValueError for anything else, numbers of seconds included.
+
+    ``datetime.fromisoformat`` is not enough: before Python 3.11 it refuses ``Z`` and
+    fractions of other than 3 or 6 digits, which the APIs and their users write."""
+    if not _ISO_PREFIX.match(text):
+        raise ValueError(f"not an ISO 8601 date-time: {shown(text)}")
+    try:
+        return _DATETIME.validate_python(text)
+    except ValidationError:
+        raise ValueError(f"not an ISO 8601 date-time: {shown(text)}") from None
 
 
 def shown(value: Any) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..core.errors import ApiError, NotFoundError, ServerError, TransportError
+from ..core.fields import parse_datetime
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy
 from .client import OvhClient
 from .tasks import wait_hosting_task
@@ -59,7 +60,7 @@ def parse_date(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        parsed = parse_datetime(text)
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

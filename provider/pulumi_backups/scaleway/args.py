@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import TypeAdapter, ValidationError
-
 from ..core.config import SCALEWAY_REGIONS
+from ..core.fields import parse_datetime
 from .models import rfc3339
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
-_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 def uuid_value(value: str) -> str:
@@ -34,10 +31,8 @@ def timestamp_value(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        if not _ISO_PREFIX.match(value):
-            raise ValueError
-        parsed = _DATETIME.validate_python(value)
-    except (ValueError, ValidationError):
+        parsed = parse_datetime(value)
+    except ValueError:
         raise ValueError("must be an RFC 3339 timestamp such as 2030-01-31T00:00:00Z") from None
     if parsed.tzinfo is None:
         raise ValueError("must carry a UTC offset, e.g. 2030-01-31T00:00:00Z or ...+01:00")
@@ -46,4 +41,4 @@ def timestamp_value(value: str | None) -> str | None:
 
 def parse_timestamp(value: str) -> datetime:
     """The datetime of a timestamp normalized by :func:`timestamp_value`."""
-    return _DATETIME.validate_python(value)
+    return parse_datetime(value)

@@ -15,6 +15,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+from ...core.fields import parse_datetime
 from ..context import SandboxContext
 from ..settings import CREDENTIALS, RDB_INSTANCE_ID
 from .exceptions import InvalidArguments, NotFound, PreconditionFailed, TransientState
@@ -47,7 +48,7 @@ def timestamp(epoch: float) -> str:
 
 def parse_time(text: str) -> datetime:
     """An RFC 3339 date with a zone (ValueError otherwise), converted to UTC."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    parsed = parse_datetime(text)
     if parsed.tzinfo is None or "T" not in text.upper():
         raise ValueError(f"not an RFC 3339 date: {text}")
     return parsed.astimezone(timezone.utc)
