@@ -79,11 +79,6 @@ def set_stack_config(values: Mapping[str, Any]) -> None:
         _stack_config = {k: v for k, v in values.items() if v is not None}
 
 
-def stack_config() -> Mapping[str, Any]:
-    """The stack config handed over by the provider host (empty outside of it)."""
-    return _stack_config
-
-
 def _program_config(key: str) -> Any:
     """``key`` of the stack config as a running Pulumi program sees it.
 
