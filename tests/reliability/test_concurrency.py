@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from reliability.inventory import differences, footprint, held, kind_of, mismatches
 from reliability.inventory import settled_objects as objects_of
 from reliability.runs import Tally, assert_reported, converge
@@ -161,6 +162,7 @@ def failures(ops: list[Op]) -> list[str]:
     return [assert_reported(op.res.name, op.error).group(0) for op in ops if op.error]
 
 
+@pytest.mark.slow
 def test_one_host_many_threads_no_crossed_results(sandbox: Sandbox, tmp_path: Path) -> None:
     before = footprint(sandbox)
     run = Engine(PROGRAM, tmp_path / "state.json", sandbox.stack_config())

@@ -61,6 +61,7 @@ def assert_in_step(run: Engine, api: Sandbox) -> None:
     assert crossed(objects, run.state) == []
 
 
+@pytest.mark.slow
 def test_thirty_resources_converge_under_faults_and_a_restart(
     server: SandboxProcess, tmp_path: Path
 ) -> None:
@@ -107,6 +108,7 @@ def test_thirty_resources_converge_under_faults_and_a_restart(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["error_rate", "ratelimit_rate"])
 def test_failures_that_outlast_the_retries_name_resource_call_and_message(
     sandbox: Sandbox, tmp_path: Path, fault: str
