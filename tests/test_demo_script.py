@@ -60,6 +60,9 @@ def _run_demo(
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     environment = {
+        # the interpreter running the suite, whichever virtual environment it is (the
+        # script's default, .venv, need not exist)
+        "VENV": sys.prefix,
         "PATH": path,
         "HOME": str(tmp_path / "home"),
         "TMPDIR": str(tmpdir),
