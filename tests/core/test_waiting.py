@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core import (
     BadRequestError,
-    Clock,
     RateLimitedError,
     ServerError,
     TaskFailedError,
@@ -16,34 +16,19 @@ from pulumi_backups.core import (
 )
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.t = 100.0
-        self.sleeps: list[float] = []
-
-    def now(self) -> float:
-        return self.t
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.t += seconds
-
-    @property
-    def clock(self) -> Clock:
-        return Clock(now=self.now, sleep=self.sleep)
-
-
 def test_done_at_first_poll_never_sleeps() -> None:
-    fake = FakeClock()
-    assert wait_until(lambda: "done", lambda s: s == "done", what="x", status=str, clock=fake.clock)
+    fake = FakeClock(t=100.0)
+    assert wait_until(
+        lambda: "done", lambda s: s == "done", what="x", status=str, clock=fake.clock()
+    )
     assert fake.sleeps == []
 
 
 def test_polls_until_done_and_returns_the_final_value() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
     statuses = iter(["todo", "doing", "doing", "done"])
     got = wait_until(
-        lambda: next(statuses), lambda s: s == "done", what="x", status=str, clock=fake.clock
+        lambda: next(statuses), lambda s: s == "done", what="x", status=str, clock=fake.clock()
     )
     assert got == "done"
     assert len(fake.sleeps) == 3
@@ -57,7 +42,7 @@ def test_delays_start_small_grow_with_elapsed_time_and_are_capped() -> None:
 
 
 def test_overshoot_stays_within_ten_percent_of_the_operation_time() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
     start = fake.t
     duration = 30.0
     wait_until(
@@ -65,13 +50,13 @@ def test_overshoot_stays_within_ten_percent_of_the_operation_time() -> None:
         lambda s: s == "done",
         what="x",
         status=str,
-        clock=fake.clock,
+        clock=fake.clock(),
     )
     assert duration <= fake.t - start <= duration * 1.10
 
 
 def test_timeout_names_what_and_last_status() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
     with pytest.raises(WaitTimeoutError) as info:
         wait_until(
             lambda: "doing",
@@ -79,7 +64,7 @@ def test_timeout_names_what_and_last_status() -> None:
             what="hosting task dump/create #7",
             status=str,
             policy=WaitPolicy(timeout=5),
-            clock=fake.clock,
+            clock=fake.clock(),
         )
     assert "hosting task dump/create #7" in str(info.value)
     assert "'doing'" in str(info.value)
@@ -87,7 +72,7 @@ def test_timeout_names_what_and_last_status() -> None:
 
 
 def test_failure_status_stops_at_once_with_detail() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
     with pytest.raises(TaskFailedError) as info:
         wait_until(
             lambda: {"status": "customerError", "details": "quota"},
@@ -96,14 +81,14 @@ def test_failure_status_stops_at_once_with_detail() -> None:
             status=lambda t: t["status"],
             failed=lambda t: t["status"] == "customerError",
             detail=lambda t: t["details"],
-            clock=fake.clock,
+            clock=fake.clock(),
         )
     assert "NAS-HA task #3" in str(info.value) and "quota" in str(info.value)
     assert fake.sleeps == []
 
 
 def test_transient_poll_failures_are_waited_through_until_the_deadline() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
     answers: list[object] = [RateLimitedError("GET /t", 429, ""), ServerError("GET /t", 503, "")]
     answers.append("done")
 
@@ -114,13 +99,13 @@ def test_transient_poll_failures_are_waited_through_until_the_deadline() -> None
         return str(answer)
 
     assert (
-        wait_until(fetch, lambda s: s == "done", what="x", status=str, clock=fake.clock) == "done"
+        wait_until(fetch, lambda s: s == "done", what="x", status=str, clock=fake.clock()) == "done"
     )
     assert len(fake.sleeps) == 2
 
 
 def test_a_wait_ending_on_transient_failures_raises_the_last_one() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
 
     def fetch() -> str:
         raise ServerError("GET /t", 503, "down")
@@ -132,17 +117,17 @@ def test_a_wait_ending_on_transient_failures_raises_the_last_one() -> None:
             what="x",
             status=str,
             policy=WaitPolicy(timeout=3),
-            clock=fake.clock,
+            clock=fake.clock(),
         )
     assert fake.t - 100.0 == pytest.approx(3.0)
 
 
 def test_permanent_poll_failures_stop_the_wait_at_once() -> None:
-    fake = FakeClock()
+    fake = FakeClock(t=100.0)
 
     def fetch() -> str:
         raise BadRequestError("GET /t", 400, "bad")
 
     with pytest.raises(BadRequestError):
-        wait_until(fetch, lambda s: True, what="x", status=str, clock=fake.clock)
+        wait_until(fetch, lambda s: True, what="x", status=str, clock=fake.clock())
     assert fake.sleeps == []

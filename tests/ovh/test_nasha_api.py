@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.ovh.client import OvhClient
@@ -17,24 +18,9 @@ SNAPSHOT = NAS + "/partition/{partitionName}/snapshot"
 TASK = NAS + "/task/{taskId}"
 
 
-class FakeClock:
-    """Monotonic time that moves only when the wait sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> Clock:
-        return Clock(now=lambda: self.now, sleep=self.sleep)
-
-
 @pytest.fixture
 def fake() -> FakeClock:
-    return FakeClock()
+    return FakeClock(t=1000.0)
 
 
 @pytest.fixture
@@ -56,7 +42,7 @@ def test_changes_are_applied_in_order_each_task_followed(
         fake.sleep(seconds)
         sandbox.advance(15)
 
-    partition.clock = Clock(now=lambda: fake.now, sleep=sleep)
+    partition.clock = Clock(now=lambda: fake.t, sleep=sleep)
     changes = [Change("remove", "day-1"), Change("add", "hour-6"), Change("add", "day-7")]
     sandbox.clear_counters()
     apply_changes(partition, changes, Deadline.starting_now(WaitPolicy(), partition.clock))
@@ -100,15 +86,15 @@ def test_never_ending_task_times_out_on_the_operation_deadline(
     assert isinstance(cause, WaitTimeoutError)
     assert "timed out after 45 s" in str(cause)
     assert "NAS-HA task clusterLeclercSnapshotUpdate #" in str(cause) and "'doing'" in str(cause)
-    assert fake.now - 1000.0 == pytest.approx(45)
-    assert max(fake.slept) <= 10
+    assert fake.t - 1000.0 == pytest.approx(45)
+    assert max(fake.sleeps) <= 10
 
 
 def test_deadline_is_shared_by_the_tasks_of_one_operation(fake: FakeClock) -> None:
     shared = deadline(fake, 100)
-    fake.now += 70
+    fake.t += 70
     assert shared.remaining().timeout == pytest.approx(30)
-    fake.now += 50
+    fake.t += 50
     assert shared.remaining().timeout == 0
 
 
