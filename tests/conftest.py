@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from support import Engine
+from support.fakes import Connections, forbid_network
 from throwaway_provider import STORE_ENV, TOKEN, Store
 
 from pulumi_backups.sandbox import Sandbox, SandboxSettings
@@ -27,6 +28,15 @@ def sandbox(sandbox_server: Sandbox) -> Sandbox:
     """The test run's sandbox, freshly reset: seeded objects only, start config, no faults."""
     sandbox_server.reset()
     return sandbox_server
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Connections]:
+    """No connection can be opened during the test, and none may have been tried (a caught
+    OSError does not hide an attempt)."""
+    seen = forbid_network(monkeypatch)
+    yield seen
+    assert seen.attempts == [], "network used"
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import pytest
 from pulumi.runtime import rpc
 from pydantic import Field
+from support.fakes import Connections
 
 from pulumi_backups.core import BaseProvider, NotFoundError, ResourceArgs, ResourceError
 
@@ -41,26 +41,14 @@ class WidgetProvider(BaseProvider[WidgetArgs]):
 PROVIDER = "c2VyaWFsaXplZA=="
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
-    attempts: list[object] = []
-
-    def refuse(self: socket.socket, address: object) -> None:
-        attempts.append(address)
-        raise OSError("network used during check")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    yield attempts
-
-
-def test_check_normalizes_and_keeps_provider_out_of_inputs(no_network: list[object]) -> None:
+def test_check_normalizes_and_keeps_provider_out_of_inputs(no_network: Connections) -> None:
     result = WidgetProvider().check({}, {"__provider": PROVIDER, "zone": "a", "size": 3.0})
     assert result.failures == []
     assert result.inputs == {"zone": "a", "size": 3}
-    assert no_network == []
+    assert no_network.attempts == []
 
 
-def test_check_reports_one_failure_per_bad_property(no_network: list[object]) -> None:
+def test_check_reports_one_failure_per_bad_property(no_network: Connections) -> None:
     result = WidgetProvider().check(
         {}, {"__provider": PROVIDER, "zone": "c", "size": 99, "colour": "red"}
     )
@@ -68,7 +56,7 @@ def test_check_reports_one_failure_per_bad_property(no_network: list[object]) ->
     assert set(by_property) == {"zone", "size", "colour"}
     assert "'a' or 'b'" in by_property["zone"] and "'c'" in by_property["zone"]
     assert "less than or equal to 10" in by_property["size"]
-    assert no_network == []
+    assert no_network.attempts == []
 
 
 def test_check_reports_missing_required_property() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from typing import Any, get_args
 
 import pytest
@@ -23,15 +21,7 @@ POLICY = {"service_name": "zpool-000000", "partition_name": "backups"}
 SNAPSHOT = {**POLICY, "name": "before-upgrade"}
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """check and diff are pure: any connection attempt fails the test."""
-
-    def refuse(self: socket.socket, address: object) -> None:
-        raise AssertionError(f"network used: {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    yield
+pytestmark = pytest.mark.usefixtures("no_network")  # check and diff are pure
 
 
 def check_policy(**inputs: Any) -> tuple[dict[str, Any], dict[str, str]]:

@@ -11,8 +11,7 @@ against the sandbox, whose request counters must stay empty.
 from __future__ import annotations
 
 import importlib
-import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pulumi
 import pytest
 from pulumi.runtime import rpc
 from support import Engine
+from support.fakes import Connections
 from support.values import to_struct
 
 from pulumi_backups.core.provider import BaseProvider
@@ -286,32 +286,6 @@ def as_engine_sends(props: dict[str, Any]) -> dict[str, Any]:
     """Through protobuf, as the engine sends them and the host reads them: numbers become
     floats (infinity and NaN included), None goes."""
     return dict(rpc.deserialize_properties(to_struct(props)))
-
-
-@dataclass
-class Connections:
-    """Attempts to open a network connection while the network is forbidden."""
-
-    attempts: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Connections]:
-    """Every way out (connect, create_connection, name resolution) fails, and is counted."""
-    seen = Connections()
-
-    def refuse(what: str) -> Callable[..., Any]:
-        def refused(*args: Any, **kwargs: Any) -> Any:
-            seen.attempts.append(f"{what}{args[1:] if what == 'connect' else args}")
-            raise OSError(f"network forbidden during check ({what})")
-
-        return refused
-
-    monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse("connect"))
-    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
-    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
-    yield seen
 
 
 def test_the_corpus_is_large_and_covers_every_resource() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -23,15 +21,7 @@ BASE = {"instance_id": INSTANCE, "database_name": "app"}
 RESTORE = {"backup_id": f"fr-par/{BACKUP}", "instance_id": INSTANCE}
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """check and diff are pure: any connection attempt fails the test."""
-
-    def refuse(self: socket.socket, address: object) -> None:
-        raise AssertionError(f"network used: {address}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    yield
+pytestmark = pytest.mark.usefixtures("no_network")  # check and diff are pure
 
 
 def check(olds: dict[str, Any] | None = None, **news: Any) -> tuple[dict[str, Any], dict[str, str]]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
 
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock
@@ -26,6 +31,32 @@ class FakeClock:
 
     def clock(self) -> Clock:
         return Clock(now=self.now, sleep=self.sleep)
+
+
+@dataclass
+class Connections:
+    """Attempts to open a network connection while the network is forbidden."""
+
+    attempts: list[str] = field(default_factory=list)
+
+
+def forbid_network(monkeypatch: pytest.MonkeyPatch) -> Connections:
+    """Every way out (connect, create_connection, name resolution) fails with OSError, and
+    is counted: for the code that must never touch the network (check, diff)."""
+    seen = Connections()
+
+    def refuse(what: str) -> Callable[..., Any]:
+        def refused(*args: Any, **kwargs: Any) -> Any:
+            seen.attempts.append(f"{what}{args[1:] if what == 'connect' else args}")
+            raise OSError(f"network forbidden here ({what})")
+
+        return refused
+
+    monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse("connect"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    return seen
 
 
 def fast_ovh_client(sandbox: Sandbox, attempts: int = 12) -> OvhClient:
