@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine
+from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
 from pulumi_backups.core.config import OvhSettings
@@ -49,23 +49,9 @@ def stored(sandbox: Sandbox, kind: str) -> dict[str, Any]:
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, **config: Any) -> Engine:
-    run = Engine(
-        program=PROGRAM,
-        state_path=tmp_path / "state.json",
-        stack_config=dict(sandbox.stack_config()),
-        secret_keys=["hosting-database:password"],
+    return sandbox_engine(
+        sandbox, PROGRAM, tmp_path, secret_keys=["hosting-database:password"], **config
     )
-    reconfigure(run, **config)
-    return run
-
-
-def reconfigure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        full = f"{run.project}:{key}"
-        if value is None:
-            run.stack_config.pop(full, None)
-        else:
-            run.stack_config[full] = value
 
 
 def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
@@ -81,13 +67,13 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert "password" in run.resource("db").secret_outputs
     assert "f1rstPassword" not in (tmp_path / "state.json").read_text()
 
-    reconfigure(run, password="s3condPassword")
+    run.configure(password="s3condPassword")
     assert run.preview().op("db") == "update"
     assert run.up().op("db") == "update"
     assert mutations(sandbox) == {PASSWORD: 1}
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["password"] == "s3condPassword"
 
-    reconfigure(run, type="mariadb")  # would replace a protected database
+    run.configure(type="mariadb")  # would replace a protected database
     plan = run.preview()
     assert "deletion_protection" in plan.errors["db"] and "type" in plan.errors["db"]
     with pytest.raises(DeploymentError, match="set deletion_protection to false"):
@@ -95,11 +81,11 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert mutations(sandbox) == {}
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["type"] == "mysql"
 
-    reconfigure(run, type=None, deletion_protection=False)
+    run.configure(type=None, deletion_protection=False)
     assert run.up().op("db") == "update"
     assert mutations(sandbox) == {}
 
-    reconfigure(run, type="mariadb")
+    run.configure(type="mariadb")
     assert run.preview().op("db") == "replace"
     result = run.up()
     assert result.op("db") == "replace" and result.step("db").delete_before_replace
@@ -107,12 +93,12 @@ def test_database_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert stored(sandbox, "database")[f"{SN}/{DB}"]["type"] == "mariadb"
     assert [r.name for r in run.state] == ["db"]
 
-    reconfigure(run, deletion_protection=True)
+    run.configure(deletion_protection=True)
     run.up()
     with pytest.raises(DeploymentError, match="deletion_protection is on"):
         run.destroy()
     assert stored(sandbox, "database") != {} and [r.name for r in run.state] == ["db"]
-    reconfigure(run, deletion_protection=False)
+    run.configure(deletion_protection=False)
     run.up()
     run.destroy()
     assert stored(sandbox, "database") == {} and run.state == []
@@ -149,7 +135,7 @@ def test_four_dumps_created_at_once_each_get_their_own(sandbox: Sandbox, tmp_pat
     assert len({doc["taskId"] for doc in stored(sandbox, "dump").values()}) == 4
     mutations(sandbox)
 
-    reconfigure(run, dump_triggers=["v2"])  # a new dump each, before each deploy
+    run.configure(dump_triggers=["v2"])  # a new dump each, before each deploy
     result = run.up()
     assert sorted(result.names("replace")) == ["dump0", "dump1", "dump2", "dump3"]
     assert mutations(sandbox) == {DUMP: 4, DELETE_DUMP: 4}
@@ -172,11 +158,11 @@ def test_restore_and_restore_again(sandbox: Sandbox, tmp_path: Path) -> None:
     )
     mutations(sandbox)
 
-    reconfigure(run, restore_triggers=[2])
+    run.configure(restore_triggers=[2])
     assert run.up().op("restore") == "replace"
     assert mutations(sandbox) == {RESTORE: 1}
 
-    reconfigure(run, restore=None)
+    run.configure(restore=None)
     assert run.up().op("restore") == "delete"
     assert mutations(sandbox) == {}  # a restore cannot be undone: forgetting it is all
     run.destroy()

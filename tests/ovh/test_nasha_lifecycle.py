@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine
+from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
 from pulumi_backups.core import WaitPolicy
@@ -43,13 +43,7 @@ def task_log(sandbox: Sandbox) -> list[str]:
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, program: str, **config: Any) -> Engine:
-    project = {"nasha_policy": "nasha-policy", "nasha_snapshot": "nasha-snapshot"}[program]
-    settings = {f"{project}:{key}": value for key, value in config.items()}
-    return Engine(
-        program=PROGRAMS / program,
-        state_path=tmp_path / "state.json",
-        stack_config={**sandbox.stack_config(), **settings},
-    )
+    return sandbox_engine(sandbox, PROGRAMS / program, tmp_path, **config)
 
 
 def reconfigure(run: Engine, **config: Any) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine
+from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import calls, mutations
 
 from pulumi_backups.core.waiting import WaitPolicy
@@ -42,22 +42,7 @@ FAST = WaitPolicy(timeout=5)
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, **config: Any) -> Engine:
-    run = Engine(
-        PROGRAM,
-        tmp_path / "state.json",
-        dict(sandbox.stack_config()),
-        env={"SCW_CONFIG_PATH": str(tmp_path / "absent.yaml")},
-    )
-    reconfigure(run, **config)
-    return run
-
-
-def reconfigure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        if value is None:
-            run.stack_config.pop(f"{run.project}:{key}", None)
-        else:
-            run.stack_config[f"{run.project}:{key}"] = value
+    return sandbox_engine(sandbox, PROGRAM, tmp_path, **config)
 
 
 def deletes(sandbox: Sandbox) -> dict[str, int]:
@@ -104,7 +89,7 @@ def test_a_protected_database_is_neither_replaced_nor_deleted(
     assert databases(sandbox) == {"sandboxsafe.mysql.db": "mysql"}
 
     for change in ({"type": "mariadb"}, {"user": "sandboxnew", "deletion_protection": False}):
-        reconfigure(run, **change)
+        run.configure(**change)
         plan = run.preview()
         assert sandbox.counters() == {}  # refused by check: no request at all
         ((prop, reason),) = plan.step("db").failures
@@ -112,12 +97,12 @@ def test_a_protected_database_is_neither_replaced_nor_deleted(
         with pytest.raises(DeploymentError, match="set deletion_protection to false"):
             run.up()
         assert mutations(sandbox) == {}
-        reconfigure(run, **{key: None for key in change})
+        run.configure(**{key: None for key in change})
 
     with pytest.raises(DeploymentError) as destroyed:
         run.destroy()
     assert "deletion_protection is on" in destroyed.value.errors["db"]
-    reconfigure(run, database=False)  # dropped from the program
+    run.configure(database=False)  # dropped from the program
     with pytest.raises(DeploymentError) as dropped:
         run.up()
     assert "deletion_protection is on" in dropped.value.errors["db"]
@@ -125,7 +110,7 @@ def test_a_protected_database_is_neither_replaced_nor_deleted(
     assert databases(sandbox) == {"sandboxsafe.mysql.db": "mysql"}
     assert [r.name for r in run.state] == ["db"]
 
-    reconfigure(run, database=None, deletion_protection=False)  # what it takes to delete it
+    run.configure(database=None, deletion_protection=False)  # what it takes to delete it
     assert run.up().op("db") == "update" and mutations(sandbox) == {}
     run.destroy()
     assert deletes(sandbox) == {DELETE_DB: 1} and databases(sandbox) == {}
@@ -140,7 +125,7 @@ def deploy_then_drop_one(sandbox: Sandbox, tmp_path: Path) -> Engine:
     run.up()
     assert mutations(sandbox) == {ADD_FREQUENCY: 2, RECORD_SCHEDULE: 1}
     add_out_of_band(sandbox, "day-2")
-    reconfigure(run, frequencies=["day-1", "hour-6"])
+    run.configure(frequencies=["day-1", "hour-6"])
     assert run.up().op("schedule") == "update"
     assert mutations(sandbox) == {REMOVE_FREQUENCY: 1}
     assert schedule(sandbox) == ["day-1", "day-2", "hour-6"]  # day-7 only went
@@ -193,15 +178,15 @@ def test_backups_are_deleted_only_when_the_program_says_so(
     assert deletes(sandbox) == {} and {res.name: res.id for res in run.state} == ids
     assert set(run.preview().ops.values()) == {"same"} and sandbox.counters() == {}
 
-    reconfigure(run, triggers=[2])  # a new dump and a new VPS backup, the old ones go
+    run.configure(triggers=[2])  # a new dump and a new VPS backup, the old ones go
     assert sorted(run.up().names("replace")) == ["dump", "vpsbackup"]
     assert deletes(sandbox) == {DELETE_DUMP: 1, DELETE_VPS_BACKUP: 1}
 
-    reconfigure(run, snapshot_name="safety-2", rdb_database="app_restore")
+    run.configure(snapshot_name="safety-2", rdb_database="app_restore")
     assert sorted(run.up().names("replace")) == ["rdbbackup", "snapshot"]
     assert deletes(sandbox) == {DELETE_SNAPSHOT: 1, DELETE_RDB_BACKUP: 1}
 
-    reconfigure(run, backups=["dump", "snapshot", "rdb"])  # the VPS backup leaves the program
+    run.configure(backups=["dump", "snapshot", "rdb"])  # the VPS backup leaves the program
     assert run.up().names("delete") == ["vpsbackup"]
     assert deletes(sandbox) == {DELETE_VPS_BACKUP: 1}
 

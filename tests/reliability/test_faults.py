@@ -26,7 +26,7 @@ from reliability.runs import (
     converge,
     faults_drawn,
 )
-from support import DeploymentError, Engine
+from support import DeploymentError, Engine, sandbox_engine
 
 from pulumi_backups.sandbox import Sandbox
 
@@ -49,9 +49,7 @@ def server(tmp_path: Path) -> Iterator[SandboxProcess]:
 
 
 def engine(api: Sandbox, tmp_path: Path, **config: object) -> Engine:
-    run = Engine(PROGRAM, tmp_path / "state.json", api.stack_config(), secret_keys=SECRET_KEYS)
-    run.stack_config.update({f"{run.project}:{key}": value for key, value in config.items()})
-    return run
+    return sandbox_engine(api, PROGRAM, tmp_path, secret_keys=SECRET_KEYS, **config)
 
 
 def assert_in_step(run: Engine, api: Sandbox) -> None:

@@ -34,6 +34,7 @@ from support import (
     ProviderHost,
     ResourceState,
     RunResult,
+    sandbox_engine,
 )
 from support.state import save_checkpoint
 
@@ -145,10 +146,7 @@ class KillWhilePolling:
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, config: dict[str, Any]) -> Engine:
-    run = Engine(PROGRAM, tmp_path / "state.json", sandbox.stack_config())
-    settings = {**NONE, **config}
-    run.stack_config.update({f"{run.project}:{k}": v for k, v in settings.items()})
-    return run
+    return sandbox_engine(sandbox, PROGRAM, tmp_path, **{**NONE, **config})
 
 
 def interrupt(sandbox: Sandbox, run: Engine, kill: KillWhilePolling) -> str:

@@ -17,6 +17,7 @@ from .results import (
     StepError,
     StepFailed,
 )
+from .sandboxed import sandbox_engine
 from .state import Checkpoint, PendingOperation, ResourceState, load_checkpoint, load_state
 from .values import UNKNOWN, is_secret, reveal, secret
 
@@ -44,5 +45,6 @@ __all__ = [
     "load_checkpoint",
     "load_state",
     "reveal",
+    "sandbox_engine",
     "secret",
 ]

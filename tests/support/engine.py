@@ -113,6 +113,16 @@ class Engine:
         """The project name (Pulumi.yaml `name`, else the `project` argument or "project")."""
         return self.program.project
 
+    def configure(self, **settings: Any) -> Engine:
+        """Set the program's own settings (`<project>:<key>`) as `pulumi config set` does;
+        None removes one."""
+        for key, value in settings.items():
+            if value is None:
+                self.stack_config.pop(f"{self.project}:{key}", None)
+            else:
+                self.stack_config[f"{self.project}:{key}"] = value
+        return self
+
     @property
     def host_output(self) -> str:
         """What the provider host printed during the last command."""

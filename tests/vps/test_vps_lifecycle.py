@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine
+from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
 from pulumi_backups.core.config import VpsSettings
@@ -35,17 +35,7 @@ def backups(panel: VpsClient) -> dict[int, str]:
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, **config: Any) -> Engine:
-    run = Engine(PROGRAM, tmp_path / "state.json", dict(sandbox.stack_config()))
-    reconfigure(run, **config)
-    return run
-
-
-def reconfigure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        if value is None:
-            run.stack_config.pop(f"{run.project}:{key}", None)
-        else:
-            run.stack_config[f"{run.project}:{key}"] = value
+    return sandbox_engine(sandbox, PROGRAM, tmp_path, **config)
 
 
 def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -> None:
@@ -65,7 +55,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     assert run.up().op("backup") == "same"
     assert mutations(sandbox) == {}
 
-    reconfigure(run, triggers=["1.1"])
+    run.configure(triggers=["1.1"])
     plan = run.preview()
     assert plan.op("backup") == "replace" and plan.step("backup").replaces == ["triggers"]
     result = run.up()
@@ -100,7 +90,7 @@ def test_restore_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -
     assert mutations(sandbox) == {CREATE: 1, RESTORE: 1}
 
     first_restore = run.resource("restore").id
-    reconfigure(run, restore_triggers=["b"])
+    run.configure(restore_triggers=["b"])
     assert run.preview().ops == {"backup": "same", "restore": "replace"}
     result = run.up()
     assert result.op("restore") == "replace" and mutations(sandbox) == {RESTORE: 1}
