@@ -135,6 +135,32 @@ def test_unknown_name_is_a_change() -> None:
     assert diff(STORED, {**BASE, "export": False, "name": rpc.UNKNOWN}) == (True, [])
 
 
+NOW = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+EXPORTED = {**STORED, "export": True, "download_url": "https://s3.example/dump?X-Amz-Signature=x"}
+
+
+@pytest.mark.parametrize(
+    ("link", "due"),
+    [
+        ({"download_url_expires_at": "2026-12-05T12:00:00Z"}, False),  # a day left
+        ({"download_url_expires_at": "2026-12-04T12:04:00Z"}, True),  # 4 minutes left
+        ({"download_url_expires_at": "2026-12-04T11:00:00Z"}, True),  # expired
+        ({"download_url": None, "download_url_expires_at": "2026-12-04T11:00:00Z"}, True),
+        ({"download_url_expires_at": None}, True),
+    ],
+)
+def test_an_exported_backup_whose_link_is_due_is_updated_not_replaced(
+    link: dict[str, Any], due: bool
+) -> None:
+    """The refresh reports an expired link as none; Diff plans the update that renews it."""
+    result = RdbBackupProvider().diff(
+        f"fr-par/{BACKUP}", {"__provider": "old", **EXPORTED, **link}, {**BASE, "export": True}, NOW
+    )
+    assert (bool(result.changes), list(result.replaces or [])) == (due, [])
+    unexported = {**STORED, **link}
+    assert diff(unexported, {**BASE, "export": False}) == (False, [])
+
+
 # -- RdbBackupRestore ----------------------------------------------------------------------------
 
 

@@ -120,27 +120,29 @@ def test_refused_create_is_not_looked_up() -> None:
 def test_read_drops_gone_and_deleting_backups() -> None:
     api, clock = FakeRdb(), FakeClock()
     client = api.client(clock)
-    assert operations.read(client, "fr-par", "0" * 8, export=False, policy=POLICY) is None
+    assert operations.read(client, "fr-par", "0" * 8) is None
     deleting = api.add("deleting")
-    assert operations.read(client, "fr-par", deleting["id"], export=False, policy=POLICY) is None
+    assert operations.read(client, "fr-par", deleting["id"]) is None
     ready = api.add("ready")
-    found = operations.read(client, "fr-par", ready["id"], export=False, policy=POLICY)
+    found = operations.read(client, "fr-par", ready["id"])
     assert found is not None and found.id == ready["id"]
 
 
-def test_read_renews_an_expired_link_by_the_servers_clock() -> None:
+def test_read_never_renews_an_expired_link() -> None:
+    """A read runs in previews: it only GETs, and says the link has expired (by the
+    server's clock); the renewal is an update's."""
     api, clock = FakeRdb(polls=0), FakeClock()
     client = api.client(clock)
     backup_id = operations.create(client, "fr-par", REQUEST, export=True, policy=POLICY).id
-    assert operations.read(client, "fr-par", backup_id, export=True, policy=POLICY)
-    assert len(api.calls("POST")) == 2  # create, export: the link is still valid
     later = datetime.now(timezone.utc) + timedelta(hours=25)
     api.date = later.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    renewed = operations.read(client, "fr-par", backup_id, export=True, policy=POLICY)
-    assert renewed is not None and renewed.ready and len(api.calls("POST")) == 3
-    api.date = None
-    assert operations.read(client, "fr-par", backup_id, export=False, policy=POLICY)
-    assert len(api.calls("POST")) == 3
+    read = operations.read(client, "fr-par", backup_id)
+    assert read is not None and read.ready and not read.link_valid(margin_seconds=0)
+    assert len(api.calls("POST")) == 2  # create, export: nothing more
+    renewed = operations.update(
+        client, "fr-par", backup_id, UpdateBackupRequest(), export=True, policy=POLICY
+    )
+    assert renewed.link_valid() and len(api.calls("POST")) == 3
 
 
 def test_update_sends_only_what_changed() -> None:

@@ -5,7 +5,7 @@ shared by its request, its waits and its export:
 
 - :func:`create`: POST, wait until ``ready``, export when asked; if anything fails after the
   backup exists, delete it (or say in the error which backup could not be deleted);
-- :func:`read`: None once the backup is gone or ``deleting``; renews an expired link;
+- :func:`read`: None once the backup is gone or ``deleting``; a GET only, nothing renewed;
 - :func:`update`: PATCH what changed, renew the link when exporting;
 - :func:`delete`: DELETE, then wait for 404; an absent backup is already deleted;
 - :func:`restore`: POST the restore and wait until the backup is ``ready`` again.
@@ -47,19 +47,15 @@ def create(
     return backup
 
 
-def read(
-    client: RdbClient, region: str, backup_id: str, *, export: bool, policy: WaitPolicy
-) -> Backup | None:
+def read(client: RdbClient, region: str, backup_id: str) -> Backup | None:
     """The backup as the API has it; None once gone (a ``deleting`` backup cannot come
-    back). With ``export``, an expired link of a ready backup is renewed."""
+    back). A read changes nothing: it runs in previews (``pulumi preview --refresh``)."""
     try:
         backup = client.get_backup(region, backup_id)
     except NotFoundError:
         return None
     if backup.status == "deleting":
         return None
-    if export and backup.ready and not backup.link_valid():
-        backup = ensure_link(client, backup, Deadline(policy, client.clock))
     return backup
 
 

@@ -5,6 +5,9 @@ environment, profile, ``fr-par``) and kept. Without ``name``, the backup is name
 ``{database_name}-{YYYYmmdd-HHMMSS}`` (UTC, at creation) and keeps that name: a name or a region
 left out never causes a change. ``name`` and ``expires_at`` change in place (PATCH; an expiry
 cannot be removed); ``instance_id``, ``database_name`` and ``region`` replace the backup.
+With ``export``, a download link that has expired (or expires within
+:data:`LINK_MARGIN_SECONDS`) is renewed by an update, never by a read: a refresh reports it
+gone (``download_url`` None), Diff then plans an update, visible in the preview.
 The work itself is in :mod:`.operations`.
 """
 
@@ -35,6 +38,8 @@ OUTPUTS = (
 )  # fmt: skip
 COMPUTED_WHEN_ABSENT = ("name", "region")
 REPLACING = frozenset({"instance_id", "database_name", "region"})
+LINK_MARGIN_SECONDS = 300.0
+"""A link that expires sooner than this is renewed by the next update."""
 
 
 class RdbBackupArgs(ResourceArgs):
@@ -111,12 +116,22 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
     parent_fields = REPLACING  # the instance, its database and region
     default_timeout = 3600.0
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(
+        self, _id: str, olds: dict[str, Any], news: dict[str, Any], now: datetime | None = None
+    ) -> DiffResult:
+        """As :meth:`BaseProvider.diff`, and an update when an exported backup's link is
+        missing or expires within :data:`LINK_MARGIN_SECONDS` of ``now`` (this machine's
+        clock by default): the update renews it."""
+        link_due = news.get("export") is True and olds.get("export") is True
+        link_due = link_due and _link_due(olds, now or datetime.now(timezone.utc))
         # A name or region left out keeps what was chosen at create, whatever config says now.
         olds = {
             k: v for k, v in olds.items() if not (k in COMPUTED_WHEN_ABSENT and news.get(k) is None)
         }
-        return super().diff(_id, olds, news)
+        result = super().diff(_id, olds, news)
+        if link_due and not result.changes:
+            result.changes = True
+        return result
 
     def describe(self, args: RdbBackupArgs) -> str:
         label = f" {args.name!r}" if args.name else ""
@@ -137,12 +152,11 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
     def read_resource(
         self, id_: str, args: RdbBackupArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """Outputs as the API has them; None once gone (or deleting). With ``export``, an
-        expired link of a ready backup is renewed (a refresh may thus take an export)."""
+        """Outputs as the API has them; None once gone (or deleting). Nothing is renewed
+        here: an expired link is reported as no link, for the next update to renew."""
         region, backup_id = split_id(id_, ID_SHAPE)
         client, _ = rdb_client(region)
-        policy = self.wait_policy(args, "update")
-        backup = operations.read(client, region, backup_id, export=args.export, policy=policy)
+        backup = operations.read(client, region, backup_id)
         return outputs(backup, args) if backup is not None else None
 
     def update_resource(
@@ -171,18 +185,32 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
 
 
 def outputs(backup: Backup, args: RdbBackupArgs) -> dict[str, Any]:
-    """The outputs of the resource: the backup as read, a download link only when exported."""
+    """The outputs of the resource: the backup as read, a download link only when exported
+    and still valid (by the server's clock); an expired link keeps only its expiry date."""
     outs = backup.outputs()
     if not args.export:
         outs.update(download_url=None, download_url_expires_at=None)
+    elif not backup.link_valid(margin_seconds=0):
+        outs.update(download_url=None)
     return outs
+
+
+def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:
+    """Whether the stored link is missing or expires within the margin of ``now``."""
+    if not olds.get("download_url") or not olds.get("download_url_expires_at"):
+        return True
+    try:
+        expires = parse_timestamp(str(olds["download_url_expires_at"]))
+    except ValueError:
+        return True
+    return (expires - now).total_seconds() <= LINK_MARGIN_SECONDS
 
 
 class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):
     """A backup of one database of a Scaleway Managed Database (RDB) instance.
 
     Created and awaited until ``ready``; ``export=True`` also exports it and exposes a
-    presigned ``download_url`` (secret), renewed when it has expired.
+    presigned ``download_url`` (secret), renewed by the first ``up`` after it has expired.
 
     Example::
 
