@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.fakes import FakeClock
 
 from pulumi_backups.core import (
     BadRequestError,
@@ -13,6 +14,7 @@ from pulumi_backups.core import (
     call_with_retry,
     is_retryable,
 )
+from pulumi_backups.core.retry import retries_within
 
 
 def flaky(errors: list[Exception]) -> tuple[list[int], object]:
@@ -68,3 +70,17 @@ def test_client_errors_are_never_retried() -> None:
 )
 def test_is_retryable(error: Exception, idempotent: bool, expected: bool) -> None:
     assert is_retryable(error, idempotent=idempotent) is expected
+
+
+def test_retries_stop_at_the_operations_deadline() -> None:
+    """Inside `retries_within`, no pause ends past the deadline: the last error comes at once
+    (all 429s, 6 attempts of up to 7.75 s of pauses, a 2 s deadline)."""
+    fake = FakeClock()
+    calls, send = flaky([RateLimitedError("GET /x", 429, "slow down") for _ in range(6)])
+    with retries_within(2.0, now=fake.now), pytest.raises(RateLimitedError):
+        call_with_retry(send, idempotent=True, policy=RetryPolicy(), sleep=fake.sleep)  # type: ignore[arg-type]
+    assert fake.t <= 2.0 and 1 < len(calls) < 6
+    calls, send = flaky([RateLimitedError("GET /x", 429, "slow down") for _ in range(6)])
+    with pytest.raises(RateLimitedError):  # no deadline: every attempt
+        call_with_retry(send, idempotent=True, policy=RetryPolicy(), sleep=fake.sleep)  # type: ignore[arg-type]
+    assert len(calls) == 6

@@ -162,6 +162,21 @@ def test_a_failed_auth_time_keeps_the_resource(
     run.destroy()
 
 
+def test_a_rate_limited_auth_time_is_no_endpoint_problem(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A 429 is OVHcloud's own answer: the error says so, without sending the user to check
+    the endpoint, and the resource stays."""
+    run = engine(sandbox, tmp_path, "db")
+    run.up()
+    sandbox.fault("429", "GET /1.0/auth/time", count=None)
+    with pytest.raises(DeploymentError) as refreshed:
+        run.refresh()
+    message = refreshed.value.errors["db"]
+    assert "GET /auth/time failed: HTTP 429" in message and "ovh:endpoint" not in message
+    assert on_server(sandbox, run, "db") and run.resource("db")
+    sandbox.clear_faults()
+    run.destroy()
+
+
 def test_the_v1_base_url_of_ovhcloud_is_the_api(sandbox: Sandbox, tmp_path: Path) -> None:
     run = engine(sandbox, tmp_path, "db")
     run.stack_config["ovh:endpoint"] = f"{sandbox.url}/v1"

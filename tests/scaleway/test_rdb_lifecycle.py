@@ -5,6 +5,7 @@ restore into a second database, rate-limit bursts and a backup stuck in `creatin
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -224,6 +225,24 @@ def test_backup_stuck_in_creating_times_out_clearly(
     assert f"creation of backup fr-par/{left}" in message and "'creating'" in message
     assert f"the backup fr-par/{left} it created could NOT be deleted" in message
     assert run.state == []
+
+
+def test_endless_rate_limits_end_the_create_at_its_deadline(
+    sandbox: Sandbox, tmp_path: Path, rdb: RdbClient
+) -> None:
+    """Every read answers 429: the wait ends at `timeouts.create`, not a retry budget later
+    (the last poll's retries alone would add 4 to 8 s), and the error says what was left."""
+    run = engine(sandbox, tmp_path, timeouts={"create": 2})
+    sandbox.fault("429", f"GET {BACKUPS}/{{backup_id}}", count=None)
+    start = time.monotonic()
+    with pytest.raises(DeploymentError) as info:
+        run.up()
+    took = time.monotonic() - start
+    sandbox.clear_faults()
+    message = info.value.errors["backup"]
+    assert "timed out after 2 s" in message and "it created was deleted" in message, message
+    assert backups(rdb) == {} and run.state == []
+    assert took < 2 + 3.0, f"{took:.1f} s for a 2 s deadline"
 
 
 def test_failed_backup_is_reported_and_deleted(

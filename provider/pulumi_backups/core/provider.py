@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from .config import set_stack_config
 from .errors import BackupsError, in_resource
 from .fields import CheckContext, Seconds, plain_input, shown
+from .retry import retries_within
 from .waiting import DEFAULT_TIMEOUT, WaitPolicy
 
 PROVIDER_KEY = "__provider"
@@ -222,7 +223,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.parse(props)
         try:
-            resource_id, outs = self.create_resource(args)
+            with retries_within(self.wait_policy(args, "create").timeout):
+                resource_id, outs = self.create_resource(args)
         except BackupsError as err:
             raise in_resource(self.describe(args), "create", err) from err
         return CreateResult(resource_id, {**args.to_inputs(), **outs})
@@ -240,7 +242,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         args = self.parse(news)
         try:
-            outs = self.update_resource(id_, olds, args)
+            with retries_within(self.wait_policy(args, "update").timeout):
+                outs = self.update_resource(id_, olds, args)
         except BackupsError as err:
             raise in_resource(f"{self.kind} {id_}", "update", err) from err
         return UpdateResult({**args.to_inputs(), **outs})
@@ -248,7 +251,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         args = self.parse(props)
         try:
-            self.delete_resource(id_, args, props)
+            with retries_within(self.wait_policy(args, "delete").timeout):
+                self.delete_resource(id_, args, props)
         except BackupsError as err:
             raise in_resource(f"{self.kind} {id_}", "delete", err) from err
 

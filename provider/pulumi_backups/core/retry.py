@@ -4,13 +4,19 @@ Used by each API client's single choke point. Stateless apart from the random so
 safe for the provider host's 4 threads. Only errors whose ``transient`` property is true are
 retried (429, 502/503/504, connections that got no answer); a non-idempotent call is retried
 on a 500 or a lost answer only when the caller says the server cannot have acted on it.
+
+Retries never outlast the operation they serve: inside :func:`retries_within` (which each
+create, update and delete opens with its ``timeouts`` value), a retry whose pause would end
+past the deadline is not made, and the last error is raised at once.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -34,6 +40,30 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+_DEADLINE: ContextVar[tuple[Callable[[], float], float] | None] = ContextVar(
+    "retry_deadline", default=None
+)
+
+
+@contextmanager
+def retries_within(seconds: float, now: Callable[[], float] = time.monotonic) -> Iterator[None]:
+    """Within this block (in this thread), retries stop ``seconds`` from now on ``now``'s
+    clock. Blocks nest: the inner deadline applies inside it."""
+    token = _DEADLINE.set((now, now() + seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _past_deadline(delay: float) -> bool:
+    """Whether pausing ``delay`` seconds would end past the current deadline, if any."""
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return False
+    now, until = deadline
+    return now() + delay > until
 
 
 def is_retryable(err: BaseException, *, idempotent: bool) -> bool:
@@ -67,7 +97,8 @@ def call_with_retry(
     policy: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Call ``send`` until it succeeds, fails for good, or ``policy.attempts`` are used up."""
+    """Call ``send`` until it succeeds, fails for good, ``policy.attempts`` are used up, or
+    the next pause would end past the deadline of :func:`retries_within`."""
     attempt = 1
     while True:
         try:
@@ -75,5 +106,8 @@ def call_with_retry(
         except ApiError as err:
             if attempt >= policy.attempts or not is_retryable(err, idempotent=idempotent):
                 raise
-            sleep(policy.delay(attempt))
+            delay = policy.delay(attempt)
+            if _past_deadline(delay):
+                raise
+            sleep(delay)
             attempt += 1

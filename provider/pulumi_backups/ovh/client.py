@@ -31,7 +31,7 @@ import urllib3.exceptions
 
 from ..core.clients import ClientCache
 from ..core.config import OVH_CREDENTIALS_HINT, OVH_ENDPOINT_HINT, OvhSettings, resolve_ovh
-from ..core.errors import ApiError, AuthError, TransportError, error_for_status
+from ..core.errors import ApiError, AuthError, RateLimitedError, TransportError, error_for_status
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 
 _AUTH_CODES = {
@@ -174,6 +174,8 @@ class OvhClient:
                     delta = int(server_time) - int(time.time())
                 except ApiError as err:
                     if type(err) is ApiError:  # not the API's answer: named so already
+                        raise
+                    if isinstance(err, RateLimitedError):  # the API's own answer: wait more
                         raise
                     message = f"{err.message} ({OVH_ENDPOINT_HINT})"
                     raise ApiError(
