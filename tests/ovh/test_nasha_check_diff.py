@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, get_args
 
 import pytest
@@ -29,9 +30,36 @@ def check_policy(**inputs: Any) -> tuple[dict[str, Any], dict[str, str]]:
     return result.inputs, {f.property: f.reason for f in result.failures}
 
 
-def check_snapshot(**inputs: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    result = NashaCustomSnapshotProvider().check({}, {"__provider": PROVIDER, **inputs})
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)  # the expirations below are still to come
+
+
+def check_snapshot(
+    now: datetime = NOW, olds: dict[str, Any] | None = None, **inputs: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    news = {"__provider": PROVIDER, **inputs}
+    result = NashaCustomSnapshotProvider().check(olds or {}, news, now)
     return result.inputs, {f.property: f.reason for f in result.failures}
+
+
+@pytest.mark.parametrize(
+    ("expiration", "passed"),
+    [
+        ("2025-12-30", True),
+        ("2025-12-31", False),  # still that day west of UTC
+        ("2025-12-31T23:00:00Z", True),
+        ("2026-01-01T00:00:01+00:00", False),
+        ("2025-12-31T20:00:00", False),  # the API's local time: not over everywhere yet
+    ],
+)
+def test_snapshot_expiration_in_the_past_is_refused(expiration: str, passed: bool) -> None:
+    _, failures = check_snapshot(**SNAPSHOT, expiration=expiration)
+    assert ("in the past" in failures.get("expiration", "")) is passed, failures
+
+
+def test_a_stored_expiration_that_has_passed_does_not_fail_check() -> None:
+    stored = {**SNAPSHOT, "expiration": "2025-06-24"}
+    _, failures = check_snapshot(olds=stored, **stored)
+    assert failures == {}
 
 
 # -- NashaSnapshotPolicy: check -----------------------------------------------------------------

@@ -252,12 +252,12 @@ def test_custom_snapshot_failures_name_the_task(sandbox: Sandbox, tmp_path: Path
     assert run.state == []
 
 
-def test_custom_snapshot_past_expiration_is_refused_by_the_api(
+def test_custom_snapshot_past_expiration_is_refused_before_any_request(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     run = engine(sandbox, tmp_path, "nasha_snapshot", expiration="2001-01-01")
+    sandbox.clear_counters()
     with pytest.raises(DeploymentError) as raised:
         run.up()
-    message = raised.value.errors["snapshot"]
-    assert "POST /dedicated/nasha/zpool-000000/partition/backups/customSnapshot failed" in message
-    assert "in the past" in message
+    assert "check failed: expiration: is in the past" in str(raised.value)
+    assert mutations(sandbox) == {} and run.state == []

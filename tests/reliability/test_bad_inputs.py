@@ -185,6 +185,8 @@ CORPUS = [
     c("snapshot-name-path", _NC, {"name": "a/b"}, "name", "ZFS snapshot name"),
     c("snapshot-expiration-words", _NC, {"expiration": "tomorrow"}, "expiration", "ISO 8601"),
     c("snapshot-expiration-dmy", _NC, {"expiration": "31/12/2026"}, "expiration", "ISO 8601"),
+    c("snapshot-expiration-past", _NC, {"expiration": "2001-01-01"}, "expiration",
+      "in the past"),
     c("snapshot-expiration-month", _NC, {"expiration": "2026-13-01"}, "expiration",
       "month must be in 1..12"),
     c("snapshot-expiration-hour", _NC, {"expiration": "2026-12-31T25:00:00Z"}, "expiration",

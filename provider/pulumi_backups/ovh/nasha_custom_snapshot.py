@@ -20,10 +20,10 @@ from typing import Annotated, Any
 import pulumi
 import pulumi.dynamic
 from pulumi.dynamic import DiffResult
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
-from ..core.fields import PathSegment, path_segment
+from ..core.fields import PathSegment, check_context, path_segment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
@@ -109,6 +109,17 @@ def same_expiration(stored: Any, wanted: Any) -> bool:
     return have == want
 
 
+def has_passed(expiration: date | datetime, now: datetime) -> bool:
+    """Whether ``expiration`` is over at ``now`` (UTC). A date lasts until the end of that
+    day and a date-time without an offset is the API's local time: both are judged with
+    the widest offset (UTC-12), so that no date still to come anywhere is refused."""
+    if not isinstance(expiration, datetime):
+        expiration = datetime.combine(expiration + timedelta(days=1), datetime.min.time())
+    if expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=timezone(timedelta(hours=-12)))
+    return expiration <= now
+
+
 SnapshotName = Annotated[str, AfterValidator(snapshot_name), AfterValidator(path_segment)]
 Expiration = Annotated[str, AfterValidator(normalize_expiration)]
 
@@ -126,6 +137,21 @@ class NashaCustomSnapshotArgs(ResourceArgs):
         description="When the service deletes the snapshot (ISO 8601 date or date-time); "
         "never when unset.",
     )
+
+    @field_validator("expiration")
+    @classmethod
+    def _expiration_ahead(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Judged in check only, for an expiration about to be sent: a stored one that has
+        # passed must not stop a read or a delete.
+        context = check_context(info)
+        if value is None or context is None or value == context.olds.get("expiration"):
+            return value
+        if has_passed(parse_expiration(value), context.now):
+            raise ValueError(
+                f"is in the past (now {context.now:%Y-%m-%dT%H:%M:%SZ}): the API refuses it; "
+                "give a later date, or none to keep the snapshot until it is deleted"
+            )
+        return value
 
 
 class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):

@@ -66,7 +66,7 @@ class RdbBackupArgs(ResourceArgs):
     export: bool = Field(
         default=False,
         description="Export the backup once ready and expose `download_url` (secret, about "
-        "24 h); an expired link is renewed at refresh or update.",
+        "24 h); an expired link is renewed by the next update (a refresh reports it).",
     )
 
     _uuid = field_validator("instance_id")(uuid_value)
