@@ -13,6 +13,7 @@ from types import ModuleType
 
 import _common as c
 import http_requests
+import lying_answers
 import preview
 import refresh
 import startup
@@ -28,6 +29,7 @@ SCRIPTS: tuple[tuple[str, ModuleType], ...] = (
     ("refresh", refresh),
     ("wait overhead", wait_overhead),
     ("throughput", throughput),
+    ("lying answers", lying_answers),
 )
 
 

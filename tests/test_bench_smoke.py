@@ -16,6 +16,7 @@ sys.path.insert(0, str(BENCH))
 
 import _common as c  # noqa: E402
 import http_requests  # noqa: E402
+import lying_answers  # noqa: E402
 import preview  # noqa: E402
 import refresh  # noqa: E402
 import run_all  # noqa: E402
@@ -107,3 +108,10 @@ def test_startup(sandbox: Sandbox) -> None:
     assert spawned.figure == "host spawn to first Check, VpsBackup"
     size = int(spawned.note.split()[1])
     assert 0 < size < 200  # the provider class pickled by reference, not by value
+
+
+def test_lying_answers(sandbox: Sandbox) -> None:
+    rows = lying_answers.measure(
+        sandbox, names=["proxy 404 on read, refresh", "wrong base URL, destroy"], only=["rdbbackup"]
+    )
+    assert [(r.measured, r.verdict) for r in rows] == [("lost 0, leaked 0, dropped 0", "ok")] * 2

@@ -107,6 +107,8 @@ class Engine:
         self.on_call = on_call
         self.parallel = parallel or default_parallel()
         self.last_result: RunResult | None = None
+        self.host_paths: list[str] = []
+        """Put first on the provider host's PYTHONPATH: e.g. another tree's provider code."""
 
     @property
     def project(self) -> str:
@@ -160,7 +162,7 @@ class Engine:
             checkpoint.resources,
             provider_inputs=self._current_provider_inputs() if stored is None else stored,
             env=self.env,
-            pythonpath=_importable_paths(self.program.directory),
+            pythonpath=[*self.host_paths, *_importable_paths(self.program.directory)],
             preview=preview,
             on_call=self.on_call,
             parallel=self.parallel,
