@@ -237,6 +237,9 @@ def test_a_failed_backup_cannot_be_exported(sandbox: Sandbox, scw: httpx.Client)
     response = scw.post(f"/backups/{backup['id']}/export", json={})
     assert response.status_code == 412
     assert shape(response.json()) == shape(recorded("error_precondition_failed_412.json"))
+    # the preconditions Scaleway's SDKs know (scaleway-core's PreconditionFailedError)
+    known = {"unknown_precondition", "resource_still_in_use", "attribute_must_be_set"}
+    assert response.json()["precondition"] in known
     assert scw.delete(f"/backups/{backup['id']}").json()["status"] == "deleting"
 
 

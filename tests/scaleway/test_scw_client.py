@@ -327,3 +327,49 @@ def test_other_conflicts_are_not_waited_for() -> None:
     _, handle = _answers(other)
     with pytest.raises(ConflictError, match="already exists"):
         client_for(handle).export_backup("fr-par", BACKUP_ID)
+
+
+# Shapes of scaleway-core's errors that the recordings lack (its ResourceLockedError,
+# QuotasExceededError and the untyped ValidationError).
+LOCKED = {"message": "resource is locked", "type": "locked", "resource": "database_backup",
+          "resource_id": BACKUP_ID}  # fmt: skip
+QUOTAS = {"message": "quota(s) exceeded for this resource", "type": "quotas_exceeded",
+          "details": [{"resource": "database_backups", "quota": 50, "current": 50}]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "cls", "texts"),
+    [
+        (LOCKED, ConflictError, ["resource is locked", f"database_backup {BACKUP_ID}"]),
+        (QUOTAS, ApiError, ["quota(s) exceeded", "quota=50"]),
+    ],
+)
+def test_a_locked_resource_or_an_exceeded_quota_is_no_credentials_problem(
+    body: dict[str, Any], cls: type[ApiError], texts: list[str]
+) -> None:
+    seen, handle = _answers(httpx.Response(403, json=body))
+    with pytest.raises(ApiError) as info:
+        client_for(handle).export_backup("fr-par", BACKUP_ID)
+    assert type(info.value) is cls and info.value.code == body["type"] and len(seen) == 1
+    assert "secretKey" not in str(info.value) and "credential" not in str(info.value)
+    for text in texts:
+        assert text in str(info.value)
+
+
+def test_a_denied_credential_still_says_where_credentials_come_from() -> None:
+    _, handle = _answers(httpx.Response(403, json={"message": "forbidden"}))
+    with pytest.raises(AuthError) as info:
+        client_for(handle).get_backup("fr-par", BACKUP_ID)
+    assert "scaleway:secretKey" in str(info.value)
+
+
+def test_the_older_validation_shape_keeps_its_field_details() -> None:
+    body = {"message": "Validation Error", "fields": {"name": ["must be at most 255 characters"],
+            "expires_at": "must be in the future"}}  # fmt: skip
+    _, handle = _answers(httpx.Response(400, json=body))
+    with pytest.raises(BadRequestError) as info:
+        client_for(handle).get_backup("fr-par", BACKUP_ID)
+    message = str(info.value)
+    assert "Validation Error" in message
+    assert "name: must be at most 255 characters" in message
+    assert "expires_at: must be in the future" in message

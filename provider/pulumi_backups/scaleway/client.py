@@ -68,7 +68,10 @@ _TYPE_CLASSES: dict[str, type[ApiError]] = {
     "denied_authentication": AuthError,
     "permissions_denied": AuthError,
     "quotas_exceeded": ApiError,  # a 403 that no credential change will fix
+    "locked": ConflictError,  # a resource Scaleway locked: neither transient nor credentials
 }
+_CREDENTIAL_CODES = frozenset({None, "denied_authentication", "permissions_denied"})
+"""The 401/403 answers that a credential change may fix (no type: a gateway's refusal)."""
 _IDEMPOTENT = frozenset({"GET", "PATCH", "DELETE"})
 
 
@@ -96,7 +99,7 @@ def map_error(call: str, response: httpx.Response) -> ApiError:
     if status == 404 and code != "not_found":
         message += f" ({SCALEWAY_ENDPOINT_HINT})"
         return ApiError(call, status, message, request_id=request_id, code=code)
-    if status in (401, 403):
+    if status in (401, 403) and code in _CREDENTIAL_CODES:
         message = f"{message} ({SCALEWAY_CREDENTIALS_HINT})"
     cls = _TYPE_CLASSES.get(code or "")
     if cls is not None:

@@ -177,7 +177,9 @@ class ApiErrorBody(BaseModel):
     ``not_found`` / ``transient_state`` carry ``resource`` and ``resource_id`` (and
     ``current_state``); ``invalid_arguments`` and ``permissions_denied`` carry ``details``;
     ``precondition_failed`` carries ``precondition`` and ``help_message``;
-    ``denied_authentication`` carries ``method`` and ``reason``.
+    ``denied_authentication`` carries ``method`` and ``reason``; ``locked`` carries
+    ``resource`` and ``resource_id``. The older validation shape has no type:
+    ``{"message": "Validation Error", "fields": {"name": ["reason", ...]}}``.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -192,6 +194,7 @@ class ApiErrorBody(BaseModel):
     method: str | None = None
     reason: str | None = None
     details: list[dict[str, Any]] = Field(default_factory=list)
+    fields: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
     def from_api(cls, data: Any) -> ApiErrorBody | None:
@@ -213,7 +216,13 @@ class ApiErrorBody(BaseModel):
         if self.method or self.reason:
             parts.append(" ".join(p for p in (self.method, self.reason) if p))
         parts.extend(_detail(d) for d in self.details)
+        parts.extend(f"{name}: {_reasons(why)}" for name, why in self.fields.items())
         return ": ".join(parts[:1]) + ("; " + "; ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def _reasons(why: Any) -> str:
+    """A ``fields`` entry's reasons: a list of messages, or one."""
+    return ", ".join(str(w) for w in why) if isinstance(why, list) else str(why)
 
 
 def _detail(detail: dict[str, Any]) -> str:

@@ -195,7 +195,8 @@ class RdbBackend:
         if doc["status"] in TRANSIENT:
             raise TransientState("database_backup", backup_id, doc["status"])
         if usable and doc["status"] != "ready":
-            raise PreconditionFailed("resource_not_usable", f"backup is in {doc['status']} status")
+            # one of the preconditions Scaleway has: none is specific to an unusable backup
+            raise PreconditionFailed("unknown_precondition", f"backup is in {doc['status']} status")
         return doc
 
     def create(
