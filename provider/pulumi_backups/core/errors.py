@@ -101,15 +101,44 @@ class ServerError(ApiError):
 
 
 class TransportError(ApiError):
-    """The request got no HTTP answer (connection refused or reset, read timeout)."""
+    """The request got no HTTP answer (connection refused or reset, read timeout).
 
-    def __init__(self, call: str, message: str, *, sent: bool = True) -> None:
+    ``refused``: nothing listens at the address (a wrong or stopped endpoint). Not transient:
+    retrying for seconds would only delay the message that names the endpoint setting.
+    """
+
+    def __init__(
+        self, call: str, message: str, *, sent: bool = True, refused: bool = False
+    ) -> None:
         self.sent = sent
+        self.refused = refused
         super().__init__(call, 0, message)
 
     @property
     def transient(self) -> bool:
-        return True
+        return not self.refused
+
+
+def connection_refused(err: BaseException) -> bool:
+    """Whether an HTTP library's ``err`` comes from a refused connection (its causes, and the
+    reasons urllib3 keeps in ``reason`` / ``args``, are searched)."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [err]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        linked = (current.__cause__, current.__context__, getattr(current, "reason", None))
+        stack.extend(e for e in (*linked, *current.args) if isinstance(e, BaseException))
+    return False
+
+
+def refused_message(where: str, hint: str) -> str:
+    """What a refused connection says: where nothing answered, and the setting to check."""
+    return f"connection refused: nothing answers at {where.rstrip('/')} ({hint})"
 
 
 class TaskFailedError(BackupsError):

@@ -31,7 +31,15 @@ import urllib3.exceptions
 
 from ..core.clients import ClientCache
 from ..core.config import OVH_CREDENTIALS_HINT, OVH_ENDPOINT_HINT, OvhSettings, resolve_ovh
-from ..core.errors import ApiError, AuthError, RateLimitedError, TransportError, error_for_status
+from ..core.errors import (
+    ApiError,
+    AuthError,
+    RateLimitedError,
+    TransportError,
+    connection_refused,
+    error_for_status,
+    refused_message,
+)
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 
 _AUTH_CODES = {
@@ -139,6 +147,9 @@ class OvhClient:
             try:
                 response = self._ovh.raw_call(method, path, body, need_auth=need_auth)
             except requests.RequestException as err:
+                if connection_refused(err):
+                    message = refused_message(self._ovh._endpoint, OVH_ENDPOINT_HINT)
+                    raise TransportError(call, message, sent=False, refused=True) from err
                 raise TransportError(call, str(err), sent=not _never_sent(err)) from err
             if response.status_code >= 300:
                 raise _error(call, response)
@@ -176,6 +187,8 @@ class OvhClient:
                     if type(err) is ApiError:  # not the API's answer: named so already
                         raise
                     if isinstance(err, RateLimitedError):  # the API's own answer: wait more
+                        raise
+                    if isinstance(err, TransportError) and err.refused:  # says so already
                         raise
                     message = f"{err.message} ({OVH_ENDPOINT_HINT})"
                     raise ApiError(

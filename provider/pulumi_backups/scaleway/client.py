@@ -42,7 +42,9 @@ from ..core.errors import (
     ConflictError,
     NotFoundError,
     TransportError,
+    connection_refused,
     error_for_status,
+    refused_message,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
@@ -150,6 +152,10 @@ class RdbClient:
             try:
                 response = self._http.request(method, path, json=json, params=query or None)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
+                if connection_refused(err):
+                    where = str(self._http.base_url)
+                    message = refused_message(where, SCALEWAY_ENDPOINT_HINT)
+                    raise TransportError(call, message, sent=False, refused=True) from err
                 raise TransportError(call, str(err) or type(err).__name__, sent=False) from err
             except httpx.TransportError as err:
                 raise TransportError(call, str(err) or type(err).__name__, sent=True) from err

@@ -26,7 +26,15 @@ import httpx
 
 from ..core.clients import ClientCache
 from ..core.config import VPS_CREDENTIALS_HINT, VPS_ENDPOINT_HINT, VpsSettings, resolve_vps
-from ..core.errors import ApiError, AuthError, NotFoundError, TransportError, error_for_status
+from ..core.errors import (
+    ApiError,
+    AuthError,
+    NotFoundError,
+    TransportError,
+    connection_refused,
+    error_for_status,
+    refused_message,
+)
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from .models import Backup, RestoreAnswer, Server
 
@@ -129,6 +137,9 @@ class VpsClient:
             try:
                 response = self._http.request(method, url, params=query or None, json=body)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
+                if connection_refused(err):
+                    message = refused_message(str(self._http.base_url), VPS_ENDPOINT_HINT)
+                    raise TransportError(call, message, sent=False, refused=True) from err
                 raise TransportError(call, str(err) or type(err).__name__, sent=False) from err
             except httpx.TransportError as err:
                 raise TransportError(call, str(err) or type(err).__name__) from err
