@@ -21,7 +21,6 @@ from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.scaleway.client import RdbClient
 from pulumi_backups.vps.client import VpsClient
 
-
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
