@@ -12,19 +12,20 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups import NashaSnapshotPolicy, VpsBackup
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
 
 config = pulumi.Config()
 app_version = config.get("app_version") or "1.0.0"
 
 schedule = NashaSnapshotPolicy(
     "files-schedule",
-    service_name=config.get("nas_service") or "zpool-000000",
+    service_name=sandbox_default(config.get("nas_service"), "nas_service", "zpool-000000", "ovh"),
     partition_name=config.get("nas_partition") or "backups",
     frequencies=config.get_object("frequencies") or ["hour-6", "day-1", "day-7"],
 )
 release_backup = VpsBackup(
     "release-backup",
-    server_id=config.get_int("vps_server") or 12345,
+    server_id=sandbox_default(config.get_int("vps_server"), "vps_server", 12345, "vps"),
     description=f"release {app_version}",
     triggers=[app_version],
 )

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups import NashaCustomSnapshot, NashaSnapshotPolicy
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
 
 config = pulumi.Config()
-service = config.get("nas_service") or "zpool-000000"
+service = sandbox_default(config.get("nas_service"), "nas_service", "zpool-000000", "ovh")
 partition = config.get("nas_partition") or "backups"
 frequencies = config.get_object("frequencies") or ["hour-1", "day-1", "day-7"]
 

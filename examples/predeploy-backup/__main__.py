@@ -15,11 +15,17 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups import HostingDatabase, HostingDatabaseDump, VpsBackup
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
+
+SANDBOX_HOSTING = "sandbox.cluster000.hosting.ovh.net"
+
 
 config = pulumi.Config()
 app_version = config.get("app_version") or "1.0.0"
-hosting_service = config.get("hosting_service") or "sandbox.cluster000.hosting.ovh.net"
-vps_server = config.get_int("vps_server") or 12345
+hosting_service = sandbox_default(
+    config.get("hosting_service"), "hosting_service", SANDBOX_HOSTING, "ovh"
+)
+vps_server = sandbox_default(config.get_int("vps_server"), "vps_server", 12345, "vps")
 keep_old_dumps = config.get_bool("keep_old_dumps") or False
 keep_old_vps_backups = config.get_bool("keep_old_vps_backups") or False
 

@@ -27,18 +27,26 @@ from pulumi_backups import (
     RdbBackup,
     VpsBackup,
 )
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
+
+SANDBOX_HOSTING = "sandbox.cluster000.hosting.ovh.net"
+SANDBOX_INSTANCE = "11111111-1111-1111-1111-111111111111"
 
 config = pulumi.Config()
 app_version = config.get("app_version") or "1.0.0"
-hosting_service = config.get("hosting_service") or "sandbox.cluster000.hosting.ovh.net"
+hosting_service = sandbox_default(
+    config.get("hosting_service"), "hosting_service", SANDBOX_HOSTING, "ovh"
+)
 database_user = config.get("database_user") or "sandboxqs"
 database_type = config.get("database_type") or "mysql"  # another type replaces the database
 # Protection is off so that the quickstart can be destroyed; keep it on for real databases.
 deletion_protection = config.get_bool("deletion_protection") or False
-nas_service = config.get("nas_service") or "zpool-000000"
+nas_service = sandbox_default(config.get("nas_service"), "nas_service", "zpool-000000", "ovh")
 nas_partition = config.get("nas_partition") or "backups"
-vps_server = config.get_int("vps_server") or 12345
-rdb_instance = config.get("rdb_instance") or "11111111-1111-1111-1111-111111111111"
+vps_server = sandbox_default(config.get_int("vps_server"), "vps_server", 12345, "vps")
+rdb_instance = sandbox_default(
+    config.get("rdb_instance"), "rdb_instance", SANDBOX_INSTANCE, "scaleway"
+)
 rdb_database = config.get("rdb_database") or "app"
 
 # --- OVHcloud web hosting: a database and a pre-deploy dump ------------------------------

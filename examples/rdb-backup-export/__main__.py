@@ -12,9 +12,15 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups import RdbBackup, RdbBackupRestore
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
+
+SANDBOX_INSTANCE = "11111111-1111-1111-1111-111111111111"
+
 
 config = pulumi.Config()
-instance_id = config.get("rdb_instance") or "11111111-1111-1111-1111-111111111111"
+instance_id = sandbox_default(
+    config.get("rdb_instance"), "rdb_instance", SANDBOX_INSTANCE, "scaleway"
+)
 region = config.get("region") or "fr-par"
 
 backup = RdbBackup(

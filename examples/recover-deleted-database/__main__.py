@@ -13,10 +13,16 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups import HostingDatabase, get_orphan_dumps
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
+
+SANDBOX_HOSTING = "sandbox.cluster000.hosting.ovh.net"
+
 
 config = pulumi.Config()
-service = config.get("hosting_service") or "sandbox.cluster000.hosting.ovh.net"
-deleted_database = config.get("deleted_database") or "sandboxpd.mysql.db"
+service = sandbox_default(config.get("hosting_service"), "hosting_service", SANDBOX_HOSTING, "ovh")
+deleted_database = sandbox_default(
+    config.get("deleted_database"), "deleted_database", "sandboxpd.mysql.db", "ovh"
+)
 wanted_dump = config.get_int("dump_id")  # none: the newest
 
 dumps = get_orphan_dumps(service, deleted_database)

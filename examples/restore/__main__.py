@@ -31,12 +31,20 @@ from pulumi_backups import (
     VpsBackup,
     VpsRestore,
 )
+from pulumi_backups.examples import sandbox_default  # the sandbox's ids only against it
+
+SANDBOX_HOSTING = "sandbox.cluster000.hosting.ovh.net"
+SANDBOX_INSTANCE = "11111111-1111-1111-1111-111111111111"
 
 config = pulumi.Config()
 rounds = [config.get("restore_round") or "1"]  # change it to restore the same backups again
-hosting_service = config.get("hosting_service") or "sandbox.cluster000.hosting.ovh.net"
-vps_server = config.get_int("vps_server") or 12345
-rdb_instance = config.get("rdb_instance") or "11111111-1111-1111-1111-111111111111"
+hosting_service = sandbox_default(
+    config.get("hosting_service"), "hosting_service", SANDBOX_HOSTING, "ovh"
+)
+vps_server = sandbox_default(config.get_int("vps_server"), "vps_server", 12345, "vps")
+rdb_instance = sandbox_default(
+    config.get("rdb_instance"), "rdb_instance", SANDBOX_INSTANCE, "scaleway"
+)
 
 # --- OVHcloud web hosting: a dump restored into its database ----------------------------
 database_name: pulumi.Input[str]

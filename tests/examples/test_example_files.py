@@ -32,13 +32,34 @@ def test_the_issue_s_examples_are_all_there() -> None:
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
-def test_every_example_is_a_python_project_using_the_repository_environment(folder: str) -> None:
+def test_every_example_is_a_python_project_of_its_own(folder: str) -> None:
+    """Copyable: its own virtual environment filled from its own requirements, nothing
+    reached outside its folder."""
     project = EXAMPLES / folder
     meta = _yaml(project / "Pulumi.yaml")
-    assert meta["runtime"] == {"name": "python", "options": {"virtualenv": "../../.venv"}}
+    options = {"toolchain": "pip", "virtualenv": "venv"}
+    assert meta["runtime"] == {"name": "python", "options": options}
     assert meta["name"].startswith("backups-") and meta["description"]
-    assert "from pulumi_backups import" in (project / "__main__.py").read_text()
+    requirements = [
+        line.split()[0]
+        for line in (project / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert requirements == ["pulumi>=3.268.0,<4.0.0", "pulumi-backups>=0.1"]
+    main = (project / "__main__.py").read_text()
+    assert "from pulumi_backups import" in main and "../" not in main
     assert (project / "README.md").read_text().startswith(f"# {folder}\n")
+
+
+def test_the_virtual_environments_of_the_examples_are_not_committed() -> None:
+    assert "examples/*/venv/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_the_pipelines_install_the_example_s_requirements_not_this_repository() -> None:
+    for name in ("github-workflow.yml", "gitlab-ci.yml"):
+        text = (EXAMPLES / "gitops" / name).read_text()
+        assert "pip install --quiet -r requirements.txt" in text, name
+        assert "pip install --quiet ." not in text, name
 
 
 def test_root_project_runs_the_quickstart_in_the_root_environment() -> None:

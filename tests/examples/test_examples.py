@@ -8,6 +8,7 @@ operations aside). Credentials reach the programs as stack config, as `make demo
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from support import Engine, RunResult, is_secret
+from support import Engine, RunResult, is_secret, sandbox_engine
 
 from pulumi_backups.sandbox import Sandbox
 
@@ -302,3 +303,41 @@ def _kind(sandbox: Sandbox, suffix: str) -> dict[str, Any]:
     kinds = [kind for kind in objects if kind.endswith(suffix)]
     assert len(kinds) <= 1, kinds
     return objects[kinds[0]] if kinds else {}
+
+
+def test_an_example_copied_out_of_the_repository_runs(sandbox: Sandbox, tmp_path: Path) -> None:
+    """As a user copies it: its folder alone, the package from the environment."""
+    copy = tmp_path / "my-backups"
+    shutil.copytree(EXAMPLES / "rdb-backup-export", copy)
+    run = sandbox_engine(sandbox, copy, tmp_path / "state")
+    assert_ok(run.preview())
+    assert_ok(run.up())
+    assert_ok(run.destroy())
+    assert run.state == []
+
+
+@pytest.mark.parametrize(
+    ("folder", "key"),
+    [
+        ("quickstart", "hosting_service"),
+        ("restore", "hosting_service"),
+        ("predeploy-backup", "hosting_service"),
+        ("nasha-snapshots", "nas_service"),
+        ("rdb-backup-export", "rdb_instance"),
+        ("recover-deleted-database", "hosting_service"),
+        ("gitops", "nas_service"),
+    ],
+)
+def test_sandbox_defaults_never_reach_a_real_api(tmp_path: Path, folder: str, key: str) -> None:
+    """No endpoint configured (the real APIs) and a setting forgotten: the preview stops,
+    before any request, naming the setting to give."""
+    run = Engine(EXAMPLES / folder, tmp_path / "state.json")
+    result = run.preview()
+    assert not result.ok
+    assert f"set `{run.project}:{key}`" in (result.program_error or ""), result.program_error
+
+
+def test_a_given_setting_is_used_whatever_the_endpoint(tmp_path: Path) -> None:
+    run = Engine(EXAMPLES / "gitops", tmp_path / "state.json")
+    run.stack_config = committed_stack_config()
+    assert_ok(run.preview())

@@ -88,6 +88,20 @@ def _program_config(key: str) -> Any:
     return get_config(key)
 
 
+_ENDPOINT_SETTINGS = {
+    "ovh": ("ovh:endpoint", "OVH_ENDPOINT"),
+    "scaleway": ("scaleway:apiUrl", "SCW_API_URL"),
+    "vps": ("vps:apiUrl", "VPS_API_URL"),
+}
+
+
+def configured_endpoint(api: str) -> str | None:
+    """The endpoint ``api`` ("ovh", "scaleway", "vps") is given in the stack config or the
+    environment; None when neither sets one (the vendor's real API)."""
+    config_key, env_var = _ENDPOINT_SETTINGS[api]
+    return _Lookup().first(config_key, env_var)
+
+
 @dataclass
 class _Lookup:
     """One setting looked up in order; ``places`` records where, for error messages."""
