@@ -84,3 +84,13 @@ def test_retries_stop_at_the_operations_deadline() -> None:
     with pytest.raises(RateLimitedError):  # no deadline: every attempt
         call_with_retry(send, idempotent=True, policy=RetryPolicy(), sleep=fake.sleep)  # type: ignore[arg-type]
     assert len(calls) == 6
+
+
+def test_a_refused_connection_is_retried_briefly() -> None:
+    """Long enough for a restart, short for an endpoint where nothing listens."""
+    pauses: list[float] = []
+    refused = [TransportError("GET /x", "refused", sent=False, refused=True) for _ in range(6)]
+    calls, send = flaky(refused)
+    with pytest.raises(TransportError):
+        call_with_retry(send, idempotent=False, policy=RetryPolicy(), sleep=pauses.append)  # type: ignore[arg-type]
+    assert 0 < sum(pauses) <= RetryPolicy().refused_seconds and 1 < len(calls) < 6

@@ -1,5 +1,6 @@
 """Nothing listens at the configured endpoint: each client says which setting to check, and
-gives up at once (a refused connection is not retried: it would only delay the message).
+gives up quickly (a refused connection is retried for 2 s of pauses at most: long enough for
+a server that restarts).
 
 Through the real clients and a closed loopback port; the default retry policy would pause
 4 to 8 s in all before its last attempt.
@@ -61,10 +62,10 @@ def test_a_refused_connection_names_the_endpoint_setting_at_once(
         call()
     took = time.monotonic() - start
     err = info.value
-    assert isinstance(err, TransportError) and err.refused and not err.transient
+    assert isinstance(err, TransportError) and err.refused
     assert f"connection refused: nothing answers at {closed_url}" in str(err)
     assert setting in str(err)
-    assert took < 2.0, f"{took:.1f} s: retried"
+    assert took < 3.0, f"{took:.1f} s: retried as long as any transient failure"
     # the README's Troubleshooting table quotes this very message (with a sandbox URL)
     quoted = str(err).replace(closed_url, "http://127.0.0.1:8080")
     if setting == "vps:apiUrl":

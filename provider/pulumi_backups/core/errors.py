@@ -103,8 +103,9 @@ class ServerError(ApiError):
 class TransportError(ApiError):
     """The request got no HTTP answer (connection refused or reset, read timeout).
 
-    ``refused``: nothing listens at the address (a wrong or stopped endpoint). Not transient:
-    retrying for seconds would only delay the message that names the endpoint setting.
+    ``refused``: nothing listens at the address (a wrong endpoint, or a server restarting):
+    retried only briefly (``RetryPolicy.refused_seconds``), and the message names the
+    endpoint setting.
     """
 
     def __init__(
@@ -116,7 +117,7 @@ class TransportError(ApiError):
 
     @property
     def transient(self) -> bool:
-        return not self.refused
+        return True
 
 
 def connection_refused(err: BaseException) -> bool:

@@ -27,11 +27,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """``attempts`` counts the first try; delays grow from ``base`` to ``cap`` seconds."""
+    """``attempts`` counts the first try; delays grow from ``base`` to ``cap`` seconds.
+
+    A refused connection is retried for at most ``refused_seconds`` of pauses: long enough
+    for a server that restarts, short for an endpoint where nothing will ever listen."""
 
     attempts: int = 6
     base: float = 0.25
     cap: float = 4.0
+    refused_seconds: float = 2.0
 
     def delay(self, retry: int, rng: Callable[[], float] = random.random) -> float:
         """Equal-jitter backoff for the ``retry``-th retry (1-based)."""
@@ -99,7 +103,7 @@ def call_with_retry(
 ) -> T:
     """Call ``send`` until it succeeds, fails for good, ``policy.attempts`` are used up, or
     the next pause would end past the deadline of :func:`retries_within`."""
-    attempt = 1
+    attempt, refused_pauses = 1, 0.0
     while True:
         try:
             return send()
@@ -109,5 +113,9 @@ def call_with_retry(
             delay = policy.delay(attempt)
             if _past_deadline(delay):
                 raise
+            if isinstance(err, TransportError) and err.refused:
+                refused_pauses += delay
+                if refused_pauses > policy.refused_seconds:
+                    raise
             sleep(delay)
             attempt += 1
