@@ -84,7 +84,7 @@ def orphan_dumps(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="python -m pulumi_backups", description="pulumi-backups command line tools."
+        prog="pulumi-backups", description="pulumi-backups command line tools."
     )
     commands = root.add_subparsers(dest="command", required=True)
     orphans = commands.add_parser(
