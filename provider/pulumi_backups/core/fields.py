@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -72,6 +72,21 @@ class CheckContext:
 def check_context(info: ValidationInfo) -> CheckContext | None:
     """The context of a check; None when inputs are parsed from the state (create, read...)."""
     return info.context if isinstance(info.context, CheckContext) else None
+
+
+def refuse_if_past(
+    value: str | None, info: ValidationInfo, passed: Callable[[str, datetime], bool], why: str
+) -> str | None:
+    """``value``, a date input, unless a check finds it about to be sent (not the stored one)
+    while ``passed(value, now)``: then ValueError "is in the past (now ...): ``why``".
+
+    Judged in check only: a stored date that has passed must not stop a read or a delete."""
+    context = check_context(info)
+    if value is None or context is None or value == context.olds.get(info.field_name or ""):
+        return value
+    if passed(value, context.now):
+        raise ValueError(f"is in the past (now {context.now:%Y-%m-%dT%H:%M:%SZ}): {why}")
+    return value
 
 
 def _admits(annotation: Any, wanted: type) -> bool:

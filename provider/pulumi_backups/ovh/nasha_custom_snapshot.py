@@ -23,7 +23,7 @@ from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
-from ..core.fields import PathSegment, check_context, path_segment
+from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
@@ -141,17 +141,8 @@ class NashaCustomSnapshotArgs(ResourceArgs):
     @field_validator("expiration")
     @classmethod
     def _expiration_ahead(cls, value: str | None, info: ValidationInfo) -> str | None:
-        # Judged in check only, for an expiration about to be sent: a stored one that has
-        # passed must not stop a read or a delete.
-        context = check_context(info)
-        if value is None or context is None or value == context.olds.get("expiration"):
-            return value
-        if has_passed(parse_expiration(value), context.now):
-            raise ValueError(
-                f"is in the past (now {context.now:%Y-%m-%dT%H:%M:%SZ}): the API refuses it; "
-                "give a later date, or none to keep the snapshot until it is deleted"
-            )
-        return value
+        why = "the API refuses it; give a later date, or none to keep the snapshot"
+        return refuse_if_past(value, info, lambda v, now: has_passed(parse_expiration(v), now), why)
 
 
 class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):

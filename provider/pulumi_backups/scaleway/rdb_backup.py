@@ -22,14 +22,14 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, ValidationInfo, field_validator
 
-from ..core.fields import PathSegment, check_context
+from ..core.fields import PathSegment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
 from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
 from .client import rdb_client
-from .models import Backup, CreateBackupRequest, UpdateBackupRequest, rfc3339
+from .models import Backup, CreateBackupRequest, UpdateBackupRequest
 
 ID_SHAPE = "{region}/{backup_id}"
 OUTPUTS = (
@@ -76,17 +76,8 @@ class RdbBackupArgs(ResourceArgs):
     @field_validator("expires_at")
     @classmethod
     def _expiry_ahead(cls, value: str | None, info: ValidationInfo) -> str | None:
-        # Judged in check only, and only for an expiry about to be sent (create, or a new one
-        # on update): a stored expiry that has passed must not stop a read or a delete.
-        context = check_context(info)
-        if value is None or context is None or value == context.olds.get("expires_at"):
-            return value
-        if parse_timestamp(value) <= context.now:
-            raise ValueError(
-                f"is in the past (now {rfc3339(context.now)}): Scaleway would delete the "
-                "backup at once; give a later date"
-            )
-        return value
+        why = "Scaleway would delete the backup at once; give a later date"
+        return refuse_if_past(value, info, lambda v, now: parse_timestamp(v) <= now, why)
 
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         replaced = any(olds.get(k) != getattr(self, k) for k in REPLACING if olds.get(k))
