@@ -280,7 +280,9 @@ def test_recover_deleted_database_without_dumps_warns_and_creates_an_empty_datab
 def test_gitops_preview_needs_no_credentials(tmp_path: Path) -> None:
     """A pull request's preview runs without any API credential (the pipeline relies on it)."""
     engine = Engine(EXAMPLES / "gitops", tmp_path / "state.json")
-    engine.stack_config = committed_stack_config()
+    endpoints = ("ovh:endpoint", "scaleway:apiUrl", "vps:apiUrl")  # the sandbox's, no credential
+    sandbox = {key: "http://127.0.0.1:8080" for key in endpoints}
+    engine.stack_config = {**committed_stack_config(), **sandbox}
     plan = engine.preview()
     assert_ok(plan)
     assert plan.ops == {"files-schedule": "create", "release-backup": "create"}
@@ -337,7 +339,15 @@ def test_sandbox_defaults_never_reach_a_real_api(tmp_path: Path, folder: str, ke
     assert f"set `{run.project}:{key}`" in (result.program_error or ""), result.program_error
 
 
-def test_a_given_setting_is_used_whatever_the_endpoint(tmp_path: Path) -> None:
+def test_sandbox_ids_set_in_a_copied_stack_file_are_refused_too(tmp_path: Path) -> None:
+    """The gitops example's committed settings name the sandbox's objects: copied as they
+    are to a real account, they stop the preview; the user's own values go through."""
     run = Engine(EXAMPLES / "gitops", tmp_path / "state.json")
     run.stack_config = committed_stack_config()
+    refused = run.preview()
+    error = refused.program_error or ""
+    assert "set `backups-gitops:nas_service`" in error and "it is set to the sandbox's" in error
+    run.stack_config.update(
+        {"backups-gitops:nas_service": "zpool-123456", "backups-gitops:vps_server": "4242"}
+    )
     assert_ok(run.preview())
