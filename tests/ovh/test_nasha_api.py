@@ -8,8 +8,9 @@ import pytest
 from support.fakes import FakeClock
 
 from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.core.waiting import Deadline
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import Deadline, NashaPartition, annotate
+from pulumi_backups.ovh.nasha import NashaPartition, annotate
 from pulumi_backups.ovh.nasha_schedule import Change, PartialChangeError, apply_changes
 from pulumi_backups.sandbox import Sandbox
 

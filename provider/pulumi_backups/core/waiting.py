@@ -7,6 +7,7 @@ The delay between two polls grows with the time already waited (``ratio`` of it)
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,3 +89,29 @@ def wait_until(
         if remaining <= 0:
             raise WaitTimeoutError(what, status(value), policy.timeout)
         clock.sleep(min(policy.delay(elapsed), remaining))
+
+
+class Deadline:
+    """One operation's deadline (``policy.timeout`` seconds on ``clock`` from its creation),
+    shared by its successive requests and waits."""
+
+    def __init__(self, policy: WaitPolicy, clock: Clock = SYSTEM_CLOCK) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.start = clock.now()
+
+    @classmethod
+    def starting_now(cls, policy: WaitPolicy, clock: Clock = SYSTEM_CLOCK) -> Deadline:
+        return cls(policy, clock)
+
+    def remaining(self) -> WaitPolicy:
+        """The policy for the next wait: what is left of the deadline (0 = one last look)."""
+        left = self.policy.timeout - (self.clock.now() - self.start)
+        return dataclasses.replace(self.policy, timeout=max(left, 0.0))
+
+    def wait(self, run: Callable[[WaitPolicy], T]) -> T:
+        """Run a wait with the remaining time; a timeout reports the whole deadline."""
+        try:
+            return run(self.remaining())
+        except WaitTimeoutError as err:
+            raise WaitTimeoutError(err.what, err.last_status, self.policy.timeout) from None

@@ -13,7 +13,6 @@ makes their creates and deletes safe to recover when an answer is lost (:func:`p
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import quote
 
 from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError
 from ..core.retry import may_have_acted
-from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
+from ..core.waiting import SYSTEM_CLOCK, Clock, Deadline, WaitPolicy, wait_until
 from .client import OvhClient
 from .tasks import wait_nasha_task
 
@@ -130,24 +129,6 @@ def _seg(value: str) -> str:
 
 
 # -- deadlines, errors, named objects ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """One deadline shared by every task of an operation."""
-
-    policy: WaitPolicy
-    clock: Clock
-    start: float
-
-    @classmethod
-    def starting_now(cls, policy: WaitPolicy, clock: Clock = SYSTEM_CLOCK) -> Deadline:
-        return cls(policy, clock, clock.now())
-
-    def remaining(self) -> WaitPolicy:
-        """The policy of the next wait: whatever time is left of the whole operation."""
-        left = self.policy.timeout - (self.clock.now() - self.start)
-        return dataclasses.replace(self.policy, timeout=max(left, 0.0))
 
 
 def annotate(err: BackupsError, note: str) -> BackupsError:

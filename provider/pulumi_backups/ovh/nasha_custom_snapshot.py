@@ -27,9 +27,9 @@ from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
-from ..core.waiting import WaitPolicy
+from ..core.waiting import Deadline, WaitPolicy
 from .client import ovh_client
-from .nasha import Deadline, NashaPartition, annotate, delete_named, post_named
+from .nasha import NashaPartition, annotate, delete_named, post_named
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 OUTPUTS = ("expiration",)

@@ -21,9 +21,9 @@ from typing import Literal
 
 from ..core.errors import ApiError, BackupsError, ConflictError, TaskFailedError, WaitTimeoutError
 from ..core.retry import may_have_acted
+from ..core.waiting import Deadline
 from .nasha import (
     SNAPSHOT_TYPES,
-    Deadline,
     NashaPartition,
     annotate,
     await_listed,

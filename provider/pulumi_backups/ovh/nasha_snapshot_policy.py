@@ -32,8 +32,9 @@ from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
+from ..core.waiting import Deadline
 from .client import ovh_client
-from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, Deadline, NashaPartition, annotate
+from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, NashaPartition, annotate
 from .nasha_schedule import (
     Change,
     PartialChangeError,

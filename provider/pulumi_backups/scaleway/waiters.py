@@ -7,34 +7,12 @@ with the backup's id and status. A poll that fails transiently even after the cl
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
-from ..core.errors import ApiError, BackupsError, NotFoundError, WaitTimeoutError
-from ..core.waiting import Clock, WaitPolicy, wait_until
+from ..core.errors import ApiError, BackupsError, NotFoundError
+from ..core.waiting import WaitPolicy, wait_until
 from .client import RdbClient
 from .models import Backup
-
-
-class Deadline:
-    """One operation's deadline shared by its successive waits (request, ready, export)."""
-
-    def __init__(self, policy: WaitPolicy, clock: Clock) -> None:
-        self.policy = policy
-        self.clock = clock
-        self.start = clock.now()
-
-    def remaining(self) -> WaitPolicy:
-        """The policy for the next wait: what is left of the deadline (0 = one last look)."""
-        left = self.policy.timeout - (self.clock.now() - self.start)
-        return dataclasses.replace(self.policy, timeout=max(left, 0.0))
-
-    def wait(self, run: Callable[[WaitPolicy], Backup]) -> Backup:
-        """Run a wait with the remaining time; a timeout reports the whole deadline."""
-        try:
-            return run(self.remaining())
-        except WaitTimeoutError as err:
-            raise WaitTimeoutError(err.what, err.last_status, self.policy.timeout) from None
 
 
 def backup_ref(region: str, backup_id: str) -> str:
