@@ -16,7 +16,7 @@ from pulumi_backups.core import (
     join_id,
     split_id,
 )
-from pulumi_backups.core.errors import in_resource
+from pulumi_backups.core.errors import in_resource, with_note
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,13 @@ def test_join_refuses_parts_with_separator_or_empty() -> None:
         join_id("a/b", "c")
     with pytest.raises(ValueError):
         join_id("", "c")
+
+
+def test_with_note_is_a_copy_so_an_error_is_never_its_own_cause() -> None:
+    err = ConflictError("DELETE /x", 409, "busy", code="transient_state")
+    with pytest.raises(ConflictError) as info:
+        raise with_note(err, "the backup it created is left behind") from err
+    raised = info.value
+    assert raised is not err and raised.__cause__ is err and raised.code == "transient_state"
+    assert str(raised).endswith("busy; the backup it created is left behind")
+    assert "left behind" not in str(err)

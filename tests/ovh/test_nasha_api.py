@@ -8,9 +8,10 @@ import pytest
 from support.fakes import FakeClock
 
 from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.core.errors import with_note
 from pulumi_backups.core.waiting import Deadline
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import NashaPartition, annotate
+from pulumi_backups.ovh.nasha import NashaPartition
 from pulumi_backups.ovh.nasha_schedule import Change, PartialChangeError, apply_changes
 from pulumi_backups.sandbox import Sandbox
 
@@ -111,8 +112,8 @@ def test_custom_snapshot_round_trip(
         partition.custom_snapshot("nightly")
 
 
-def test_annotate_keeps_class_and_attributes() -> None:
+def test_with_note_keeps_class_and_attributes() -> None:
     err = TaskFailedError("NAS-HA task x #1 on s", "ovhError", "disk full")
-    noted = annotate(err, "already removed day-1")
+    noted = with_note(err, "already removed day-1")
     assert type(noted) is TaskFailedError and noted.status == "ovhError"
     assert str(noted).endswith("'ovhError': disk full; already removed day-1")

@@ -201,6 +201,17 @@ class ResourceError(BackupsError):
         super().__init__(f"{resource}: {operation} failed: {cause}")
 
 
+def with_note(err: BackupsError, note: str) -> BackupsError:
+    """A copy of ``err`` (same class and attributes) whose message ends with ``note``.
+
+    A copy, not ``err`` changed in place: ``raise with_note(err, ...) from err`` keeps the
+    original as the cause instead of making the error its own cause."""
+    copy = err.__class__.__new__(err.__class__)
+    copy.__dict__.update(err.__dict__)
+    copy.args = (f"{err}; {note}",)
+    return copy
+
+
 def in_resource(resource: str, operation: str, err: BackupsError) -> ResourceError:
     """Wrap ``err`` so that its message starts with the resource it concerns."""
     return ResourceError(resource, operation, err)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError
+from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError, with_note
 from ..core.retry import may_have_acted
 from ..core.waiting import SYSTEM_CLOCK, Clock, Deadline, WaitPolicy, wait_until
 from .client import OvhClient
@@ -131,14 +131,6 @@ def _seg(value: str) -> str:
 # -- deadlines, errors, named objects ----------------------------------------------------------
 
 
-def annotate(err: BackupsError, note: str) -> BackupsError:
-    """A copy of ``err`` (same class and attributes) whose message ends with ``note``."""
-    copy = err.__class__.__new__(err.__class__)
-    copy.__dict__.update(err.__dict__)
-    copy.args = (f"{err}; {note}",)
-    return copy
-
-
 def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline: Deadline) -> None:
     """Poll ``listed`` until it says ``present``, within what is left of ``deadline``."""
     wait_until(
@@ -214,12 +206,12 @@ def delete_named(
         task = send()
     except NotFoundError as err:
         if listed():
-            raise annotate(err, f"yet {what} is still there") from err
+            raise with_note(err, f"yet {what} is still there") from err
         return
     except ConflictError as err:  # busy: being deleted by a request whose answer was lost?
         try:
             await_listed(listed, False, what, deadline)
         except WaitTimeoutError as timeout:
-            raise annotate(err, f"{what} is still there ({timeout})") from err
+            raise with_note(err, f"{what} is still there ({timeout})") from err
         return
     finish(task, wait, listed, False, what, deadline)

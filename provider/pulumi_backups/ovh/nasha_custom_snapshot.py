@@ -22,14 +22,14 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError
+from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError, with_note
 from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
 from ..core.waiting import Deadline, WaitPolicy
 from .client import ovh_client
-from .nasha import NashaPartition, annotate, delete_named, post_named
+from .nasha import NashaPartition, delete_named, post_named
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 OUTPUTS = ("expiration",)
@@ -193,10 +193,10 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
                 f"if that task still completes, snapshot {args.name} will exist on {partition} "
                 "outside of the state: delete it before trying again"
             )
-            raise annotate(err, note) from err
+            raise with_note(err, note) from err
         except NotFoundError as err:
             note = "the snapshot is not there after its task finished (expiration in the past?)"
-            raise annotate(err, note) from err
+            raise with_note(err, note) from err
         except BackupsError as err:  # the snapshot may exist: take it back, or name it
             raise _discard(partition, args.name, err, policy) from err
         resource_id = join_id(args.service_name, args.partition_name, args.name)
@@ -248,12 +248,12 @@ def _discard(
             return err
         _delete(partition, name, Deadline.starting_now(policy, partition.clock))
     except BackupsError as failed:
-        return annotate(
+        return with_note(
             err,
             f"snapshot {name} may exist on {partition} outside of the state "
             f"and could not be deleted ({failed}): delete it before trying again",
         )
-    return annotate(err, f"the snapshot {name} it took was deleted")
+    return with_note(err, f"the snapshot {name} it took was deleted")
 
 
 class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCustomSnapshot"):

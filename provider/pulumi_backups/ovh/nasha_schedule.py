@@ -19,13 +19,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from ..core.errors import ApiError, BackupsError, ConflictError, TaskFailedError, WaitTimeoutError
+from ..core.errors import (
+    ApiError,
+    BackupsError,
+    ConflictError,
+    TaskFailedError,
+    WaitTimeoutError,
+    with_note,
+)
 from ..core.retry import may_have_acted
 from ..core.waiting import Deadline
 from .nasha import (
     SNAPSHOT_TYPES,
     NashaPartition,
-    annotate,
     await_listed,
     delete_named,
     finish,
@@ -118,7 +124,7 @@ def undo(
     found_set = f"[{', '.join(found)}]"
     if not _changed_nothing(cause):
         already = f"{describe_changes(done)} before that" if done else "nothing before that"
-        return annotate(cause, f"{already}; the schedule of {partition} was {found_set}"), False
+        return with_note(cause, f"{already}; the schedule of {partition} was {found_set}"), False
     if not done:
         return cause, True
     already = f"{describe_changes(done)} before that"
@@ -127,9 +133,9 @@ def undo(
         apply_changes(partition, back[::-1], deadline)
     except PartialChangeError as again:
         note = f"{already}, and undoing it failed ({again.cause}); the schedule was {found_set}"
-        return annotate(cause, f"{note} on {partition}"), False
+        return with_note(cause, f"{note} on {partition}"), False
     note = f"{already}, now undone: the schedule of {partition} is {found_set}"
-    return annotate(cause, note), True
+    return with_note(cause, note), True
 
 
 def _changed_nothing(err: BackupsError) -> bool:
@@ -254,11 +260,11 @@ def settle_record(
     if written is None:
         return error
     if not settled:
-        return annotate(error, f"record {written} on {partition} keeps the schedule of before")
+        return with_note(error, f"record {written} on {partition} keeps the schedule of before")
     try:
         drop_record(partition, written, deadline)
     except BackupsError as failed:
-        return annotate(error, f"record {written} on {partition} was left ({failed})")
+        return with_note(error, f"record {written} on {partition} was left ({failed})")
     return error
 
 

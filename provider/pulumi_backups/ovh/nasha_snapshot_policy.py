@@ -27,14 +27,14 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
-from ..core.errors import NotFoundError
+from ..core.errors import NotFoundError, with_note
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
 from ..core.waiting import Deadline
 from .client import ovh_client
-from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, NashaPartition, annotate
+from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, NashaPartition
 from .nasha_schedule import (
     Change,
     PartialChangeError,
@@ -199,7 +199,7 @@ def _schedule_unless_gone(partition: NashaPartition) -> list[str] | None:
     except NotFoundError as err:
         if partition.exists():
             note = f"yet {partition} exists, so its schedule cannot be missing: not taken as gone"
-            raise annotate(err, note) from err
+            raise with_note(err, note) from err
         return None
 
 
@@ -213,7 +213,7 @@ def _apply_or_explain(
         if not failure.done:
             raise failure.cause from failure.cause.__cause__
         note = f"{describe_changes(failure.done)} on {partition} before that"
-        raise annotate(failure.cause, note) from failure.cause
+        raise with_note(failure.cause, note) from failure.cause
 
 
 class NashaSnapshotPolicy(pulumi.dynamic.Resource, module="ovh", name="NashaSnapshotPolicy"):

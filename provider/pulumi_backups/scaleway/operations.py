@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from ..core.errors import ApiError, BackupsError, NotFoundError, TransportError, WaitTimeoutError
+from ..core.errors import (
+    ApiError,
+    BackupsError,
+    NotFoundError,
+    TransportError,
+    WaitTimeoutError,
+    with_note,
+)
 from ..core.waiting import Deadline, WaitPolicy
 from .client import RdbClient
 from .models import Backup, CreateBackupRequest, RestoreBackupRequest, UpdateBackupRequest
-from .waiters import backup_ref, wait_backup, wait_gone, with_note
+from .waiters import backup_ref, wait_backup, wait_gone
 
 CLEANUP_SECONDS = 60.0
 CLOCK_SKEW = timedelta(minutes=10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..core.errors import ApiError, BackupsError, NotFoundError
+from ..core.errors import ApiError, NotFoundError
 from ..core.waiting import WaitPolicy, wait_until
 from .client import RdbClient
 from .models import Backup
@@ -78,9 +78,3 @@ def wait_gone(client: RdbClient, region: str, backup_id: str, policy: WaitPolicy
         policy=policy,
         clock=client.clock,
     )
-
-
-def with_note(err: BackupsError, note: str) -> BackupsError:
-    """``err`` with ``note`` appended to its message (type and attributes kept)."""
-    err.args = (f"{err}; {note}",)
-    return err
