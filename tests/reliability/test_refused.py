@@ -53,7 +53,7 @@ def _vps(url: str) -> Any:
     ("make", "setting"),
     [(_ovh, "ovh:endpoint"), (_scaleway, "scaleway:apiUrl"), (_vps, "vps:apiUrl")],
 )
-def test_a_refused_connection_names_the_endpoint_setting_at_once(
+def test_a_refused_connection_names_the_endpoint_setting_quickly(
     closed_url: str, make: Callable[[str], Callable[[], Any]], setting: str
 ) -> None:
     call = make(closed_url)
