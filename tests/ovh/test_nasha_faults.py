@@ -191,6 +191,21 @@ def test_a_custom_snapshot_whose_create_answer_is_lost_is_taken(
     assert customs(sandbox) == []
 
 
+def test_a_lost_create_answer_is_sent_again_until_an_answer_comes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The request sent again meets failures too (a server restarting): it is sent until an
+    answer says whether the first one made the snapshot, then the snapshot is taken."""
+    run = engine(sandbox, tmp_path / "s.json", "nasha_snapshot", name="nightly")
+    sandbox.fault("lost-500", TAKE)
+    sandbox.fault("500", TAKE, count=3)
+    result = run.up()
+    assert result.op("snapshot") == "create" and sandbox.faults() == []
+    assert customs(sandbox) == ["nightly"]
+    run.destroy()
+    assert customs(sandbox) == []
+
+
 def test_a_lost_create_answer_never_takes_a_snapshot_that_was_there_before(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

@@ -165,7 +165,8 @@ def post_named(
 
     When the server may have acted although the answer is lost (a 500, a connection dropped
     after the request went out: :func:`~pulumi_backups.core.retry.may_have_acted`), the POST
-    is sent once more, which the name makes safe (no second object can bear it): a task then
+    is sent again, which the name makes safe (no second object can bear it), until an answer
+    comes within the deadline (a server restarting, a 503, another lost answer): a task then
     means the first request did nothing; a 409 means it made ``what``, which is awaited until
     listed. Any other outcome raises a plain BackupsError saying that ``what`` may exist.
     """
@@ -175,12 +176,26 @@ def post_named(
         if not may_have_acted(err):
             raise
         lost = err
+
+    def again() -> tuple[Task | None]:
+        try:
+            return (send(),)
+        except ConflictError:
+            return (None,)  # the first request made it
+
     try:
-        return send()
-    except ConflictError:
-        pass  # the first request made it
+        (task,) = wait_until(
+            again,
+            lambda _: True,
+            what=f"an answer to the POST of {what}",
+            status=lambda _: "answered",
+            policy=deadline.remaining(),
+            clock=deadline.clock,
+        )
     except BackupsError as err:
         raise BackupsError(f"{lost}; sent again: {err}; {what} may exist") from err
+    if task is not None:
+        return task
     try:
         await_listed(listed, True, what, deadline)
     except BackupsError as err:
