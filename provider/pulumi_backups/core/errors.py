@@ -120,7 +120,7 @@ class TransportError(ApiError):
         return True
 
 
-def connection_refused(err: BaseException) -> bool:
+def _connection_refused(err: BaseException) -> bool:
     """Whether an HTTP library's ``err`` comes from a refused connection (its causes, and the
     reasons urllib3 keeps in ``reason`` / ``args``, are searched)."""
     seen: set[int] = set()
@@ -137,9 +137,15 @@ def connection_refused(err: BaseException) -> bool:
     return False
 
 
-def refused_message(where: str, hint: str) -> str:
-    """What a refused connection says: where nothing answered, and the setting to check."""
-    return f"connection refused: nothing answers at {where.rstrip('/')} ({hint})"
+def lost_connection(
+    call: str, err: BaseException, *, sent: bool, where: str, hint: str
+) -> TransportError:
+    """The error for an HTTP library's failure to get an answer to ``call``. A refused
+    connection names where nothing answered and the setting to check (``hint``)."""
+    if _connection_refused(err):
+        message = f"connection refused: nothing answers at {where.rstrip('/')} ({hint})"
+        return TransportError(call, message, sent=False, refused=True)
+    return TransportError(call, str(err) or type(err).__name__, sent=sent)
 
 
 class TaskFailedError(BackupsError):

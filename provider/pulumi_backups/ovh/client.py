@@ -36,9 +36,8 @@ from ..core.errors import (
     AuthError,
     RateLimitedError,
     TransportError,
-    connection_refused,
     error_for_status,
-    refused_message,
+    lost_connection,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 
@@ -147,10 +146,10 @@ class OvhClient:
             try:
                 response = self._ovh.raw_call(method, path, body, need_auth=need_auth)
             except requests.RequestException as err:
-                if connection_refused(err):
-                    message = refused_message(self._ovh._endpoint, OVH_ENDPOINT_HINT)
-                    raise TransportError(call, message, sent=False, refused=True) from err
-                raise TransportError(call, str(err), sent=not _never_sent(err)) from err
+                where, sent = self._ovh._endpoint, not _never_sent(err)
+                raise lost_connection(
+                    call, err, sent=sent, where=where, hint=OVH_ENDPOINT_HINT
+                ) from err
             if response.status_code >= 300:
                 raise _error(call, response)
             if response.status_code == 204 or not response.content:

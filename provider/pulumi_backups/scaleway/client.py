@@ -41,10 +41,8 @@ from ..core.errors import (
     BadRequestError,
     ConflictError,
     NotFoundError,
-    TransportError,
-    connection_refused,
     error_for_status,
-    refused_message,
+    lost_connection,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
@@ -75,6 +73,8 @@ _TYPE_CLASSES: dict[str, type[ApiError]] = {
 _CREDENTIAL_CODES = frozenset({None, "denied_authentication", "permissions_denied"})
 """The 401/403 answers that a credential change may fix (no type: a gateway's refusal)."""
 _IDEMPOTENT = frozenset({"GET", "PATCH", "DELETE"})
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures before the request went out: sending it again cannot repeat an action."""
 
 
 def map_error(call: str, response: httpx.Response) -> ApiError:
@@ -151,14 +151,11 @@ class RdbClient:
         def send() -> httpx.Response:
             try:
                 response = self._http.request(method, path, json=json, params=query or None)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
-                if connection_refused(err):
-                    where = str(self._http.base_url)
-                    message = refused_message(where, SCALEWAY_ENDPOINT_HINT)
-                    raise TransportError(call, message, sent=False, refused=True) from err
-                raise TransportError(call, str(err) or type(err).__name__, sent=False) from err
             except httpx.TransportError as err:
-                raise TransportError(call, str(err) or type(err).__name__, sent=True) from err
+                where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
+                raise lost_connection(
+                    call, err, sent=sent, where=where, hint=SCALEWAY_ENDPOINT_HINT
+                ) from err
             if response.status_code >= 300:
                 raise map_error(call, response)
             return response

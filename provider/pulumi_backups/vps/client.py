@@ -30,10 +30,8 @@ from ..core.errors import (
     ApiError,
     AuthError,
     NotFoundError,
-    TransportError,
-    connection_refused,
     error_for_status,
-    refused_message,
+    lost_connection,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from .models import Backup, RestoreAnswer, Server
@@ -42,6 +40,8 @@ BACKUPS = "/api/v1/backups/"
 TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_PAGES = 1000
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures before the request went out: sending it again cannot repeat an action."""
 
 
 def _message(response: httpx.Response) -> tuple[str, str | None]:
@@ -136,13 +136,11 @@ class VpsClient:
         def send() -> Any:
             try:
                 response = self._http.request(method, url, params=query or None, json=body)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as err:
-                if connection_refused(err):
-                    message = refused_message(str(self._http.base_url), VPS_ENDPOINT_HINT)
-                    raise TransportError(call, message, sent=False, refused=True) from err
-                raise TransportError(call, str(err) or type(err).__name__, sent=False) from err
             except httpx.TransportError as err:
-                raise TransportError(call, str(err) or type(err).__name__) from err
+                where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
+                raise lost_connection(
+                    call, err, sent=sent, where=where, hint=VPS_ENDPOINT_HINT
+                ) from err
             if response.status_code >= 300:
                 raise _error(call, response)
             if response.status_code == 204 or not response.content:
