@@ -34,16 +34,7 @@ CREATE_BACKUP = {
 
 def engine(sandbox: RecordingSandbox, tmp_path: Path, program: str, **config: Any) -> Engine:
     run = Engine(PROGRAMS / program, tmp_path / f"{program}.json", sandbox.handle.stack_config())
-    configure(run, **config)
-    return run
-
-
-def configure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        if value is None:
-            run.stack_config.pop(f"{run.project}:{key}", None)
-        else:
-            run.stack_config[f"{run.project}:{key}"] = value
+    return run.configure(**config)
 
 
 def changed(**fields: Any) -> Any:
@@ -72,7 +63,7 @@ def hosting_lifecycle(sandbox: RecordingSandbox, tmp_path: Path) -> list[Exchang
         password="f1rstPassword", dumps=1, restore=True, deletion_protection=False,
     )  # fmt: skip
     run.up()
-    configure(run, password="s3condPassword", restore_triggers=[2])
+    run.configure(password="s3condPassword", restore_triggers=[2])
     run.up()
     run.refresh()
     run.destroy()
@@ -90,7 +81,7 @@ def nasha_lifecycle(sandbox: RecordingSandbox, tmp_path: Path) -> list[Exchange]
     """NashaSnapshotPolicy and NashaCustomSnapshot: create, update, refresh, delete."""
     policy = engine(sandbox, tmp_path, "nasha_policy", frequencies=["hour-6", "day-1"])
     policy.up()
-    configure(policy, frequencies=["day-1", "day-7"])
+    policy.configure(frequencies=["day-1", "day-7"])
     policy.up()
     policy.refresh()
     policy.destroy()
@@ -105,7 +96,7 @@ def rdb_lifecycle(sandbox: RecordingSandbox, tmp_path: Path) -> list[Exchange]:
     """RdbBackup (exported) and RdbBackupRestore: create, update, refresh, delete."""
     run = engine(sandbox, tmp_path, "rdb_backup", export=True, restore=True, name="nightly")
     run.up()
-    configure(run, name="renamed", expires_at="2032-06-30T00:00:00Z")
+    run.configure(name="renamed", expires_at="2032-06-30T00:00:00Z")
     run.up()
     run.refresh()
     run.destroy()

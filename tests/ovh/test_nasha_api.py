@@ -32,7 +32,7 @@ def partition(sandbox: Sandbox, fake: FakeClock) -> Iterator[NashaPartition]:
 
 
 def deadline(fake: FakeClock, seconds: float = 60) -> Deadline:
-    return Deadline.starting_now(WaitPolicy(timeout=seconds), fake.clock())
+    return Deadline(WaitPolicy(timeout=seconds), fake.clock())
 
 
 def test_changes_are_applied_in_order_each_task_followed(
@@ -47,7 +47,7 @@ def test_changes_are_applied_in_order_each_task_followed(
     partition.clock = Clock(now=lambda: fake.t, sleep=sleep)
     changes = [Change("remove", "day-1"), Change("add", "hour-6"), Change("add", "day-7")]
     sandbox.clear_counters()
-    apply_changes(partition, changes, Deadline.starting_now(WaitPolicy(), partition.clock))
+    apply_changes(partition, changes, Deadline(WaitPolicy(), partition.clock))
     assert sorted(partition.snapshot_types()) == ["day-7", "hour-6"]
     counts = sandbox.counters()
     assert counts[f"DELETE {SNAPSHOT}/{{snapshotType}}"] == 1

@@ -168,7 +168,7 @@ def test_an_uncertain_schedule_is_said_and_declared(sandbox: Sandbox, tmp_path: 
     )
     assert "declare it with restore_frequencies" in message and schedule(sandbox) == ["day-1"]
 
-    run.stack_config[f"{run.project}:restore_frequencies"] = ["day-1"]
+    run.configure(restore_frequencies=["day-1"])
     assert run.up().outputs["initial_frequencies"] == ["day-1"]
     run.destroy()
     assert schedule(sandbox) == ["day-1"] and customs(sandbox) == []
@@ -228,7 +228,7 @@ def test_a_frequency_whose_add_answer_is_lost_is_taken(
     result = run.up()
     assert result.outputs["frequencies"] == ["day-1", "hour-6"]
     assert result.outputs["initial_frequencies"] == ["day-1"]
-    run.stack_config[f"{run.project}:frequencies"] = ["day-1", "day-7", "hour-6"]
+    run.configure(frequencies=["day-1", "day-7", "hour-6"])
     sandbox.fault(fault, ADD)
     assert run.up().outputs["frequencies"] == ["day-1", "day-7", "hour-6"]
     assert sandbox.faults() == []
@@ -270,10 +270,10 @@ def test_a_frequency_whose_remove_answer_is_lost_ends_removed(
 ) -> None:
     run = policy(sandbox, tmp_path, "day-1", "hour-6")
     run.up()
-    run.stack_config[f"{run.project}:frequencies"] = ["day-1"]
+    run.configure(frequencies=["day-1"])
     sandbox.fault(fault, REMOVE)
     assert run.up().outputs["frequencies"] == ["day-1"]
-    run.stack_config[f"{run.project}:frequencies"] = ["day-1", "hour-6"]
+    run.configure(frequencies=["day-1", "hour-6"])
     run.up()
     sandbox.fault(fault, REMOVE)
     run.destroy()

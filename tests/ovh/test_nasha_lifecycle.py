@@ -46,15 +46,6 @@ def engine(sandbox: Sandbox, tmp_path: Path, program: str, **config: Any) -> Eng
     return sandbox_engine(sandbox, PROGRAMS / program, tmp_path, **config)
 
 
-def reconfigure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        full = f"{run.project}:{key}"
-        if value is None:
-            run.stack_config.pop(full, None)
-        else:
-            run.stack_config[full] = value
-
-
 # -- NashaSnapshotPolicy ------------------------------------------------------------------------
 
 
@@ -72,10 +63,10 @@ def test_policy_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert result.outputs["initial_frequencies"] == ["day-1"]
     assert result.outputs["policy_id"] == "zpool-000000/backups"
 
-    reconfigure(run, frequencies=["day-1", "hour-6"])  # order is no change
+    run.configure(frequencies=["day-1", "hour-6"])  # order is no change
     assert run.preview().op("schedule") == "same"
 
-    reconfigure(run, frequencies=["day-1", "day-7"])  # one frequency changed
+    run.configure(frequencies=["day-1", "day-7"])  # one frequency changed
     assert run.preview().op("schedule") == "update"
     assert mutations(sandbox) == {}
     before = len(task_log(sandbox))
@@ -122,7 +113,7 @@ def test_policy_never_removes_what_the_state_does_not_show(
     run.up()
     partition = nas(sandbox)  # added out of band, never refreshed into the state
     partition.wait(partition.add_snapshot_type("day-2"), WaitPolicy(timeout=5))
-    reconfigure(run, frequencies=["day-1"])
+    run.configure(frequencies=["day-1"])
     sandbox.clear_counters()
     run.up()
     assert mutations(sandbox) == {REMOVE: 1}
@@ -146,7 +137,7 @@ def test_policy_check_failures_reach_the_user(sandbox: Sandbox, tmp_path: Path) 
     run = engine(sandbox, tmp_path, "nasha_policy", frequencies=["day-1", "day-1", "week-1"])
     plan = run.preview()
     assert "week-1" in plan.errors["schedule"] and "frequencies.2" in plan.errors["schedule"]
-    reconfigure(run, frequencies=["day-1", "day-1"])
+    run.configure(frequencies=["day-1", "day-1"])
     with pytest.raises(DeploymentError) as raised:
         run.up()
     assert "more than once" in raised.value.errors["schedule"]
@@ -169,7 +160,7 @@ def test_policy_failed_task_is_named_and_create_undone(sandbox: Sandbox, tmp_pat
 def test_policy_never_ending_task_times_out_naming_it(sandbox: Sandbox, tmp_path: Path) -> None:
     run = engine(sandbox, tmp_path, "nasha_policy", frequencies=["day-1", "hour-6"])
     run.up()
-    reconfigure(run, frequencies=["day-1"], timeouts={"update": 1})
+    run.configure(frequencies=["day-1"], timeouts={"update": 1})
     sandbox.script("nasha:snapshot/delete", "hang")
     with pytest.raises(DeploymentError) as raised:
         run.up()
@@ -196,7 +187,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     )
     assert run.preview().op("snapshot") == "same"  # the stored spelling is no change
 
-    reconfigure(run, name="nightly-2")  # rename: the new one first, then the old one goes
+    run.configure(name="nightly-2")  # rename: the new one first, then the old one goes
     plan = run.preview()
     assert plan.op("snapshot") == "replace" and plan.step("snapshot").replaces == ["name"]
     result = run.up()
@@ -204,7 +195,7 @@ def test_custom_snapshot_lifecycle(sandbox: Sandbox, tmp_path: Path) -> None:
     assert mutations(sandbox) == {TAKE: 1, DROP: 1}
     assert nas(sandbox).custom_snapshot_names() == ["nightly-2"]
 
-    reconfigure(run, expiration=None)  # same name: the old one must go first
+    run.configure(expiration=None)  # same name: the old one must go first
     plan = run.preview()
     assert plan.op("snapshot") == "replace" and plan.step("snapshot").delete_before_replace
     assert run.up().calls_for("snapshot")[-2:] == ["Delete", "Create"]

@@ -76,7 +76,7 @@ def test_thirty_resources_converge_under_faults_and_a_restart(
     assert_in_step(run, api)
 
     run.on_call = None
-    run.stack_config[f"{run.project}:generation"] = 2
+    run.configure(generation=2)
     converge("update", run.up, tally, MAX_RUNS)
     outputs = {res.name: res.plain_outputs() for res in run.state}
     assert [outputs[f"rdb{i}"]["name"] for i in range(3)] == [

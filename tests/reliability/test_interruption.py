@@ -217,7 +217,7 @@ def test_an_interrupted_database_is_taken_over_with_adopt(
     interrupt(sandbox, run, KillWhilePolling(sandbox, monkeypatch, "db0", case.polled))
     (found,) = case.find(settled_objects(sandbox))
 
-    run.stack_config[f"{run.project}:adopt"] = True
+    run.configure(adopt=True)
     assert run.up().op("db0") == "create"
     assert run.resource("db0").id == found
     assert differences(settled_objects(sandbox), run.state) == {"duplicates": [], "lost": []}

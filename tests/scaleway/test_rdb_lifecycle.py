@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine, is_secret
+from support import DeploymentError, Engine, is_secret, sandbox_engine
 from support.fakes import mutations
 
 from pulumi_backups.core.config import ScalewaySettings
@@ -48,18 +48,7 @@ def backups(rdb: RdbClient) -> dict[str, tuple[str, str]]:
 
 
 def engine(sandbox: Sandbox, where: Path, **config: Any) -> Engine:
-    where.mkdir(parents=True, exist_ok=True)
-    run = Engine(PROGRAM, where / "state.json", dict(sandbox.stack_config()))
-    reconfigure(run, **config)
-    return run
-
-
-def reconfigure(run: Engine, **config: Any) -> None:
-    for key, value in config.items():
-        if value is None:
-            run.stack_config.pop(f"{run.project}:{key}", None)
-        else:
-            run.stack_config[f"{run.project}:{key}"] = value
+    return sandbox_engine(sandbox, PROGRAM, where, **config)
 
 
 def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> None:
@@ -81,7 +70,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert run.up().op("backup") == "same"  # the derived name and region cause no change
     assert mutations(sandbox) == {}
 
-    reconfigure(run, name="nightly")
+    run.configure(name="nightly")
     plan = run.preview()
     assert plan.op("backup") == "update" and plan.step("backup").replaces == []
     result = run.up()
@@ -89,16 +78,16 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert mutations(sandbox) == {PATCH: 1}
     assert backups(rdb) == {backup_id: ("nightly", "ready")}
 
-    reconfigure(run, expires_at="2031-01-31T01:00:00+01:00")
+    run.configure(expires_at="2031-01-31T01:00:00+01:00")
     result = run.up()
     assert result.op("backup") == "update"
     assert result.outputs["expires_at"] == "2031-01-31T00:00:00Z"
-    reconfigure(run, expires_at="2032-06-30T00:00:00Z")
+    run.configure(expires_at="2032-06-30T00:00:00Z")
     assert run.up().outputs["expires_at"] == "2032-06-30T00:00:00Z"
     assert mutations(sandbox) == {PATCH: 2}
     assert rdb.get_backup("fr-par", backup_id).outputs()["expires_at"] == "2032-06-30T00:00:00Z"
 
-    reconfigure(run, export=True)
+    run.configure(export=True)
     result = run.up()
     assert result.op("backup") == "update" and mutations(sandbox) == {EXPORT: 1}
     url = result.outputs["download_url"]
@@ -142,14 +131,14 @@ def test_removing_an_expiry_fails_check_and_replacing_instance_replaces(
 ) -> None:
     run = engine(sandbox, tmp_path, expires_at="2031-01-31T00:00:00Z")
     first = run.up().outputs["backup_id"]
-    reconfigure(run, expires_at=None)
+    run.configure(expires_at=None)
     plan = run.preview()
     assert "cannot be removed once set" in plan.errors["backup"]
     with pytest.raises(DeploymentError, match="expires_at: an expiry cannot be removed"):
         run.up()
     assert rdb.get_backup("fr-par", first).expires_at is not None
 
-    reconfigure(run, expires_at="2031-01-31T00:00:00Z", database_name="app_restore")
+    run.configure(expires_at="2031-01-31T00:00:00Z", database_name="app_restore")
     plan = run.preview()
     assert plan.op("backup") == "replace" and plan.step("backup").replaces == ["database_name"]
     result = run.up()
@@ -171,7 +160,7 @@ def test_restore_into_a_second_database(sandbox: Sandbox, tmp_path: Path, rdb: R
     assert run.up().ops == {"backup": "same", "restore": "same"}
     assert mutations(sandbox) == {}
 
-    reconfigure(run, restore_triggers=["v2"], restore_backup_id=backup_id, restore_region="fr-par")
+    run.configure(restore_triggers=["v2"], restore_backup_id=backup_id, restore_region="fr-par")
     plan = run.preview()
     assert plan.ops == {"backup": "same", "restore": "replace"}
     result = run.up()

@@ -178,7 +178,7 @@ def resolve_ovh() -> OvhSettings:
     files = _ovh_files()
     look = _Lookup()
     endpoint = look.first(
-        "ovh:endpoint", "OVH_ENDPOINT", (OVH_FILES, _ini_getter(files, "default", "endpoint"))
+        *_ENDPOINT_SETTINGS["ovh"], (OVH_FILES, _ini_getter(files, "default", "endpoint"))
     )
     if not endpoint:
         raise look.missing("OVHcloud endpoint")
@@ -280,7 +280,7 @@ def resolve_scaleway(region: str | None = None) -> ScalewaySettings:
     return ScalewaySettings(
         secret_key=secret,
         api_url=(
-            _Lookup().first("scaleway:apiUrl", "SCW_API_URL", from_file("api_url"))
+            _Lookup().first(*_ENDPOINT_SETTINGS["scaleway"], from_file("api_url"))
             or DEFAULT_SCALEWAY_API_URL
         ).rstrip("/"),
         region=resolved_region or DEFAULT_SCALEWAY_REGION,
@@ -324,5 +324,5 @@ def resolve_vps() -> VpsSettings:
     token = look.first("vps:apiToken", "VPS_API_TOKEN")
     if not token:
         raise look.missing("VPS panel API token")
-    url = _Lookup().first("vps:apiUrl", "VPS_API_URL") or DEFAULT_VPS_API_URL
+    url = _Lookup().first(*_ENDPOINT_SETTINGS["vps"]) or DEFAULT_VPS_API_URL
     return VpsSettings(api_url=url.rstrip("/"), api_token=token)

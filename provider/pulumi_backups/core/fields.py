@@ -14,7 +14,7 @@ import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from annotated_types import MaxLen
 from pydantic import (
@@ -96,9 +96,7 @@ def _admits(annotation: Any, wanted: type) -> bool:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType, Annotated):
         return any(_admits(arg, wanted) for arg in get_args(annotation))
-    if origin is Literal:
-        return False
-    return False
+    return False  # Literal values included: never a free bool or str
 
 
 def _max_length(info: FieldInfo) -> int:

@@ -100,10 +100,6 @@ class Deadline:
         self.clock = clock
         self.start = clock.now()
 
-    @classmethod
-    def starting_now(cls, policy: WaitPolicy, clock: Clock = SYSTEM_CLOCK) -> Deadline:
-        return cls(policy, clock)
-
     def remaining(self) -> WaitPolicy:
         """The policy for the next wait: what is left of the deadline (0 = one last look)."""
         left = self.policy.timeout - (self.clock.now() - self.start)

@@ -175,7 +175,7 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     def create_resource(self, args: NashaCustomSnapshotArgs) -> tuple[str, dict[str, Any]]:
         partition = self.partition(args.service_name, args.partition_name)
         policy = self.wait_policy(args, "create")
-        deadline = Deadline.starting_now(policy, partition.clock)
+        deadline = Deadline(policy, partition.clock)
         if partition.find_custom_snapshot(args.name) is not None:  # a lost answer needs this
             raise BackupsError(
                 f"custom snapshot {args.name} already exists on {partition}, outside of the "
@@ -225,7 +225,7 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
         longer listed (see :func:`~.nasha.delete_named`)."""
         service_name, partition_name, name = split_id(id_, ID_SHAPE)
         partition = self.partition(service_name, partition_name)
-        deadline = Deadline.starting_now(self.wait_policy(args, "delete"), partition.clock)
+        deadline = Deadline(self.wait_policy(args, "delete"), partition.clock)
         _delete(partition, name, deadline)
 
 
@@ -246,7 +246,7 @@ def _discard(
     try:
         if not _listed(partition, name):
             return err
-        _delete(partition, name, Deadline.starting_now(policy, partition.clock))
+        _delete(partition, name, Deadline(policy, partition.clock))
     except BackupsError as failed:
         return with_note(
             err,

@@ -112,14 +112,14 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
     def create_resource(self, args: NashaSnapshotPolicyArgs) -> tuple[str, dict[str, Any]]:
         partition = self.partition(args.service_name, args.partition_name)
         policy = self.wait_policy(args, "create")
-        deadline = Deadline.starting_now(policy, partition.clock)
+        deadline = Deadline(policy, partition.clock)
         found = _known(partition.snapshot_types())
         initial, written = initial_schedule(partition, args.restore_frequencies, found, deadline)
         changes = plan_schedule(found, args.frequencies, removable=found)
         try:
             apply_changes(partition, changes, deadline)
         except PartialChangeError as failure:
-            undo_deadline = Deadline.starting_now(policy, partition.clock)
+            undo_deadline = Deadline(policy, partition.clock)
             error, settled = undo(partition, failure, found, undo_deadline)
             raise settle_record(partition, written, settled, error, undo_deadline) from error
         resource_id = join_id(args.service_name, args.partition_name)
@@ -145,7 +145,7 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
         self, id_: str, olds: dict[str, Any], args: NashaSnapshotPolicyArgs
     ) -> dict[str, Any]:
         partition = self.partition(args.service_name, args.partition_name)
-        deadline = Deadline.starting_now(self.wait_policy(args, "update"), partition.clock)
+        deadline = Deadline(self.wait_policy(args, "update"), partition.clock)
         current = partition.snapshot_types()
         recorded = _strings(olds.get("frequencies"))
         changes = plan_schedule(current, args.frequencies, removable=recorded)
@@ -165,7 +165,7 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
     ) -> None:
         service_name, partition_name = split_id(id_, ID_SHAPE)
         partition = self.partition(service_name, partition_name)
-        deadline = Deadline.starting_now(self.wait_policy(args, "delete"), partition.clock)
+        deadline = Deadline(self.wait_policy(args, "delete"), partition.clock)
         current = _schedule_unless_gone(partition)
         if current is None:  # the partition is gone, and its schedule with it
             return

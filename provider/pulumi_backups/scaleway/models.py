@@ -24,6 +24,10 @@ FAILED_STATUSES = frozenset({"error", "locked", "unknown"})
 READY = "ready"
 
 
+LINK_MARGIN_SECONDS = 300.0
+"""A download link that expires sooner than this counts as expired: an export renews it."""
+
+
 def rfc3339(value: datetime) -> str:
     """Format a timestamp in UTC with a ``Z`` suffix, microseconds only when there are some.
 
@@ -86,7 +90,7 @@ class Backup(BaseModel):
     def ready(self) -> bool:
         return self.status == READY
 
-    def link_valid(self, margin_seconds: float = 300.0) -> bool:
+    def link_valid(self, margin_seconds: float = LINK_MARGIN_SECONDS) -> bool:
         """Whether the download link exists and stays valid ``margin_seconds`` from now.
 
         "Now" is the server's time when the backup was read (``observed_at``), or this

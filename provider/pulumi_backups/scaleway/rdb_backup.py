@@ -29,7 +29,7 @@ from ..core.resource import resource_props, secret_options
 from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
 from .client import rdb_client
-from .models import Backup, CreateBackupRequest, UpdateBackupRequest
+from .models import LINK_MARGIN_SECONDS, Backup, CreateBackupRequest, UpdateBackupRequest
 
 ID_SHAPE = "{region}/{backup_id}"
 OUTPUTS = (
@@ -38,8 +38,6 @@ OUTPUTS = (
 )  # fmt: skip
 COMPUTED_WHEN_ABSENT = ("name", "region")
 REPLACING = frozenset({"instance_id", "database_name", "region"})
-LINK_MARGIN_SECONDS = 300.0
-"""A link that expires sooner than this is renewed by the next update."""
 
 
 class RdbBackupArgs(ResourceArgs):
