@@ -7,13 +7,10 @@ from pathlib import Path
 import pytest
 
 from pulumi_backups.core import ConfigError
-from pulumi_backups.core.config import (
-    default_scaleway_region,
-    resolve_ovh,
-    resolve_scaleway,
-    resolve_vps,
-    set_stack_config,
-)
+from pulumi_backups.core.config import set_stack_config
+from pulumi_backups.ovh.settings import resolve_ovh
+from pulumi_backups.scaleway.settings import default_scaleway_region, resolve_scaleway
+from pulumi_backups.vps.settings import resolve_vps
 
 VARS = [
     "OVH_ENDPOINT",

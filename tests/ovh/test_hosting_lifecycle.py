@@ -10,11 +10,11 @@ import pytest
 from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
-from pulumi_backups.core.config import OvhSettings
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting import HostingApi
 from pulumi_backups.ovh.orphans import get_orphan_dumps
+from pulumi_backups.ovh.settings import OvhSettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "hosting_database"

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 
-from pulumi_backups.core.config import OvhSettings, ScalewaySettings, VpsSettings
 from pulumi_backups.core.errors import ApiError, TransportError
 from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.settings import OvhSettings
 from pulumi_backups.scaleway.client import RdbClient
+from pulumi_backups.scaleway.settings import ScalewaySettings
 from pulumi_backups.vps.client import VpsClient
+from pulumi_backups.vps.settings import VpsSettings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 

@@ -14,9 +14,9 @@ import pytest
 from support import DeploymentError, Engine, is_secret, sandbox_engine
 from support.fakes import mutations
 
-from pulumi_backups.core.config import ScalewaySettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
 from pulumi_backups.scaleway.client import RdbClient
+from pulumi_backups.scaleway.settings import ScalewaySettings
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "rdb_backup"
 INSTANCE = "11111111-1111-1111-1111-111111111111"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from pulumi_backups.core import ConfigError
-from pulumi_backups.core.config import default_scaleway_region, set_stack_config
+from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.scaleway.client import rdb_client
+from pulumi_backups.scaleway.settings import default_scaleway_region
 
 SCW_VARS = [
     "SCW_SECRET_KEY", "SCW_ACCESS_KEY", "SCW_DEFAULT_REGION", "SCW_DEFAULT_PROJECT_ID",

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from pulumi_backups.core.config import ScalewaySettings
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.scaleway.client import RdbClient
+from pulumi_backups.scaleway.settings import ScalewaySettings
 
 from .fakes import FakeClock
 

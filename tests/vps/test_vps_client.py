@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from support.fakes import FakeClock
 from vps.vps_fakes import BASE, SERVER, FakePanel
 
-from pulumi_backups.core.config import VpsSettings, set_stack_config
+from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.core.errors import (
     ApiError,
     AuthError,
@@ -18,6 +19,7 @@ from pulumi_backups.core.errors import (
 )
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.vps.client import VpsClient, vps_client
+from pulumi_backups.vps.settings import VpsSettings
 
 UNAVAILABLE = (503, {"detail": "Service temporarily unavailable, try again later."})
 
@@ -159,7 +161,7 @@ def test_refused_connection_is_retried_even_for_posts() -> None:
     client = VpsClient(
         VpsSettings(api_url=BASE, api_token="good-token"),
         transport=httpx.MockTransport(handle),
-        sleep=lambda _s: None,
+        clock=FakeClock().clock(),
     )
     assert client.create_backup(SERVER).status == "in_progress"
 
@@ -172,7 +174,7 @@ def test_lost_answer_to_a_post_is_not_retried() -> None:
         VpsSettings(api_url=BASE, api_token="t"),
         transport=httpx.MockTransport(handle),
         retry=RetryPolicy(attempts=2),
-        sleep=lambda _s: None,
+        clock=FakeClock().clock(),
     )
     with pytest.raises(TransportError, match="POST /api/v1/backups/ failed: no response"):
         client.create_backup(SERVER)

@@ -11,9 +11,9 @@ import pytest
 from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
-from pulumi_backups.core.config import VpsSettings
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
 from pulumi_backups.vps.client import VpsClient
+from pulumi_backups.vps.settings import VpsSettings
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "vps_backup"
 SERVER = 12345

@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from support.fakes import FakeClock
 
-from pulumi_backups.core.config import VpsSettings
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.vps.client import VpsClient
+from pulumi_backups.vps.settings import VpsSettings
 
 BASE = "http://panel.test"
 TOKEN = "good-token"
@@ -46,7 +47,7 @@ class FakePanel:
             VpsSettings(api_url=BASE, api_token=TOKEN),
             transport=httpx.MockTransport(self.handle),
             retry=RetryPolicy(attempts=attempts),
-            sleep=lambda _s: None,
+            clock=FakeClock().clock(),
         )
 
     def calls(self, method: str | None = None) -> list[str]:

@@ -3,12 +3,17 @@
 Providers are pickled into the state, so they keep no client; the clients live here instead,
 one per distinct account/endpoint, shared by the provider host's threads (their connection
 pools and, for OVHcloud, the server-time offset are then paid for once per deployment).
+
+:meth:`ClientCache.substitute` is the one test seam of the providers: while it is open, every
+resolution gets the given client (one pointed at the sandbox or at an ``httpx.MockTransport``,
+with a fake clock), so providers are tested through their own ``create`` / ``read`` / ...
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -22,10 +27,25 @@ class ClientCache(Generic[K, C]):
         self._factory = factory
         self._clients: dict[K, C] = {}
         self._lock = threading.Lock()
+        self._substitute: C | None = None
 
     def get(self, key: K) -> C:
         with self._lock:
+            if self._substitute is not None:
+                return self._substitute
             client = self._clients.get(key)
             if client is None:
                 client = self._clients[key] = self._factory(key)
             return client
+
+    @contextmanager
+    def substitute(self, client: C) -> Iterator[C]:
+        """Serve ``client`` for every key until the block ends (settings are still resolved,
+        so missing credentials still fail as they would)."""
+        with self._lock:
+            previous, self._substitute = self._substitute, client
+        try:
+            yield client
+        finally:
+            with self._lock:
+                self._substitute = previous

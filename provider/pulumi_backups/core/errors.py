@@ -67,6 +67,13 @@ class ApiError(BackupsError):
         """True when the same call may succeed if sent again."""
         return False
 
+    @property
+    def may_have_acted(self) -> bool:
+        """True when the server may have carried the call out although it failed: the answer
+        was lost after the request went out. What a POST is never sent again on, and what a
+        create must account for (the object it made may exist)."""
+        return False
+
 
 class BadRequestError(ApiError):
     """400: the server refused the request's content."""
@@ -99,6 +106,11 @@ class ServerError(ApiError):
     def transient(self) -> bool:
         return self.status in (500, 502, 503, 504)
 
+    @property
+    def may_have_acted(self) -> bool:
+        # 502/503/504 come from a gateway or an overloaded server that did not take the call.
+        return self.status not in (502, 503, 504)
+
 
 class TransportError(ApiError):
     """The request got no HTTP answer (connection refused or reset, read timeout).
@@ -118,6 +130,10 @@ class TransportError(ApiError):
     @property
     def transient(self) -> bool:
         return True
+
+    @property
+    def may_have_acted(self) -> bool:
+        return self.sent
 
 
 def _connection_refused(err: BaseException) -> bool:

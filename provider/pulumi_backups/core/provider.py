@@ -17,7 +17,7 @@ change forces a replacement; :class:`BaseProvider` turns that into Pulumi's CRUD
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pulumi.dynamic import (
@@ -38,7 +38,7 @@ from .config import set_stack_config
 from .errors import BackupsError, in_resource
 from .fields import CheckContext, Seconds, plain_input, shown
 from .retry import retries_within
-from .waiting import DEFAULT_TIMEOUT, WaitPolicy
+from .waiting import DEFAULT_TIMEOUT, WaitPolicy, utc_now
 
 PROVIDER_KEY = "__provider"
 MAX_FAILURES = 10
@@ -135,11 +135,6 @@ def _bounded(failures: list[CheckFailure]) -> list[CheckFailure]:
     more = len(failures) - MAX_FAILURES + 1
     last = CheckFailure(failures[MAX_FAILURES - 1].property, f"... and {more} more failures")
     return [*failures[: MAX_FAILURES - 1], last]
-
-
-def utc_now() -> datetime:
-    """The wall clock checks judge dates by."""
-    return datetime.now(timezone.utc)
 
 
 class BaseProvider(ResourceProvider, Generic[A]):

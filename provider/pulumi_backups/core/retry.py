@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .errors import ApiError, ServerError, TransportError
+from .errors import ApiError, TransportError
 
 T = TypeVar("T")
 
@@ -74,24 +74,9 @@ def is_retryable(err: BaseException, *, idempotent: bool) -> bool:
     """Whether sending the same request again is safe and may help."""
     if not isinstance(err, ApiError) or not err.transient:
         return False
-    if idempotent:
-        return True
-    # A POST that reached the server may have been carried out: retry only when the failure
-    # says it was not (429 and 503 are refusals; a connection that was never made sent nothing).
-    if isinstance(err, TransportError):
-        return not err.sent
-    if isinstance(err, ServerError):
-        return err.status in (502, 503, 504)
-    return True
-
-
-def may_have_acted(err: BaseException) -> bool:
-    """Whether a POST that failed with ``err`` may have been carried out all the same: its
-    answer was lost (a 500, a connection dropped once the request was sent). The converse of
-    the rule above: what a non-idempotent call is never retried on."""
-    if not isinstance(err, (ServerError, TransportError)):
-        return False
-    return not is_retryable(err, idempotent=False)
+    # A POST that reached the server may have been carried out: retry it only when the
+    # failure says it was not (429 and 503 are refusals; a connection never made sent nothing).
+    return idempotent or not err.may_have_acted
 
 
 def call_with_retry(

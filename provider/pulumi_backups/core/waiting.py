@@ -11,6 +11,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TypeVar
 
 from .errors import ApiError, TaskFailedError, WaitTimeoutError
@@ -34,12 +35,22 @@ class WaitPolicy:
         return min(self.cap, max(self.initial, elapsed * self.ratio))
 
 
+def utc_now() -> datetime:
+    """The system's wall-clock time, in UTC."""
+    return datetime.now(timezone.utc)
+
+
 @dataclass(frozen=True)
 class Clock:
-    """The time source and sleep of a wait; tests inject fake ones."""
+    """The time sources and sleep of a client and its waits; tests inject fake ones.
+
+    ``now`` is monotonic (deadlines, delays), ``utc`` the wall clock (dates sent to or
+    compared with the API's). Nothing else in the package reads the system clock.
+    """
 
     now: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    utc: Callable[[], datetime] = utc_now
 
 
 SYSTEM_CLOCK = Clock()

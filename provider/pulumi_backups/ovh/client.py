@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +29,6 @@ import requests
 import urllib3.exceptions
 
 from ..core.clients import ClientCache
-from ..core.config import OVH_CREDENTIALS_HINT, OVH_ENDPOINT_HINT, OvhSettings, resolve_ovh
 from ..core.errors import (
     ApiError,
     AuthError,
@@ -40,6 +38,8 @@ from ..core.errors import (
     lost_connection,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+from ..core.waiting import SYSTEM_CLOCK, Clock
+from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, OvhSettings, resolve_ovh
 
 _AUTH_CODES = {
     "NOT_GRANTED_CALL",
@@ -100,10 +100,10 @@ def _error(call: str, response: requests.Response) -> ApiError:
     request_id = response.headers.get("X-OVH-QUERYID")
     if response.status_code == 404 and not (code and body.get("message")):
         # Not OVHcloud's error shape: a proxy's page, a wrong base path. Never proof of "gone".
-        message = f"{message} ({OVH_ENDPOINT_HINT})"
+        message = f"{message} ({ENDPOINT_HINT})"
         return ApiError(call, 404, message, request_id=request_id, code=code)
     if code in _AUTH_CODES or response.status_code in (401, 403):
-        message = f"{message} ({OVH_CREDENTIALS_HINT})"
+        message = f"{message} ({CREDENTIALS_HINT})"
         return AuthError(call, response.status_code, message, request_id=request_id, code=code)
     return error_for_status(call, response.status_code, message, request_id=request_id, code=code)
 
@@ -111,8 +111,11 @@ def _error(call: str, response: requests.Response) -> ApiError:
 class OvhClient:
     """A signed OVHcloud API client with error mapping and bounded retries."""
 
-    def __init__(self, settings: OvhSettings, retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    def __init__(
+        self, settings: OvhSettings, retry: RetryPolicy = DEFAULT_RETRY, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.retry = retry
+        self.clock = clock
         self._time_lock = threading.Lock()
         self._ovh = ovh.Client(
             endpoint=endpoint_name(settings.endpoint),
@@ -148,7 +151,7 @@ class OvhClient:
             except requests.RequestException as err:
                 where, sent = self._ovh._endpoint, not _never_sent(err)
                 raise lost_connection(
-                    call, err, sent=sent, where=where, hint=OVH_ENDPOINT_HINT
+                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
                 ) from err
             if response.status_code >= 300:
                 raise _error(call, response)
@@ -157,19 +160,23 @@ class OvhClient:
             try:
                 return response.json()
             except ValueError as err:
-                message = f"answer is not JSON ({OVH_ENDPOINT_HINT})"
+                message = f"answer is not JSON ({ENDPOINT_HINT})"
                 raise ApiError(call, response.status_code, message) from err
 
-        idempotent = method in _IDEMPOTENT
+        def sent_with_retries() -> Any:
+            idempotent = method in _IDEMPOTENT
+            return call_with_retry(send, idempotent=idempotent, policy=self.retry, sleep=sleep)
+
+        sleep = self.clock.sleep
         try:
-            return call_with_retry(send, idempotent=idempotent, policy=self.retry)
+            return sent_with_retries()
         except AuthError as err:
             if err.code != "QUERY_TIME_OUT" or not need_auth:
                 raise
             # The clock moved since the server time was read: read it again, sign again.
             self._ovh._time_delta = None
             self._sync_time()
-            return call_with_retry(send, idempotent=idempotent, policy=self.retry)
+            return sent_with_retries()
 
     def _sync_time(self) -> None:
         """Read the server's clock once (python-ovh would, but outside of our retries).
@@ -181,7 +188,7 @@ class OvhClient:
             if self._ovh._time_delta is None:
                 try:
                     server_time = self.call("GET", "/auth/time", need_auth=False)
-                    delta = int(server_time) - int(time.time())
+                    delta = int(server_time) - int(self.clock.utc().timestamp())
                 except ApiError as err:
                     if type(err) is ApiError:  # not the API's answer: named so already
                         raise
@@ -189,19 +196,19 @@ class OvhClient:
                         raise
                     if isinstance(err, TransportError) and err.refused:  # says so already
                         raise
-                    message = f"{err.message} ({OVH_ENDPOINT_HINT})"
+                    message = f"{err.message} ({ENDPOINT_HINT})"
                     raise ApiError(
                         err.call, err.status, message, request_id=err.request_id
                     ) from err
                 except (TypeError, ValueError) as err:
-                    message = f"not a server time: {str(server_time)[:80]!r} ({OVH_ENDPOINT_HINT})"
+                    message = f"not a server time: {str(server_time)[:80]!r} ({ENDPOINT_HINT})"
                     raise ApiError("GET /auth/time", 200, message) from err
                 self._ovh._time_delta = delta
 
 
-_clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)
+clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)
 
 
 def ovh_client() -> OvhClient:
     """The shared client for the currently configured OVHcloud account."""
-    return _clients.get(resolve_ovh())
+    return clients.get(resolve_ovh())

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..core.errors import ApiError, NotFoundError, ServerError, TransportError
+from ..core.errors import ApiError, NotFoundError
 from ..core.fields import parse_datetime
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy
 from .client import OvhClient
@@ -197,7 +197,9 @@ class HostingApi:
         """
         try:
             task: Task = self.client.post(f"{self.base}/database", **body)
-        except (ServerError, TransportError) as err:
+        except ApiError as err:
+            if not err.may_have_acted:
+                raise
             try:
                 names = self.database_names(user=body["user"])
                 db = self.database(names[0]) if names else None

@@ -27,9 +27,7 @@ from ..core.errors import (
     BackupsError,
     ConflictError,
     NotFoundError,
-    ServerError,
     TaskFailedError,
-    TransportError,
 )
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
@@ -123,7 +121,9 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
         api = self.api(args.service_name)
         try:
             task = api.create_dump(args.database_name, args.date, args.send_email)
-        except (ServerError, TransportError) as err:  # no task id: nothing tells its dump apart
+        except ApiError as err:  # no task id: nothing tells its dump apart
+            if not err.may_have_acted:
+                raise
             raise BackupsError(
                 f"{err}. If the server carried the request out anyway, a dump of "
                 f"{args.database_name} not managed by this stack will appear"

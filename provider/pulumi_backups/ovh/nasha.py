@@ -18,8 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..core.errors import BackupsError, ConflictError, NotFoundError, WaitTimeoutError, with_note
-from ..core.retry import may_have_acted
+from ..core.errors import (
+    ApiError,
+    BackupsError,
+    ConflictError,
+    NotFoundError,
+    WaitTimeoutError,
+    with_note,
+)
 from ..core.waiting import SYSTEM_CLOCK, Clock, Deadline, WaitPolicy, wait_until
 from .client import OvhClient
 from .tasks import wait_nasha_task
@@ -164,7 +170,7 @@ def post_named(
     or None when the request of a lost answer made it (it is then listed).
 
     When the server may have acted although the answer is lost (a 500, a connection dropped
-    after the request went out: :func:`~pulumi_backups.core.retry.may_have_acted`), the POST
+    after the request went out: ``ApiError.may_have_acted``), the POST
     is sent again, which the name makes safe (no second object can bear it), until an answer
     comes within the deadline (a server restarting, a 503, another lost answer): a task then
     means the first request did nothing; a 409 means it made ``what``, which is awaited until
@@ -173,7 +179,7 @@ def post_named(
     try:
         return send()
     except BackupsError as err:
-        if not may_have_acted(err):
+        if not (isinstance(err, ApiError) and err.may_have_acted):
             raise
         lost = err
 

@@ -27,7 +27,6 @@ from ..core.errors import (
     WaitTimeoutError,
     with_note,
 )
-from ..core.retry import may_have_acted
 from ..core.waiting import Deadline
 from .nasha import (
     SNAPSHOT_TYPES,
@@ -147,7 +146,7 @@ def _changed_nothing(err: BackupsError) -> bool:
     if not isinstance(err, ApiError):
         return False
     if err.transient:
-        return not may_have_acted(err)
+        return not err.may_have_acted
     return 400 <= err.status < 500
 
 

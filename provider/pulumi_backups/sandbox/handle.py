@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ..core.config import OvhSettings
+from ..ovh.settings import OvhSettings
 from .context import SandboxContext
 from .settings import CREDENTIALS, SandboxSettings
 

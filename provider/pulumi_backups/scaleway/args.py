@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..core.config import SCALEWAY_REGIONS
 from ..core.fields import parse_datetime
 from .models import rfc3339
+from .settings import REGIONS
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -21,8 +21,8 @@ def uuid_value(value: str) -> str:
 
 def region_value(value: str | None) -> str | None:
     """One of the RDB regions (None: not given)."""
-    if value is not None and value not in SCALEWAY_REGIONS:
-        raise ValueError(f"must be one of {', '.join(SCALEWAY_REGIONS)}")
+    if value is not None and value not in REGIONS:
+        raise ValueError(f"must be one of {', '.join(REGIONS)}")
     return value
 
 

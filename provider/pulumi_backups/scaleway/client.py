@@ -28,13 +28,6 @@ import httpx
 from pydantic import ValidationError
 
 from ..core.clients import ClientCache
-from ..core.config import (
-    DEFAULT_SCALEWAY_REGION,
-    SCALEWAY_CREDENTIALS_HINT,
-    SCALEWAY_ENDPOINT_HINT,
-    ScalewaySettings,
-    resolve_scaleway,
-)
 from ..core.errors import (
     ApiError,
     AuthError,
@@ -53,6 +46,13 @@ from .models import (
     CreateBackupRequest,
     RestoreBackupRequest,
     UpdateBackupRequest,
+)
+from .settings import (
+    CREDENTIALS_HINT,
+    DEFAULT_REGION,
+    ENDPOINT_HINT,
+    ScalewaySettings,
+    resolve_scaleway,
 )
 
 USER_AGENT = "pulumi-backups/0.1.0"
@@ -99,10 +99,10 @@ def map_error(call: str, response: httpx.Response) -> ApiError:
         text = response.text.strip()[:200] if response.content else ""
         message = text or response.reason_phrase or "no message"
     if status == 404 and code != "not_found":
-        message += f" ({SCALEWAY_ENDPOINT_HINT})"
+        message += f" ({ENDPOINT_HINT})"
         return ApiError(call, status, message, request_id=request_id, code=code)
     if status in (401, 403) and code in _CREDENTIAL_CODES:
-        message = f"{message} ({SCALEWAY_CREDENTIALS_HINT})"
+        message = f"{message} ({CREDENTIALS_HINT})"
     cls = _TYPE_CLASSES.get(code or "")
     if cls is not None:
         return cls(call, status, message, request_id=request_id, code=code)
@@ -154,7 +154,7 @@ class RdbClient:
             except httpx.TransportError as err:
                 where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
                 raise lost_connection(
-                    call, err, sent=sent, where=where, hint=SCALEWAY_ENDPOINT_HINT
+                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
                 ) from err
             if response.status_code >= 300:
                 raise map_error(call, response)
@@ -291,7 +291,7 @@ def _path(region: str, backup_id: str | None = None) -> str:
     return f"{path}/{quote(backup_id, safe='')}" if backup_id else path
 
 
-_clients: ClientCache[ScalewaySettings, RdbClient] = ClientCache(RdbClient)
+clients: ClientCache[ScalewaySettings, RdbClient] = ClientCache(RdbClient)
 
 
 def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
@@ -302,5 +302,5 @@ def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
     """
     settings = resolve_scaleway(region)
     # regions are per call: one client (one connection pool) serves an account everywhere
-    account = dataclasses.replace(settings, region=DEFAULT_SCALEWAY_REGION)
-    return _clients.get(account), settings.region
+    account = dataclasses.replace(settings, region=DEFAULT_REGION)
+    return clients.get(account), settings.region

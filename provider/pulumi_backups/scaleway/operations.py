@@ -19,7 +19,6 @@ from ..core.errors import (
     ApiError,
     BackupsError,
     NotFoundError,
-    TransportError,
     WaitTimeoutError,
     with_note,
 )
@@ -176,7 +175,7 @@ def _send_create(
     try:
         return client.create_backup(region, request, wait=deadline.remaining())
     except ApiError as err:
-        if err.status < 500 and not (isinstance(err, TransportError) and err.sent):
+        if not err.may_have_acted:
             raise
         try:
             listed = client.list_backups(region, instance_id=request.instance_id, name=request.name)

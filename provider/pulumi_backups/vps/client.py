@@ -17,15 +17,13 @@ tests pass an ``httpx.MockTransport``.
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from ..core.clients import ClientCache
-from ..core.config import VPS_CREDENTIALS_HINT, VPS_ENDPOINT_HINT, VpsSettings, resolve_vps
 from ..core.errors import (
     ApiError,
     AuthError,
@@ -34,7 +32,9 @@ from ..core.errors import (
     lost_connection,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+from ..core.waiting import SYSTEM_CLOCK, Clock
 from .models import Backup, RestoreAnswer, Server
+from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, VpsSettings, resolve_vps
 
 BACKUPS = "/api/v1/backups/"
 TIMEOUT = httpx.Timeout(120.0, connect=10.0)
@@ -84,10 +84,10 @@ def _error(call: str, response: httpx.Response) -> ApiError:
     request_id = response.headers.get("X-Request-Id")
     status = response.status_code
     if status == 404 and not _drf_shaped(response):
-        return ApiError(call, status, f"{message} ({VPS_ENDPOINT_HINT})", request_id=request_id)
+        return ApiError(call, status, f"{message} ({ENDPOINT_HINT})", request_id=request_id)
     if status in (401, 403):
         return AuthError(
-            call, status, f"{message} ({VPS_CREDENTIALS_HINT})", request_id=request_id, code=code
+            call, status, f"{message} ({CREDENTIALS_HINT})", request_id=request_id, code=code
         )
     return error_for_status(call, status, message, request_id=request_id, code=code)
 
@@ -101,10 +101,10 @@ class VpsClient:
         *,
         transport: httpx.BaseTransport | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.retry = retry
-        self._sleep = sleep
+        self.clock = clock
         self._listings: dict[int, tuple[float, dict[int, Backup]]] = {}
         self._listing_locks: dict[int, threading.Lock] = {}
         self._listings_guard = threading.Lock()
@@ -139,7 +139,7 @@ class VpsClient:
             except httpx.TransportError as err:
                 where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
                 raise lost_connection(
-                    call, err, sent=sent, where=where, hint=VPS_ENDPOINT_HINT
+                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
                 ) from err
             if response.status_code >= 300:
                 raise _error(call, response)
@@ -151,7 +151,7 @@ class VpsClient:
                 raise ApiError(call, response.status_code, "answer is not JSON") from err
 
         return call_with_retry(
-            send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self._sleep
+            send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self.clock.sleep
         )
 
     # -- backups ------------------------------------------------------------------------------
@@ -184,8 +184,8 @@ class VpsClient:
             lock = self._listing_locks.setdefault(server_id, threading.Lock())
         with lock:
             taken = self._listings.get(server_id)
-            if taken is None or time.monotonic() - taken[0] > max_age:
-                taken = (time.monotonic(), self._manual_backups(server_id))
+            if taken is None or self.clock.now() - taken[0] > max_age:
+                taken = (self.clock.now(), self._manual_backups(server_id))
                 self._listings[server_id] = taken
             return taken[1]
 
@@ -275,9 +275,9 @@ class VpsClient:
         self.close()
 
 
-_clients: ClientCache[VpsSettings, VpsClient] = ClientCache(VpsClient)
+clients: ClientCache[VpsSettings, VpsClient] = ClientCache(VpsClient)
 
 
 def vps_client() -> VpsClient:
     """The shared client for the currently configured VPS panel (config resolved per call)."""
-    return _clients.get(resolve_vps())
+    return clients.get(resolve_vps())

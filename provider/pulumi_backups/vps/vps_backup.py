@@ -18,7 +18,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
-from ..core.errors import BackupsError, ServerError, TaskFailedError, TransportError
+from ..core.errors import ApiError, BackupsError, TaskFailedError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
@@ -63,14 +63,6 @@ def parse_backup_id(resource_id: str) -> tuple[int, int]:
     except ValueError as err:
         raise BackupsError(f"malformed VpsBackup id {resource_id!r}: expected {ID_SHAPE}") from err
     return server_id, backup_id
-
-
-def may_have_acted(err: TransportError | ServerError) -> bool:
-    """Whether a failed POST may have been carried out: it reached the panel and was not
-    refused (502/503/504 are refusals, as for retries)."""
-    if isinstance(err, TransportError):
-        return err.sent
-    return err.status not in (502, 503, 504)
 
 
 def await_backup(
@@ -125,8 +117,8 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         api = client or vps_client()
         try:
             started = api.create_backup(args.server_id, args.description)
-        except (TransportError, ServerError) as err:
-            if not may_have_acted(err):
+        except ApiError as err:
+            if not err.may_have_acted:
                 raise
             raise BackupsError(
                 f"{err}; the panel may have started a backup of server {args.server_id} "
