@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .core.errors import BackupsError
-from .ovh.hosting import Dump
+from .ovh.models import Dump
 from .ovh.orphans import download_dump, get_orphan_dumps
 
 

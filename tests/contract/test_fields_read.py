@@ -13,7 +13,7 @@ import pytest
 
 from contract.ovh_spec import OvhSpec
 from contract.scaleway_spec import ScalewaySpec
-from pulumi_backups.ovh import hosting, nasha, tasks
+from pulumi_backups.ovh import models as ovh
 from pulumi_backups.scaleway import models
 
 HOSTING = "/hosting/web"
@@ -43,13 +43,12 @@ def keys_read(function: Any, name: str) -> set[str]:
 
 
 PARSERS = [
-    (hosting.Database.from_api, "body", HOSTING, "hosting.web.database"),
-    (hosting.Dump.from_api, "body", HOSTING, "hosting.web.database.dump"),
-    (hosting.ServiceDump.from_api, "body", HOSTING, "hosting.web.dump"),
-    (nasha.CustomSnapshot.from_api, "body", NASHA, "dedicated.nasha.customSnap"),
-    (hosting.since, "task", HOSTING, "hosting.web.task"),
-    (tasks.wait_hosting_task, "task", HOSTING, "hosting.web.task"),
-    (tasks.wait_nasha_task, "task", NASHA, "dedicated.nasTask.Task"),
+    (ovh.Database.from_api, "body", HOSTING, "hosting.web.database"),
+    (ovh.Dump.from_api, "body", HOSTING, "hosting.web.database.dump"),
+    (ovh.ServiceDump.from_api, "body", HOSTING, "hosting.web.dump"),
+    (ovh.CustomSnapshot.from_api, "body", NASHA, "dedicated.nasha.customSnap"),
+    (ovh.HostingTask.from_api, "body", HOSTING, "hosting.web.task"),
+    (ovh.NashaTask.from_api, "body", NASHA, "dedicated.nasTask.Task"),
 ]
 
 
@@ -62,15 +61,12 @@ def test_ovh_fields_read_are_model_properties(
     assert read - ovh_specs[api].properties(model) == set()
 
 
-def test_task_status_and_failure_fields_are_in_the_models(ovh_specs: dict[str, OvhSpec]) -> None:
-    """What the shared waiter reads of every task: its status (and NAS-HA's details)."""
-    waiter = keys_read(tasks._wait_task, "t") | keys_read(tasks._wait_task, "task")
-    assert waiter == {"status"}
-    assert "status" in ovh_specs[HOSTING].properties("hosting.web.task")
-    assert {"status", "details"} <= ovh_specs[NASHA].properties("dedicated.nasTask.Task")
+def test_task_failure_statuses_are_in_the_models(ovh_specs: dict[str, OvhSpec]) -> None:
+    """Every published hosting task status that is not a step to done is taken as a failure,
+    and every NAS-HA status taken as one is published."""
     hosting_statuses = set(ovh_specs[HOSTING].enum("hosting.web.task.StatusEnum"))
-    assert hosting_statuses - {"done", "init", "todo", "doing"} <= tasks.HOSTING_FAILED
-    assert set(ovh_specs[NASHA].enum("dedicated.TaskStatusEnum")) >= tasks.NASHA_FAILED
+    assert hosting_statuses - {"done", "init", "todo", "doing"} <= ovh.HOSTING_FAILED
+    assert set(ovh_specs[NASHA].enum("dedicated.TaskStatusEnum")) >= ovh.NASHA_FAILED
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,11 @@ from contract.ovh_spec import OvhSpec
 from contract.recorder import Exchange, RecordingSandbox
 from contract.scaleway_spec import ScalewaySpec
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import HostingApi
+from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.hosting_client import HostingApi
+from pulumi_backups.ovh.models import HostingTask
 from pulumi_backups.ovh.orphans import get_orphan_dumps
+from pulumi_backups.ovh.waiters import wait_hosting
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -71,9 +73,10 @@ def hosting_lifecycle(sandbox: RecordingSandbox, tmp_path: Path) -> list[Exchang
     kept = engine(sandbox, tmp_path, "hosting_database", dumps=1, deletion_protection=False)
     kept.up()
     api = HostingApi(OvhClient(sandbox.handle.ovh_settings()), SN)
-    api.wait(api.delete_database(DB), WaitPolicy(timeout=5))
+    wait_hosting(api, api.delete_database(DB), WaitPolicy(timeout=5))
     kept.refresh()
-    assert get_orphan_dumps(SN, DB, client=api.client)
+    with clients.substitute(api.client):
+        assert get_orphan_dumps(SN, DB)
     return sandbox.recorder.take()
 
 
@@ -149,7 +152,7 @@ def test_a_wrong_ovh_answer_is_caught(
         return change(body) if method == "GET" and path.endswith(f"/database/{DB}") else body
 
     api = HostingApi(OvhClient(recording.handle.ovh_settings()), SN)
-    api.wait(api.create_database(CREATE_DB), WaitPolicy(timeout=5))
+    wait_hosting(api, api.create_database(CREATE_DB), WaitPolicy(timeout=5))
     client = api.client
     client.get(f"/hosting/web/{SN}/database/{DB}")
     assert_conform(ovh_problems(recording.recorder.take(), ovh_specs))
@@ -204,10 +207,12 @@ def test_every_sandbox_ovh_read_conforms(
     created = api.create_database(
         {"user": "sandboxpg", "type": "postgresql", "capabilitie": "sqlPerso"}
     )
-    client.get(f"{web}/tasks/{created['id']}")
-    api.wait(created, WaitPolicy(timeout=5))
-    dumped = client.post(f"{web}/database/sandboxpg.mysql.db/dump", date="now")
-    api.wait(dumped, WaitPolicy(timeout=5))
+    client.get(f"{web}/tasks/{created.id}")
+    wait_hosting(api, created, WaitPolicy(timeout=5))
+    dumped = HostingTask.from_api(
+        client.post(f"{web}/database/sandboxpg.mysql.db/dump", date="now")
+    )
+    wait_hosting(api, dumped, WaitPolicy(timeout=5))
     (dump_id,) = client.get(f"{web}/database/sandboxpg.mysql.db/dump")
     task = client.post(f"{part}/customSnapshot", name="sweep")
     reads = [
@@ -221,5 +226,5 @@ def test_every_sandbox_ovh_read_conforms(
         client.get(path)
     recording.handle.script("hosting:database/delete", "fail")
     failed = api.delete_database("sandboxpg.mysql.db")
-    assert client.get(f"{web}/tasks/{failed['id']}")["status"] == "cancelled"
+    assert client.get(f"{web}/tasks/{failed.id}")["status"] == "cancelled"
     assert_conform(ovh_problems(recording.recorder.take(), ovh_specs))

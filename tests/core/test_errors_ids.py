@@ -12,7 +12,9 @@ from pulumi_backups.core import (
     RateLimitedError,
     ResourceError,
     ServerError,
+    TransportError,
     error_for_status,
+    is_retryable,
     join_id,
     split_id,
 )
@@ -75,3 +77,23 @@ def test_with_note_is_a_copy_so_an_error_is_never_its_own_cause() -> None:
     assert raised is not err and raised.__cause__ is err and raised.code == "transient_state"
     assert str(raised).endswith("busy; the backup it created is left behind")
     assert "left behind" not in str(err)
+
+
+@pytest.mark.parametrize(
+    ("error", "acted"),
+    [
+        (ServerError("POST /x", 500, "boom"), True),  # the answer was lost, not the request
+        (ServerError("POST /x", 503, "busy"), False),  # refused by an overloaded server
+        (ServerError("POST /x", 502, "gateway"), False),
+        (TransportError("POST /x", "reset", sent=True), True),
+        (TransportError("POST /x", "refused", sent=False, refused=True), False),
+        (RateLimitedError("POST /x", 429, "slow down"), False),
+        (ConflictError("POST /x", 409, "exists"), False),
+    ],
+)
+def test_may_have_acted_says_whether_a_failed_call_may_have_been_carried_out(
+    error: ApiError, acted: bool
+) -> None:
+    assert error.may_have_acted is acted
+    # the converse: what a POST is sent again on
+    assert is_retryable(error, idempotent=False) is (error.transient and not acted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,10 +10,13 @@ from support.fakes import FakeClock, fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import Clock, WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import HostingApi, hosting_login
+from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.ovh.client import OvhClient, clients, ovh_client
+from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database import HostingDatabaseArgs, HostingDatabaseProvider
+from pulumi_backups.ovh.hosting_operations import create_database
+from pulumi_backups.ovh.models import DatabaseRequest, hosting_login
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -22,16 +26,14 @@ PROVIDER = HostingDatabaseProvider()
 
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
-    return HostingApi(fast_ovh_client(sandbox), SN, Clock(clock.now, clock.sleep))
+    return HostingApi(fast_ovh_client(sandbox, clock=clock), SN)
 
 
 @pytest.fixture
-def provider(api: HostingApi) -> HostingDatabaseProvider:
-    class SandboxProvider(HostingDatabaseProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return HostingApi(api.client, service_name, api.clock)
-
-    return SandboxProvider()
+def provider(api: HostingApi) -> Iterator[HostingDatabaseProvider]:
+    """The provider, talking to ``api``'s client."""
+    with clients.substitute(api.client):
+        yield HostingDatabaseProvider()
 
 
 def failures(news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, str]:
@@ -153,9 +155,11 @@ def test_create_read_change_password_and_delete(
 def test_existing_database_is_refused_unless_adopted(
     provider: HostingDatabaseProvider, sandbox: Sandbox
 ) -> None:
-    api = provider.api(SN)
+    api = HostingApi(ovh_client(), SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxold"}
-    api.wait(api.create_database(body), provider.wait_policy(HostingDatabaseArgs(**BASE), "create"))
+    wait_hosting(
+        api, api.create_database(body), provider.wait_policy(HostingDatabaseArgs(**BASE), "create")
+    )
     args = HostingDatabaseArgs(**{**BASE, "user": "sandboxold"}, password="ad0ptedPassword")
     with pytest.raises(BackupsError, match="adopt=True"):
         provider.create_resource(args)
@@ -196,7 +200,9 @@ def test_out_of_band_deletion_is_seen_as_gone(
 ) -> None:
     args = HostingDatabaseArgs(**BASE)
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_database("sandboxapp.mysql.db"), provider.wait_policy(args, "delete"))
+    wait_hosting(
+        api, api.delete_database("sandboxapp.mysql.db"), provider.wait_policy(args, "delete")
+    )
     assert provider.read_resource(resource_id, args, outs) is None
 
 
@@ -252,11 +258,12 @@ class AnswerLost(OvhClient):
 def test_a_creation_whose_answer_is_lost_goes_on_with_its_task(sandbox: Sandbox) -> None:
     client = AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0))
     api = HostingApi(client, SN)
-    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxlost"}
-    task = api.create_database(body)
-    assert api.wait(task, WaitPolicy(timeout=5))["status"] == "done"
-    assert api.database("sandboxlost.mysql.db").task_id == task["id"]
+    request = DatabaseRequest(user="sandboxlost", type="mysql", capability="sqlPerso")
+    db = create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5))
+    assert db.name == "sandboxlost.mysql.db" and db.task_id is not None
+    assert api.task(db.task_id).done
     client.lost = False
     with pytest.raises(ServerError):  # nothing was created this time: the error stands
-        api.create_database({**body, "user": "sandboxnone"})
+        request = request.model_copy(update={"user": "sandboxnone"})
+        create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5))
     assert api.database_names() == ["sandboxlost.mysql.db"]

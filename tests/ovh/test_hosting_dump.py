@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
@@ -11,15 +12,16 @@ from support.fakes import FakeClock, fast_ovh_client, mutations
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import Clock, WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import Dump, HostingApi
+from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database_dump import (
     HostingDatabaseDumpArgs,
     HostingDatabaseDumpProvider,
-    expired,
-    find_task_dump,
 )
+from pulumi_backups.ovh.hosting_operations import find_task_dump
+from pulumi_backups.ovh.models import Dump
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -32,19 +34,17 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    hosting = HostingApi(fast_ovh_client(sandbox), SN, Clock(clock.now, clock.sleep))
+    hosting = HostingApi(fast_ovh_client(sandbox, clock=clock), SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    hosting.wait(hosting.create_database(body), FAST)
+    wait_hosting(hosting, hosting.create_database(body), FAST)
     return hosting
 
 
 @pytest.fixture
-def provider(api: HostingApi) -> HostingDatabaseDumpProvider:
-    class SandboxProvider(HostingDatabaseDumpProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return HostingApi(api.client, service_name, api.clock)
-
-    return SandboxProvider()
+def provider(api: HostingApi) -> Iterator[HostingDatabaseDumpProvider]:
+    """The provider, talking to ``api``'s client."""
+    with clients.substitute(api.client):
+        yield HostingDatabaseDumpProvider()
 
 
 def stored_dumps(sandbox: Sandbox) -> dict[str, Any]:
@@ -79,9 +79,9 @@ def test_diff_replaces_on_triggers_and_date_only() -> None:
 
 def test_expiry_follows_the_deletion_date() -> None:
     dump = Dump(id=1, deletion_date="2026-01-10T10:00:00+01:00")
-    assert not expired(dump, datetime(2026, 1, 10, 8, 59, tzinfo=timezone.utc))
-    assert expired(dump, datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc))
-    assert not expired(Dump(id=2))
+    assert not dump.expired(datetime(2026, 1, 10, 8, 59, tzinfo=timezone.utc))
+    assert dump.expired(datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc))
+    assert not Dump(id=2).expired(datetime.now(timezone.utc))
 
 
 # -- CRUD against the sandbox -----------------------------------------------------------------
@@ -118,11 +118,11 @@ def test_concurrent_dumps_of_one_database_each_get_their_own(
 def test_the_dump_is_found_by_its_task_never_by_position(api: HostingApi) -> None:
     tasks = [api.create_dump(DB, "now", False) for _ in range(3)]
     for task in tasks:
-        api.wait(task, FAST)
+        wait_hosting(api, task, FAST)
     ids = sorted(api.dump_ids(DB))
     found = [find_task_dump(api, DB, task) for task in tasks]
     assert [dump.id for dump in found if dump] == ids  # the middle one is neither end
-    assert find_task_dump(api, DB, {**tasks[1], "id": 1}) is None
+    assert find_task_dump(api, DB, tasks[1].model_copy(update={"id": 1})) is None
 
 
 def test_failed_dump_names_the_task_and_leaves_nothing(
@@ -154,7 +154,7 @@ def test_out_of_band_deletion_drops_the_dump(
 ) -> None:
     args = HostingDatabaseDumpArgs(**BASE)
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_dump(DB, outs["dump_id"]), FAST)
+    wait_hosting(api, api.delete_dump(DB, outs["dump_id"]), FAST)
     assert provider.read_resource(resource_id, args, outs) is None
 
 
@@ -164,11 +164,8 @@ def test_expired_dump_is_dropped(provider: HostingDatabaseDumpProvider, sandbox:
     sandbox.advance(8 * 86_400)
     later = HostingApi(fast_ovh_client(sandbox), SN)  # a client that learns the new time
 
-    class Later(HostingDatabaseDumpProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return later
-
-    assert Later().read_resource(resource_id, args, outs) is None
+    with clients.substitute(later.client):
+        assert provider.read_resource(resource_id, args, outs) is None
 
 
 WEB = "/1.0/hosting/web/{serviceName}"
@@ -181,7 +178,7 @@ def test_a_dump_of_a_deleted_database_stays_readable_until_deleted(
 ) -> None:
     args = HostingDatabaseDumpArgs(**BASE, date="daily.1")  # kept 7 days while its database lives
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
     sandbox.clear_counters()
 
     kept = provider.read_resource(resource_id, args, outs)
@@ -200,9 +197,9 @@ def test_a_dump_of_a_replaced_database_is_not_taken_for_the_new_one_s(
 ) -> None:
     args = HostingDatabaseDumpArgs(**BASE)
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_database(DB), FAST)  # replaced: deleted, then created again
+    wait_hosting(api, api.delete_database(DB), FAST)  # replaced: deleted, then created again
     body = {"capabilitie": "sqlPerso", "type": "mariadb", "user": "sandboxapp"}
-    api.wait(api.create_database(body), FAST)
+    wait_hosting(api, api.create_database(body), FAST)
     _, new_outs = provider.create_resource(args)  # a dump of the new database
     assert api.dump_ids(DB) == [new_outs["dump_id"]]
 
@@ -237,15 +234,12 @@ def test_an_orphan_dump_is_dropped_once_expired(
 ) -> None:
     args = HostingDatabaseDumpArgs(**BASE)
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
     sandbox.advance(30 * 86_400 + 1)
     later = HostingApi(fast_ovh_client(sandbox), SN)  # a client that learns the new time
 
-    class Later(HostingDatabaseDumpProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return later
-
-    assert Later().read_resource(resource_id, args, outs) is None
+    with clients.substitute(later.client):
+        assert provider.read_resource(resource_id, args, outs) is None
 
 
 def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(
@@ -256,11 +250,9 @@ def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(
             super().post(path, **body)
             raise ServerError(f"POST {path}", 500, "Internal server error")
 
-    lost = HostingApi(AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0)), SN)
-
-    class LostProvider(HostingDatabaseDumpProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return lost
-
-    with pytest.raises(BackupsError, match="not managed by this stack will appear"):
-        LostProvider().create(dict(BASE))
+    lost = AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0))
+    with (
+        clients.substitute(lost),
+        pytest.raises(BackupsError, match="not managed by this stack will appear"),
+    ):
+        PROVIDER.create(dict(BASE))

@@ -11,10 +11,11 @@ from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
 
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import HostingApi
+from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.orphans import get_orphan_dumps
 from pulumi_backups.ovh.settings import OvhSettings
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "hosting_database"
@@ -112,13 +113,14 @@ def test_refresh_after_out_of_band_deletion_keeps_the_dump(
     (dump_id,) = result.outputs["dump_ids"]
     assert "url" in run.resource("dump0").secret_outputs
     api = hosting(sandbox)
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
 
     refreshed = run.refresh()
     # The database is gone; its dump is kept 30 days at service level, and read there.
     assert refreshed.op("db") == "delete" and refreshed.op("dump0") == "same"
     assert [res.name for res in run.state] == ["dump0"]
-    orphans = get_orphan_dumps(SN, DB, client=api.client)
+    with clients.substitute(api.client):
+        orphans = get_orphan_dumps(SN, DB)
     assert [d.id for d in orphans] == [dump_id] and orphans[0].url
 
 

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from support.fakes import fast_ovh_client
 from pulumi_backups.__main__ import ProgressLine, main
 from pulumi_backups.core.errors import BackupsError, NotFoundError
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import Dump, HostingApi, ServiceDump
+from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.hosting_client import HostingApi
+from pulumi_backups.ovh.models import Dump, ServiceDump
 from pulumi_backups.ovh.orphans import download_dump, get_orphan_dumps
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -26,8 +29,10 @@ FAST = WaitPolicy(timeout=5)
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> OvhClient:
-    return fast_ovh_client(sandbox, attempts=6)
+def client(sandbox: Sandbox) -> Iterator[OvhClient]:
+    """The sandbox's client, the one ``get_orphan_dumps`` gets during the test."""
+    with clients.substitute(fast_ovh_client(sandbox, attempts=6)) as served:
+        yield served
 
 
 @pytest.fixture
@@ -35,11 +40,11 @@ def orphans(client: OvhClient, sandbox: Sandbox) -> list[int]:
     """Three dumps of ``DB``, then ``DB`` deleted; their ids, oldest first."""
     api = HostingApi(client, SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxgone"}
-    api.wait(api.create_database(body), FAST)
+    wait_hosting(api, api.create_database(body), FAST)
     for _ in range(3):
-        api.wait(api.create_dump(DB, "now", False), FAST)
+        wait_hosting(api, api.create_dump(DB, "now", False), FAST)
     ids = api.dump_ids(DB)
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
     return ids
 
 
@@ -52,8 +57,8 @@ SERVICE_ONLY = {"databaseName", "orphan"}
 def test_the_two_dump_models_are_the_two_routes_answers(client: OvhClient) -> None:
     api = HostingApi(client, SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxgone"}
-    api.wait(api.create_database(body), FAST)
-    api.wait(api.create_dump(DB, "now", False), FAST)
+    wait_hosting(api, api.create_database(body), FAST)
+    wait_hosting(api, api.create_dump(DB, "now", False), FAST)
     [dump_id] = api.dump_ids(DB)
     assert set(client.get(f"/hosting/web/{SN}/database/{DB}/dump/{dump_id}")) == DATABASE_DUMP
     assert set(client.get(f"/hosting/web/{SN}/dump/{dump_id}")) == DATABASE_DUMP | SERVICE_ONLY
@@ -63,7 +68,7 @@ def test_the_two_dump_models_are_the_two_routes_answers(client: OvhClient) -> No
 
     live = api.dump(DB, dump_id)
     assert type(live) is Dump and not hasattr(live, "orphan")
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
     kept = api.service_dump(dump_id)
     assert (kept.id, kept.database_name, kept.orphan) == (dump_id, DB, True)
     assert kept.model_dump(exclude={"database_name", "orphan"}) == {
@@ -82,24 +87,24 @@ def ovh_env(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
 
 
 def test_orphans_are_listed_newest_first(client: OvhClient, orphans: list[int]) -> None:
-    dumps = get_orphan_dumps(SN, DB, client=client)
+    dumps = get_orphan_dumps(SN, DB)
     assert [d.id for d in dumps] == sorted(orphans, reverse=True)
     assert all(d.orphan and d.database_name == DB and d.url for d in dumps)
-    assert get_orphan_dumps(SN, "sandboxother.mysql.db", client=client) == []
+    assert get_orphan_dumps(SN, "sandboxother.mysql.db") == []
 
 
 def test_a_live_database_has_no_orphans(client: OvhClient) -> None:
     api = HostingApi(client, SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxlive"}
-    api.wait(api.create_database(body), FAST)
-    api.wait(api.create_dump("sandboxlive.mysql.db", "now", False), FAST)
-    assert get_orphan_dumps(SN, "sandboxlive.mysql.db", client=client) == []
+    wait_hosting(api, api.create_database(body), FAST)
+    wait_hosting(api, api.create_dump("sandboxlive.mysql.db", "now", False), FAST)
+    assert get_orphan_dumps(SN, "sandboxlive.mysql.db") == []
 
 
 def test_download_writes_the_whole_file_and_reports_progress(
     client: OvhClient, orphans: list[int], tmp_path: Path
 ) -> None:
-    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    latest = get_orphan_dumps(SN, DB)[0]
     seen: list[tuple[int, int | None]] = []
     path = download_dump(latest, tmp_path, progress=lambda done, total: seen.append((done, total)))
     assert path == tmp_path / f"{latest.id}.sql.gz"
@@ -111,7 +116,7 @@ def test_download_writes_the_whole_file_and_reports_progress(
 def test_a_refused_download_leaves_no_file(
     client: OvhClient, orphans: list[int], tmp_path: Path
 ) -> None:
-    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    latest = get_orphan_dumps(SN, DB)[0]
     forged = latest.model_copy(update={"url": str(latest.url).split("?")[0] + "?sign=forged"})
     with pytest.raises(NotFoundError) as caught:
         download_dump(forged, tmp_path / "dump.sql.gz")
@@ -180,7 +185,7 @@ def test_python_dash_m_runs_the_command(
 def test_download_into_a_missing_folder_is_refused_before_fetching(
     client: OvhClient, orphans: list[int], tmp_path: Path, shape: str
 ) -> None:
-    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    latest = get_orphan_dumps(SN, DB)[0]
     with pytest.raises(BackupsError, match=f"no folder {tmp_path / 'missing'}"):
         download_dump(latest, f"{tmp_path}/{shape}")
     assert list(tmp_path.iterdir()) == []  # neither a file named "missing" nor a .part
@@ -217,6 +222,6 @@ def test_progress_speaks_in_units_that_fit_the_size(
 
 
 def test_a_dumps_repr_keeps_its_download_link_secret(client: OvhClient, orphans: list[int]) -> None:
-    latest = get_orphan_dumps(SN, DB, client=client)[0]
+    latest = get_orphan_dumps(SN, DB)[0]
     assert latest.url and latest.url not in repr(latest) and latest.url not in str(latest)
     assert f"id={latest.id}" in repr(latest)

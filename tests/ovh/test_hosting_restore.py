@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,11 +10,13 @@ from support.fakes import fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.hosting import HostingApi
+from pulumi_backups.ovh.client import clients
+from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database_restore import (
     HostingDatabaseRestoreArgs,
     HostingDatabaseRestoreProvider,
 )
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"
@@ -28,17 +31,15 @@ def api(sandbox: Sandbox) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
     hosting = HostingApi(fast_ovh_client(sandbox, attempts=6), SN)
     body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    hosting.wait(hosting.create_database(body), FAST)
+    wait_hosting(hosting, hosting.create_database(body), FAST)
     return hosting
 
 
 @pytest.fixture
-def provider(api: HostingApi) -> HostingDatabaseRestoreProvider:
-    class SandboxProvider(HostingDatabaseRestoreProvider):
-        def api(self, service_name: str) -> HostingApi:
-            return api
-
-    return SandboxProvider()
+def provider(api: HostingApi) -> Iterator[HostingDatabaseRestoreProvider]:
+    """The provider, talking to ``api``'s client."""
+    with clients.substitute(api.client):
+        yield HostingDatabaseRestoreProvider()
 
 
 def failures(news: dict[str, Any]) -> dict[str, str]:
@@ -68,7 +69,7 @@ def test_diff_restores_again_on_any_change() -> None:
 def test_restore_a_dump_and_a_backup(
     provider: HostingDatabaseRestoreProvider, api: HostingApi, sandbox: Sandbox
 ) -> None:
-    api.wait(api.create_dump(DB, "now", False), FAST)
+    wait_hosting(api, api.create_dump(DB, "now", False), FAST)
     (dump_id,) = api.dump_ids(DB)
     sandbox.clear_counters()
     args = HostingDatabaseRestoreArgs(**BASE, dump_id=dump_id)
@@ -112,7 +113,7 @@ def test_refresh_keeps_a_restore_whatever_became_of_its_database(
 ) -> None:
     args = HostingDatabaseRestoreArgs(**BASE, date="daily.1")
     resource_id, outs = provider.create_resource(args)
-    api.wait(api.delete_database(DB), FAST)
+    wait_hosting(api, api.delete_database(DB), FAST)
     sandbox.clear_counters()
     assert provider.read_resource(resource_id, args, outs) == outs  # it took place
     assert sandbox.counters() == {}  # nothing to ask the API: a restore is a past action

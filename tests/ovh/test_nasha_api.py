@@ -11,8 +11,9 @@ from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolic
 from pulumi_backups.core.errors import with_note
 from pulumi_backups.core.waiting import Deadline
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_client import NashaPartition
 from pulumi_backups.ovh.nasha_schedule import Change, PartialChangeError, apply_changes
+from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 NAS = "/1.0/dedicated/nasha/{serviceName}"
@@ -28,7 +29,7 @@ def fake() -> FakeClock:
 @pytest.fixture
 def partition(sandbox: Sandbox, fake: FakeClock) -> Iterator[NashaPartition]:
     settings = sandbox.ovh_settings()
-    yield NashaPartition(OvhClient(settings), "zpool-000000", "backups", fake.clock())
+    yield NashaPartition(OvhClient(settings, clock=fake.clock()), "zpool-000000", "backups")
 
 
 def deadline(fake: FakeClock, seconds: float = 60) -> Deadline:
@@ -44,7 +45,7 @@ def test_changes_are_applied_in_order_each_task_followed(
         fake.sleep(seconds)
         sandbox.advance(15)
 
-    partition.clock = Clock(now=lambda: fake.t, sleep=sleep)
+    partition.client.clock = Clock(now=lambda: fake.t, sleep=sleep)
     changes = [Change("remove", "day-1"), Change("add", "hour-6"), Change("add", "day-7")]
     sandbox.clear_counters()
     apply_changes(partition, changes, Deadline(WaitPolicy(), partition.clock))
@@ -104,10 +105,10 @@ def test_custom_snapshot_round_trip(
     sandbox: Sandbox, partition: NashaPartition, fake: FakeClock
 ) -> None:
     task = partition.create_custom_snapshot("nightly", "2030-01-01")
-    partition.wait(task, WaitPolicy(timeout=10))
+    wait_nasha(partition, task, WaitPolicy(timeout=10))
     snapshot = partition.custom_snapshot("nightly")
     assert snapshot.name == "nightly" and snapshot.expiration == "2030-01-01T00:00:00+01:00"
-    partition.wait(partition.delete_custom_snapshot("nightly"), WaitPolicy(timeout=10))
+    wait_nasha(partition, partition.delete_custom_snapshot("nightly"), WaitPolicy(timeout=10))
     with pytest.raises(NotFoundError):
         partition.custom_snapshot("nightly")
 

@@ -8,7 +8,7 @@ from typing import Any, get_args
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_backups.ovh.nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES
+from pulumi_backups.ovh.models import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotProvider,
     normalize_expiration,

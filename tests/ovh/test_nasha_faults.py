@@ -23,8 +23,9 @@ from support.state import save_state
 
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_client import NashaPartition
 from pulumi_backups.ovh.nasha_schedule import RECORD
+from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
@@ -158,7 +159,7 @@ def test_a_policy_created_again_restores_the_schedule_found_first(
 def test_an_uncertain_schedule_is_said_and_declared(sandbox: Sandbox, tmp_path: Path) -> None:
     partition = nas(sandbox)
     for name in (f"{RECORD}.day-1", f"{RECORD}.day-2"):  # e.g. two stacks racing
-        partition.wait(partition.create_custom_snapshot(name, None), FAST)
+        wait_nasha(partition, partition.create_custom_snapshot(name, None), FAST)
     run = policy(sandbox, tmp_path, "hour-1")
     with pytest.raises(DeploymentError) as caught:
         run.up()
@@ -210,7 +211,7 @@ def test_a_lost_create_answer_never_takes_a_snapshot_that_was_there_before(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     partition = nas(sandbox)
-    partition.wait(partition.create_custom_snapshot("nightly", None), FAST)
+    wait_nasha(partition, partition.create_custom_snapshot("nightly", None), FAST)
     run = engine(sandbox, tmp_path / "s.json", "nasha_snapshot", name="nightly")
     sandbox.fault("lost-500", TAKE)
     with pytest.raises(DeploymentError) as caught:

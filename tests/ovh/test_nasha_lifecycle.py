@@ -13,8 +13,9 @@ from support.fakes import mutations
 
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.nasha_client import NashaPartition
 from pulumi_backups.ovh.nasha_schedule import RECORD
+from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
@@ -90,8 +91,8 @@ def test_policy_refresh_reports_out_of_band_changes(sandbox: Sandbox, tmp_path: 
     run = engine(sandbox, tmp_path, "nasha_policy", frequencies=["day-1", "hour-6"])
     run.up()
     partition = nas(sandbox)
-    partition.wait(partition.remove_snapshot_type("hour-6"), WaitPolicy(timeout=5))
-    partition.wait(partition.add_snapshot_type("day-3"), WaitPolicy(timeout=5))
+    wait_nasha(partition, partition.remove_snapshot_type("hour-6"), WaitPolicy(timeout=5))
+    wait_nasha(partition, partition.add_snapshot_type("day-3"), WaitPolicy(timeout=5))
     sandbox.clear_counters()
 
     refreshed = run.refresh()
@@ -112,7 +113,7 @@ def test_policy_never_removes_what_the_state_does_not_show(
     run = engine(sandbox, tmp_path, "nasha_policy", frequencies=["day-1", "hour-6"])
     run.up()
     partition = nas(sandbox)  # added out of band, never refreshed into the state
-    partition.wait(partition.add_snapshot_type("day-2"), WaitPolicy(timeout=5))
+    wait_nasha(partition, partition.add_snapshot_type("day-2"), WaitPolicy(timeout=5))
     run.configure(frequencies=["day-1"])
     sandbox.clear_counters()
     run.up()
@@ -211,7 +212,7 @@ def test_custom_snapshot_gone_out_of_band_or_expired(sandbox: Sandbox, tmp_path:
     run = engine(sandbox, tmp_path, "nasha_snapshot", expiration=expires)
     run.up()
     partition = nas(sandbox)
-    partition.wait(partition.delete_custom_snapshot("nightly"), WaitPolicy(timeout=5))
+    wait_nasha(partition, partition.delete_custom_snapshot("nightly"), WaitPolicy(timeout=5))
     assert run.refresh().op("snapshot") == "delete" and run.state == []
     assert run.up().op("snapshot") == "create"  # taken again
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from support.fakes import FakeClock, fast_ovh_client, mutations
 
-from pulumi_backups.core import BackupsError, Clock, TaskFailedError, WaitPolicy, WaitTimeoutError
-from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.core import BackupsError, TaskFailedError, WaitPolicy, WaitTimeoutError
+from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.nasha_client import NashaPartition
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotArgs,
     NashaCustomSnapshotProvider,
@@ -17,6 +19,7 @@ from pulumi_backups.ovh.nasha_snapshot_policy import (
     NashaSnapshotPolicyArgs,
     NashaSnapshotPolicyProvider,
 )
+from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 WHERE = {"service_name": "zpool-000000", "partition_name": "backups"}
@@ -24,35 +27,25 @@ ID = "zpool-000000/backups"
 
 
 @pytest.fixture
-def client(sandbox: Sandbox) -> OvhClient:
-    return fast_ovh_client(sandbox, attempts=3)
+def client(sandbox: Sandbox, clock: FakeClock) -> Iterator[OvhClient]:
+    """The sandbox's client, served to every provider of the test."""
+    with clients.substitute(fast_ovh_client(sandbox, attempts=3, clock=clock)) as served:
+        yield served
 
 
 @pytest.fixture
-def nas(client: OvhClient, clock: FakeClock) -> NashaPartition:
-    return NashaPartition(client, "zpool-000000", "backups", Clock(clock.now, clock.sleep))
+def nas(client: OvhClient) -> NashaPartition:
+    return NashaPartition(client, "zpool-000000", "backups")
 
 
 @pytest.fixture
-def policy(client: OvhClient, clock: FakeClock) -> NashaSnapshotPolicyProvider:
-    class SandboxPolicy(NashaSnapshotPolicyProvider):
-        def partition(self, service_name: str, partition_name: str) -> NashaPartition:
-            return NashaPartition(
-                client, service_name, partition_name, Clock(clock.now, clock.sleep)
-            )
-
-    return SandboxPolicy()
+def policy(client: OvhClient) -> NashaSnapshotPolicyProvider:
+    return NashaSnapshotPolicyProvider()
 
 
 @pytest.fixture
-def snapshots(client: OvhClient, clock: FakeClock) -> NashaCustomSnapshotProvider:
-    class SandboxSnapshots(NashaCustomSnapshotProvider):
-        def partition(self, service_name: str, partition_name: str) -> NashaPartition:
-            return NashaPartition(
-                client, service_name, partition_name, Clock(clock.now, clock.sleep)
-            )
-
-    return SandboxSnapshots()
+def snapshots(client: OvhClient) -> NashaCustomSnapshotProvider:
+    return NashaCustomSnapshotProvider()
 
 
 def policy_args(*frequencies: str, **extra: object) -> NashaSnapshotPolicyArgs:
@@ -117,7 +110,7 @@ def test_read_reports_the_schedule_or_gone(
 ) -> None:
     _, outs = policy.create_resource(policy_args("day-1", "hour-6"))
     props = {**WHERE, **outs}
-    nas.wait(nas.add_snapshot_type("day-2"), WaitPolicy(timeout=10))
+    wait_nasha(nas, nas.add_snapshot_type("day-2"), WaitPolicy(timeout=10))
     read = policy.read_resource(ID, policy_args("day-1", "hour-6"), props)
     assert read == {
         **WHERE,
@@ -137,7 +130,7 @@ def test_delete_restores_what_it_can_and_tolerates_gone(
     policy.delete_resource(ID, policy_args("hour-1"), bare)
     assert nas.snapshot_types() == ["day-1"] and nas.custom_snapshot_names() == []
 
-    nas.wait(nas.add_snapshot_type("hour-6"), WaitPolicy(timeout=10))
+    wait_nasha(nas, nas.add_snapshot_type("hour-6"), WaitPolicy(timeout=10))
     sandbox.clear_counters()
     policy.delete_resource(ID, policy_args("hour-6"), {**bare, "frequencies": ["hour-6"]})
     assert mutations(sandbox) == {}  # nothing recorded: the schedule is left as it is
@@ -184,7 +177,7 @@ def test_several_records_make_the_schedule_uncertain(
     policy: NashaSnapshotPolicyProvider, nas: NashaPartition
 ) -> None:
     for name in (f"{RECORD}.day-1", f"{RECORD}.day-2"):
-        nas.wait(nas.create_custom_snapshot(name, None), WaitPolicy(timeout=10))
+        wait_nasha(nas, nas.create_custom_snapshot(name, None), WaitPolicy(timeout=10))
     with pytest.raises(BackupsError) as raised:
         policy.create_resource(policy_args("hour-1"))
     message = str(raised.value)

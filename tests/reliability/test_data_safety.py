@@ -21,8 +21,9 @@ from support.fakes import calls, mutations
 
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.hosting import HostingApi
-from pulumi_backups.ovh.nasha import NashaPartition
+from pulumi_backups.ovh.hosting_client import HostingApi
+from pulumi_backups.ovh.nasha_client import NashaPartition
+from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "safety_all"
@@ -74,7 +75,7 @@ def schedule(sandbox: Sandbox) -> list[str]:
 
 def add_out_of_band(sandbox: Sandbox, frequency: str) -> None:
     nas = partition(sandbox)
-    nas.wait(nas.add_snapshot_type(frequency), FAST)
+    wait_nasha(nas, nas.add_snapshot_type(frequency), FAST)
     sandbox.clear_counters()
 
 

@@ -38,10 +38,17 @@ class ClientCache(Generic[K, C]):
                 client = self._clients[key] = self._factory(key)
             return client
 
+    def serving(self, resolve: Callable[[], K]) -> C:
+        """The substitute while one is set (no settings resolved), else the client of the
+        settings ``resolve()`` finds."""
+        with self._lock:
+            if self._substitute is not None:
+                return self._substitute
+        return self.get(resolve())
+
     @contextmanager
     def substitute(self, client: C) -> Iterator[C]:
-        """Serve ``client`` for every key until the block ends (settings are still resolved,
-        so missing credentials still fail as they would)."""
+        """Serve ``client`` for every key until the block ends."""
         with self._lock:
             previous, self._substitute = self._substitute, client
         try:

@@ -68,6 +68,11 @@ class ApiError(BackupsError):
         return False
 
     @property
+    def rejected(self) -> bool:
+        """True when the server refused the call itself (a 4xx): it carried nothing out."""
+        return 400 <= self.status < 500
+
+    @property
     def may_have_acted(self) -> bool:
         """True when the server may have carried the call out although it failed: the answer
         was lost after the request went out. What a POST is never sent again on, and what a

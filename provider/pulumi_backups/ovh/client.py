@@ -211,4 +211,4 @@ clients: ClientCache[OvhSettings, OvhClient] = ClientCache(OvhClient)
 
 def ovh_client() -> OvhClient:
     """The shared client for the currently configured OVHcloud account."""
-    return clients.get(resolve_ovh())
+    return clients.serving(resolve_ovh)

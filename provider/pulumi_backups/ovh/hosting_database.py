@@ -16,19 +16,19 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, field_validator
 
-from ..core.errors import (
-    ApiError,
-    BackupsError,
-    ConflictError,
-    NotFoundError,
-    TaskFailedError,
-    WaitTimeoutError,
-)
+from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
 from ..core.resource import resource_props, secret_options
 from .client import ovh_client
-from .hosting import SERVICE_NAME, Database, HostingApi, hosting_login
+from .hosting_client import HostingApi
+from .hosting_operations import (
+    change_password,
+    create_database,
+    delete_database,
+    read_database,
+)
+from .models import SERVICE_NAME, Database, DatabaseRequest, hosting_login
 
 ID_SHAPE = "{service_name}/{name}"
 #: Outputs, then the optional inputs: every attribute of the resource must be seeded.
@@ -125,16 +125,12 @@ class HostingDatabaseArgs(ResourceArgs):
         """
         return {**super().to_inputs(), "name": f"{self.user}.mysql.db"}
 
-    def to_api(self) -> dict[str, Any]:
-        """The ``POST .../database`` body."""
-        return {
-            "capabilitie": self.capability,
-            "type": self.type,
-            "user": self.user,
-            "password": self.password,
-            "quota": self.quota,
-            "version": self.version,
-        }
+    def to_request(self) -> DatabaseRequest:
+        """The database to create (or adopt)."""
+        return DatabaseRequest(
+            user=self.user, type=self.type, capability=self.capability, version=self.version,
+            quota=self.quota, password=self.password,
+        )  # fmt: skip
 
 
 def database_outputs(db: Database, args: HostingDatabaseArgs) -> dict[str, Any]:
@@ -171,63 +167,28 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
             result.delete_before_replace = True
         return result
 
-    def api(self, service_name: str) -> HostingApi:
-        """The API of ``service_name`` through the shared client (tests substitute theirs)."""
-        return HostingApi(ovh_client(), service_name)
-
     def create_resource(self, args: HostingDatabaseArgs) -> tuple[str, dict[str, Any]]:
-        api = self.api(args.service_name)
-        existing = api.database_names(user=args.user)
-        if existing and not args.adopt:
-            raise BackupsError(
-                f"database {existing[0]} of user {args.user} already exists on "
-                f"{args.service_name}: set adopt=True to manage it"
-            )
-        if existing:
-            return self._adopt(api, existing[0], args)
-        task = api.create_database(args.to_api())
-        try:
-            api.wait(task, self.wait_policy(args, "create"))
-        except (TaskFailedError, WaitTimeoutError) as err:
-            raise _cleanup(api, args.user, err) from err
-        names = api.database_names(user=args.user)
-        if not names:
-            raise BackupsError(f"task #{task.get('id')} is done but no database of user "
-                               f"{args.user} exists on {args.service_name}")  # fmt: skip
-        return join_id(args.service_name, names[0]), database_outputs(api.database(names[0]), args)
-
-    def _adopt(
-        self, api: HostingApi, name: str, args: HostingDatabaseArgs
-    ) -> tuple[str, dict[str, Any]]:
-        """Manage an existing database; its type must match, its password becomes ours."""
-        db = api.database(name)
-        if db.type and db.type != args.type:
-            raise BackupsError(f"cannot adopt {name}: it is a {db.type} database, not {args.type}")
-        if args.version and db.version and db.version != args.version:
-            raise BackupsError(f"cannot adopt {name}: it runs version {db.version}, "
-                               f"not {args.version}")  # fmt: skip
-        if args.password is not None:
-            api.wait(api.change_password(name, args.password), self.wait_policy(args, "create"))
-            db = api.database(name)
-        return join_id(args.service_name, name), database_outputs(db, args)
+        api = _api(args.service_name)
+        policy = self.wait_policy(args, "create")
+        db = create_database(api, args.to_request(), adopt=args.adopt, policy=policy)
+        return join_id(args.service_name, db.name), database_outputs(db, args)
 
     def read_resource(
         self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         service_name, name = split_id(id_, ID_SHAPE)
-        db = self.api(service_name).find_database(name)
-        if db is None or db.status == "deleting":
-            return None
-        return database_outputs(db, args)
+        db = read_database(_api(service_name), name)
+        return None if db is None else database_outputs(db, args)
 
     def update_resource(
         self, id_: str, olds: dict[str, Any], args: HostingDatabaseArgs
     ) -> dict[str, Any]:
         """Only the password changes in place; other in-place fields are ours alone."""
         service_name, name = split_id(id_, ID_SHAPE)
-        api = self.api(service_name)
+        api = _api(service_name)
         if args.password is not None and args.password != olds.get("password"):
-            api.wait(api.change_password(name, args.password), self.wait_policy(args, "update"))
+            policy = self.wait_policy(args, "update")
+            return database_outputs(change_password(api, name, args.password, policy), args)
         return database_outputs(api.database(name), args)
 
     def delete_resource(self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]) -> None:
@@ -237,34 +198,11 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
                 "`pulumi up` first, then destroy or replace the database"
             )
         service_name, name = split_id(id_, ID_SHAPE)
-        api = self.api(service_name)
-        try:
-            task = api.delete_database(name)
-        except NotFoundError:
-            return
-        except ConflictError:  # busy; fine if it is being deleted already
-            db = api.find_database(name)
-            if db is not None and db.status != "deleting":
-                raise
-            return
-        api.wait(task, self.wait_policy(args, "delete"))
+        delete_database(_api(service_name), name, self.wait_policy(args, "delete"))
 
 
-def _cleanup(api: HostingApi, user: str, err: BackupsError) -> BackupsError:
-    """After a failed or endless creation: delete what it left, or say exactly what is left."""
-    try:
-        left = api.database_names(user=user)
-    except ApiError as list_err:
-        return BackupsError(f"{err}; could not check for a database left behind: {list_err}")
-    notes = []
-    for name in left:
-        try:
-            task = api.delete_database(name)
-            notes.append(f"deleting the half-created database {name} (task #{task.get('id')})")
-        except ApiError as delete_err:
-            notes.append(f"left behind: database {name} on {api.service_name} ({delete_err}); "
-                         "delete it, or set adopt=True to manage it")  # fmt: skip
-    return BackupsError("; ".join([str(err), *notes]))
+def _api(service_name: str) -> HostingApi:
+    return HostingApi(ovh_client(), service_name)
 
 
 class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDatabase"):

@@ -15,13 +15,14 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
-from ..core.errors import BackupsError, WaitTimeoutError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
 from ..core.resource import resource_props, secret_options
 from .client import ovh_client
-from .hosting import DATABASE_NAME, SERVICE_NAME, HostingApi
+from .hosting_client import HostingApi
+from .hosting_operations import restore
+from .models import DATABASE_NAME, SERVICE_NAME
 
 ID_SHAPE = "{service_name}/{database_name}/restore/{task_id}"
 OUTPUTS = ("task_id", "done_date")
@@ -60,25 +61,14 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
         source = f"dump {args.dump_id}" if args.dump_id is not None else f"backup {args.date}"
         return f"HostingDatabaseRestore of {source} into {args.database_name}"
 
-    def api(self, service_name: str) -> HostingApi:
-        """The API of ``service_name`` through the shared client (tests substitute theirs)."""
-        return HostingApi(ovh_client(), service_name)
-
     def create_resource(self, args: HostingDatabaseRestoreArgs) -> tuple[str, dict[str, Any]]:
-        api = self.api(args.service_name)
-        if args.dump_id is not None:
-            task = api.restore_dump(args.database_name, args.dump_id)
-        else:
-            task = api.restore_backup(args.database_name, str(args.date))
-        try:
-            done = api.wait(task, self.wait_policy(args, "create"))
-        except WaitTimeoutError as err:
-            raise BackupsError(
-                f"{err}. The restore goes on on the server and cannot be cancelled; it is not "
-                "recorded in the stack"
-            ) from err
-        outs = {"task_id": task["id"], "done_date": done.get("doneDate") or done.get("lastUpdate")}
-        return join_id(args.service_name, args.database_name, "restore", task["id"]), outs
+        api = HostingApi(ovh_client(), args.service_name)
+        done = restore(
+            api, args.database_name, dump_id=args.dump_id, date=args.date,
+            policy=self.wait_policy(args, "create"),
+        )  # fmt: skip
+        outs = {"task_id": done.id, "done_date": done.done_date or done.last_update}
+        return join_id(args.service_name, args.database_name, "restore", done.id), outs
 
     def read_resource(
         self, id_: str, args: HostingDatabaseRestoreArgs, props: dict[str, Any]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
-from functools import partial
 from typing import Annotated, Any
 
 import pulumi
@@ -22,14 +21,13 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
-from ..core.errors import BackupsError, NotFoundError, WaitTimeoutError, with_note
 from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import resource_props, secret_options
-from ..core.waiting import Deadline, WaitPolicy
 from .client import ovh_client
-from .nasha import NashaPartition, delete_named, post_named
+from .nasha_client import NashaPartition
+from .nasha_operations import create_snapshot, delete_snapshot, read_snapshot
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 OUTPUTS = ("expiration",)
@@ -153,10 +151,6 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     replace_on_change = frozenset({*_IDENTITY, "expiration"})
     parent_fields = frozenset({"service_name", "partition_name"})
 
-    def partition(self, service_name: str, partition_name: str) -> NashaPartition:
-        """The partition's API through the shared client (tests substitute theirs)."""
-        return NashaPartition(ovh_client(), service_name, partition_name)
-
     def describe(self, args: NashaCustomSnapshotArgs) -> str:
         return f"{self.kind} {join_id(args.service_name, args.partition_name, args.name)}"
 
@@ -173,32 +167,9 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
         return result
 
     def create_resource(self, args: NashaCustomSnapshotArgs) -> tuple[str, dict[str, Any]]:
-        partition = self.partition(args.service_name, args.partition_name)
+        partition = _partition(args.service_name, args.partition_name)
         policy = self.wait_policy(args, "create")
-        deadline = Deadline(policy, partition.clock)
-        if partition.find_custom_snapshot(args.name) is not None:  # a lost answer needs this
-            raise BackupsError(
-                f"custom snapshot {args.name} already exists on {partition}, outside of the "
-                "state: import it (see docs/interruptions.md), delete it, or choose another name"
-            )
-        what = f"snapshot {args.name} of {partition}"
-        send = partial(partition.create_custom_snapshot, args.name, args.expiration)
-        task = post_named(send, partial(_listed, partition, args.name), what, deadline)
-        try:
-            if task is not None:
-                partition.wait(task, deadline.remaining())
-            snapshot = partition.custom_snapshot(args.name)
-        except WaitTimeoutError as err:  # deleting now could race the task: say what may be left
-            note = (
-                f"if that task still completes, snapshot {args.name} will exist on {partition} "
-                "outside of the state: delete it before trying again"
-            )
-            raise with_note(err, note) from err
-        except NotFoundError as err:
-            note = "the snapshot is not there after its task finished (expiration in the past?)"
-            raise with_note(err, note) from err
-        except BackupsError as err:  # the snapshot may exist: take it back, or name it
-            raise _discard(partition, args.name, err, policy) from err
+        snapshot = create_snapshot(partition, args.name, args.expiration, policy)
         resource_id = join_id(args.service_name, args.partition_name, args.name)
         return resource_id, {"expiration": snapshot.expiration}
 
@@ -206,10 +177,8 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
         self, id_: str, args: NashaCustomSnapshotArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         service_name, partition_name, name = split_id(id_, ID_SHAPE)
-        partition = self.partition(service_name, partition_name)
-        try:
-            snapshot = partition.custom_snapshot(name)
-        except NotFoundError:  # deleted, or expired
+        snapshot = read_snapshot(_partition(service_name, partition_name), name)
+        if snapshot is None:  # deleted, or expired
             return None
         return {
             "service_name": service_name,
@@ -221,39 +190,13 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     def delete_resource(
         self, id_: str, args: NashaCustomSnapshotArgs, props: dict[str, Any]
     ) -> None:
-        """Delete the snapshot and wait; gone only when its own route says so and it is no
-        longer listed (see :func:`~.nasha.delete_named`)."""
         service_name, partition_name, name = split_id(id_, ID_SHAPE)
-        partition = self.partition(service_name, partition_name)
-        deadline = Deadline(self.wait_policy(args, "delete"), partition.clock)
-        _delete(partition, name, deadline)
+        partition = _partition(service_name, partition_name)
+        delete_snapshot(partition, name, self.wait_policy(args, "delete"))
 
 
-def _listed(partition: NashaPartition, name: str) -> bool:
-    return partition.find_custom_snapshot(name) is not None
-
-
-def _delete(partition: NashaPartition, name: str, deadline: Deadline) -> None:
-    send = partial(partition.delete_custom_snapshot, name)
-    listed = partial(_listed, partition, name)
-    delete_named(send, listed, f"snapshot {name} of {partition}", partition.wait, deadline)
-
-
-def _discard(
-    partition: NashaPartition, name: str, err: BackupsError, policy: WaitPolicy
-) -> BackupsError:
-    """After a create failed past its request: delete the snapshot it may have taken."""
-    try:
-        if not _listed(partition, name):
-            return err
-        _delete(partition, name, Deadline(policy, partition.clock))
-    except BackupsError as failed:
-        return with_note(
-            err,
-            f"snapshot {name} may exist on {partition} outside of the state "
-            f"and could not be deleted ({failed}): delete it before trying again",
-        )
-    return with_note(err, f"the snapshot {name} it took was deleted")
+def _partition(service_name: str, partition_name: str) -> NashaPartition:
+    return NashaPartition(ovh_client(), service_name, partition_name)
 
 
 class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCustomSnapshot"):

@@ -1,8 +1,8 @@
 """A partition's snapshot schedule: changes planned and applied in order, and its record.
 
 :func:`plan_schedule` computes the changes from one set of frequencies to another and
-:func:`apply_changes` applies them under one deadline, each through
-:func:`~.nasha.post_named` / :func:`~.nasha.delete_named` (lost answers recovered).
+:func:`apply_changes` applies them under one deadline, each through ``post_named`` /
+``delete_named`` of :mod:`.nasha_operations` (lost answers recovered).
 
 The *record* keeps, on the partition itself, the schedule it had before a policy took it
 over: a custom snapshot named ``pulumi-backups-initial-schedule.<frequency>...``
@@ -28,14 +28,10 @@ from ..core.errors import (
     with_note,
 )
 from ..core.waiting import Deadline
-from .nasha import (
-    SNAPSHOT_TYPES,
-    NashaPartition,
-    await_listed,
-    delete_named,
-    finish,
-    post_named,
-)
+from .models import SNAPSHOT_TYPES
+from .nasha_client import NashaPartition
+from .nasha_operations import delete_named, post_named
+from .waiters import await_listed, finish
 
 RECORD = "pulumi-backups-initial-schedule"
 
@@ -86,11 +82,11 @@ def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) 
     try:
         if change.action == "remove":
             send = partial(partition.remove_snapshot_type, kind)
-            delete_named(send, listed, what, partition.wait, deadline)
+            delete_named(partition, send, listed, what, deadline)
             return
         task = post_named(partial(partition.add_snapshot_type, kind), listed, what, deadline)
         if task is not None:
-            finish(task, partition.wait, listed, True, what, deadline)
+            finish(partition, task, listed, True, what, deadline)
     except WaitTimeoutError as err:  # report the operation's whole deadline, not what was left
         raise WaitTimeoutError(err.what, err.last_status, deadline.policy.timeout) from err
 
@@ -147,7 +143,7 @@ def _changed_nothing(err: BackupsError) -> bool:
         return False
     if err.transient:
         return not err.may_have_acted
-    return 400 <= err.status < 500
+    return err.rejected
 
 
 # -- the record of the initial schedule -------------------------------------------------------
@@ -191,7 +187,7 @@ def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline
         await_listed(listed, True, what, deadline)
         return name
     if task is not None:
-        finish(task, partition.wait, listed, True, what, deadline)
+        finish(partition, task, listed, True, what, deadline)
     return name
 
 
@@ -202,7 +198,7 @@ def drop_record(partition: NashaPartition, name: str, deadline: Deadline) -> Non
         return name in partition.custom_snapshot_names()
 
     send = partial(partition.delete_custom_snapshot, name)
-    delete_named(send, listed, f"schedule record {name} on {partition}", partition.wait, deadline)
+    delete_named(partition, send, listed, f"schedule record {name} on {partition}", deadline)
 
 
 def the_record(partition: NashaPartition) -> list[str] | None:

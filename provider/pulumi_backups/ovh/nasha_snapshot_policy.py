@@ -20,35 +20,21 @@ The policy is gone only when its partition's own route says not-found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
-from ..core.errors import NotFoundError, with_note
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
-from ..core.waiting import Deadline
 from .client import ovh_client
-from .nasha import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES, NashaPartition
-from .nasha_schedule import (
-    Change,
-    PartialChangeError,
-    apply_changes,
-    describe_changes,
-    drop_record,
-    find_records,
-    initial_schedule,
-    plan_schedule,
-    restore_target,
-    settle_record,
-    the_record,
-    undo,
-)
+from .models import MAX_SNAPSHOT_TYPES
+from .nasha_client import NashaPartition
+from .nasha_policy import Schedule, create_policy, delete_policy, read_policy, update_policy
 
 ID_SHAPE = "{service_name}/{partition_name}"
 OUTPUTS = ("initial_frequencies",)
@@ -89,11 +75,6 @@ class NashaSnapshotPolicyArgs(ResourceArgs):
         return sorted(value)
 
 
-def _known(types: Iterable[str]) -> list[str]:
-    """Sorted, and limited to the frequencies this package knows (the API has the last word)."""
-    return sorted(t for t in set(types) if t in SNAPSHOT_TYPES)
-
-
 class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
     """CRUD of a partition's snapshot schedule; every change waits for its NAS-HA task."""
 
@@ -102,118 +83,71 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
     replace_on_change = frozenset({"service_name", "partition_name"})
     parent_fields = frozenset({"service_name", "partition_name"})
 
-    def partition(self, service_name: str, partition_name: str) -> NashaPartition:
-        """The partition's API through the shared client (tests substitute theirs)."""
-        return NashaPartition(ovh_client(), service_name, partition_name)
-
     def describe(self, args: NashaSnapshotPolicyArgs) -> str:
         return f"{self.kind} {join_id(args.service_name, args.partition_name)}"
 
     def create_resource(self, args: NashaSnapshotPolicyArgs) -> tuple[str, dict[str, Any]]:
-        partition = self.partition(args.service_name, args.partition_name)
+        partition = _partition(args.service_name, args.partition_name)
         policy = self.wait_policy(args, "create")
-        deadline = Deadline(policy, partition.clock)
-        found = _known(partition.snapshot_types())
-        initial, written = initial_schedule(partition, args.restore_frequencies, found, deadline)
-        changes = plan_schedule(found, args.frequencies, removable=found)
-        try:
-            apply_changes(partition, changes, deadline)
-        except PartialChangeError as failure:
-            undo_deadline = Deadline(policy, partition.clock)
-            error, settled = undo(partition, failure, found, undo_deadline)
-            raise settle_record(partition, written, settled, error, undo_deadline) from error
-        resource_id = join_id(args.service_name, args.partition_name)
-        return resource_id, _outputs(partition.snapshot_types(), initial)
+        schedule = create_policy(partition, args.frequencies, args.restore_frequencies, policy)
+        return join_id(args.service_name, args.partition_name), _outputs(schedule)
 
     def read_resource(
         self, id_: str, args: NashaSnapshotPolicyArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         service_name, partition_name = split_id(id_, ID_SHAPE)
-        partition = self.partition(service_name, partition_name)
-        current = _schedule_unless_gone(partition)
-        if current is None:
-            return None
-        initial: Sequence[str] | None = args.restore_frequencies
+        initial = args.restore_frequencies
         if initial is None:
             initial = props.get("initial_frequencies")
-        if initial is None:  # e.g. read for an import: the record, when there is one
-            initial = the_record(partition)
-        outs = _outputs(current, initial)
-        return {"service_name": service_name, "partition_name": partition_name, **outs}
+        schedule = read_policy(_partition(service_name, partition_name), initial)
+        if schedule is None:
+            return None
+        return {
+            "service_name": service_name,
+            "partition_name": partition_name,
+            **_outputs(schedule),
+        }
 
     def update_resource(
         self, id_: str, olds: dict[str, Any], args: NashaSnapshotPolicyArgs
     ) -> dict[str, Any]:
-        partition = self.partition(args.service_name, args.partition_name)
-        deadline = Deadline(self.wait_policy(args, "update"), partition.clock)
-        current = partition.snapshot_types()
-        recorded = _strings(olds.get("frequencies"))
-        changes = plan_schedule(current, args.frequencies, removable=recorded)
-        _apply_or_explain(partition, changes, deadline)
-        initial: Sequence[str] | None = args.restore_frequencies
-        if initial is None and olds.get("restore_frequencies") is not None:
-            initial = the_record(partition)  # no longer declared: back to the record
-        if initial is None:
-            initial = olds.get("initial_frequencies")
-        # Record the set the program asked for, not what the API now lists: a frequency added
-        # out of band (and so kept above) must not slip into the state without a refresh,
-        # or the next unchanged `up` would remove it without any preview showing why.
-        return _outputs(args.frequencies, initial)
+        partition = _partition(args.service_name, args.partition_name)
+        before = _stored(olds)
+        declared_before = olds.get("restore_frequencies") is not None
+        schedule = update_policy(
+            partition, args.frequencies, args.restore_frequencies, before, declared_before,
+            self.wait_policy(args, "update"),
+        )  # fmt: skip
+        return _outputs(schedule)
 
     def delete_resource(
         self, id_: str, args: NashaSnapshotPolicyArgs, props: dict[str, Any]
     ) -> None:
         service_name, partition_name = split_id(id_, ID_SHAPE)
-        partition = self.partition(service_name, partition_name)
-        deadline = Deadline(self.wait_policy(args, "delete"), partition.clock)
-        current = _schedule_unless_gone(partition)
-        if current is None:  # the partition is gone, and its schedule with it
-            return
-        records = find_records(partition)
-        stored = props.get("initial_frequencies")
-        stored = None if stored is None else _strings(stored)
-        initial = restore_target(partition, args.restore_frequencies, stored, records)
-        if initial is not None:  # else nothing to restore: the schedule stays as it is
-            changes = plan_schedule(current, initial, removable=args.frequencies)
-            _apply_or_explain(partition, changes, deadline)
-        for name in records:  # once the schedule is back: a retried delete restores again
-            drop_record(partition, name, deadline)
+        partition = _partition(service_name, partition_name)
+        stored = _stored(props).initial
+        policy = self.wait_policy(args, "delete")
+        delete_policy(partition, args.frequencies, args.restore_frequencies, stored, policy)
+
+
+def _partition(service_name: str, partition_name: str) -> NashaPartition:
+    return NashaPartition(ovh_client(), service_name, partition_name)
 
 
 def _strings(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
 
 
-def _outputs(current: Iterable[str], initial: Any) -> dict[str, Any]:
-    return {
-        "frequencies": _known(current),
-        "initial_frequencies": None if initial is None else _strings(initial),
-    }
+def _stored(props: Mapping[str, Any]) -> Schedule:
+    """The schedule as the state records it."""
+    initial = props.get("initial_frequencies")
+    return Schedule(
+        _strings(props.get("frequencies")), None if initial is None else _strings(initial)
+    )
 
 
-def _schedule_unless_gone(partition: NashaPartition) -> list[str] | None:
-    """The partition's frequencies, or None when the partition is gone: a not-found on its
-    schedule counts only when the partition's own route says not-found too."""
-    try:
-        return _known(partition.snapshot_types())
-    except NotFoundError as err:
-        if partition.exists():
-            note = f"yet {partition} exists, so its schedule cannot be missing: not taken as gone"
-            raise with_note(err, note) from err
-        return None
-
-
-def _apply_or_explain(
-    partition: NashaPartition, changes: Sequence[Change], deadline: Deadline
-) -> None:
-    """Apply ``changes``; a failure part-way says what had been changed already."""
-    try:
-        apply_changes(partition, changes, deadline)
-    except PartialChangeError as failure:
-        if not failure.done:
-            raise failure.cause from failure.cause.__cause__
-        note = f"{describe_changes(failure.done)} on {partition} before that"
-        raise with_note(failure.cause, note) from failure.cause
+def _outputs(schedule: Schedule) -> dict[str, Any]:
+    return {"frequencies": schedule.frequencies, "initial_frequencies": schedule.initial}
 
 
 class NashaSnapshotPolicy(pulumi.dynamic.Resource, module="ovh", name="NashaSnapshotPolicy"):

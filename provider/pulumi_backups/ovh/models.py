@@ -1,0 +1,268 @@
+"""Typed OVHcloud objects: web-hosting databases, dumps and tasks, NAS-HA snapshots and tasks.
+
+Each model reads its wire object in ``from_api`` (only properties of the published model:
+``tests/contract`` checks it) and nothing else: no Pulumi, no HTTP, no clock.
+
+Hosting task statuses: init, todo, doing -> done; ``cancelled`` is a failure (``error``, which
+``hosting.web.task.StatusEnum`` does not list, is taken as one too). NAS-HA tasks carry
+``taskId`` (not ``id``) and fail with cancelled, customerError or ovhError; their
+``operation`` and ``details`` go into the error. A finished task is archived after a while and
+then answers 404: OVHcloud's own tooling takes that as finished, and so do the waiters
+(``archived``; the caller re-reads the object it cares about).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, Field
+
+from ..core.fields import parse_datetime
+
+#: Shapes of the names that go into URL paths: one path segment each.
+SERVICE_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]*$"
+DATABASE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+#: Automatic snapshot frequencies, shortest period first.
+SNAPSHOT_TYPES = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
+#: The default schedule plus up to 3 added frequencies.
+MAX_SNAPSHOT_TYPES = 4
+
+HOSTING_FAILED = frozenset({"error", "cancelled"})
+NASHA_FAILED = frozenset({"cancelled", "customerError", "ovhError"})
+
+T = TypeVar("T", bound="Task")
+
+_CLUSTER_NAME = re.compile(r"([a-z0-9]+)\.cluster\d+\.hosting\.ovh\.net", re.IGNORECASE)
+_MB_PER_UNIT = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}
+
+
+def hosting_login(service_name: str) -> str | None:
+    """The hosting's login, read from a ``<login>.clusterNNN.hosting.ovh.net`` service name.
+
+    No I/O (it runs in ``check``): the login is the first label of such names
+    (``sandbox.cluster000.hosting.ovh.net`` -> ``sandbox``). Services named otherwise (after a
+    domain, say) give None and the API alone judges the user; it has the last word anyway.
+    """
+    match = _CLUSTER_NAME.fullmatch(service_name)
+    return match.group(1).lower() if match else None
+
+
+def megabytes(size: Any) -> float | None:
+    """``{"unit": "MB", "value": 12.5}`` in MB (None when absent or of an unknown unit)."""
+    if not isinstance(size, dict) or size.get("value") is None:
+        return None
+    factor = _MB_PER_UNIT.get(str(size.get("unit", "MB")).upper())
+    return None if factor is None else float(size["value"]) * factor
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """An OVHcloud date (ISO 8601 with offset, ``Z`` accepted), or None when absent/invalid."""
+    if not text:
+        return None
+    try:
+        parsed = parse_datetime(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+class Task(BaseModel):
+    """What the waiters need of a task: its status, and how to name it in an error."""
+
+    id: int
+    status: str
+    archived: bool = False
+    """Answered 404 once finished: done, and the caller re-reads the object it cares about."""
+
+    failed_statuses: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def failed(self) -> bool:
+        return self.status in self.failed_statuses
+
+    @property
+    def detail(self) -> str:
+        """What a failure's message adds (the task's own explanation, when it has one)."""
+        return ""
+
+    def finished(self: T) -> T:
+        """This task, done and archived (its route answered not-found)."""
+        return self.model_copy(update={"status": "done", "archived": True})
+
+
+class HostingTask(Task):
+    """A web-hosting task (model ``hosting.web.task``), as every mutating call answers."""
+
+    function: str | None = None
+    start_date: str | None = None
+    done_date: str | None = None
+    last_update: str | None = None
+    failed_statuses: ClassVar[frozenset[str]] = HOSTING_FAILED
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> HostingTask:
+        return cls(
+            id=body["id"],
+            status=body["status"],
+            function=body.get("function"),
+            start_date=body.get("startDate"),
+            done_date=body.get("doneDate"),
+            last_update=body.get("lastUpdate"),
+        )
+
+    def since(self, margin: float = 60.0) -> str | None:
+        """A ``creationDate.from`` filter for what this task produced: its server-side start
+        time, minus ``margin`` seconds for second rounding (None without a start date).
+
+        Server time, not ours: a skewed local clock cannot hide the new object from the filter.
+        """
+        started = parse_date(self.start_date)
+        if started is None:
+            return None
+        return (started - timedelta(seconds=margin)).isoformat()
+
+
+class NashaTask(Task):
+    """A NAS-HA task (model ``dedicated.nasTask.Task``): ``taskId``, ``operation``."""
+
+    operation: str | None = None
+    details: str | None = None
+    failed_statuses: ClassVar[frozenset[str]] = NASHA_FAILED
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> NashaTask:
+        return cls(
+            id=body["taskId"],
+            status=body["status"],
+            operation=body.get("operation"),
+            details=body.get("details"),
+        )
+
+    @property
+    def detail(self) -> str:
+        return self.details or ""
+
+
+class Database(BaseModel):
+    """``GET /hosting/web/{sn}/database/{name}``, quotas in MB."""
+
+    name: str
+    user: str | None = None
+    type: str | None = None
+    version: str | None = None
+    mode: str | None = None
+    server: str | None = None
+    port: int | None = None
+    state: str | None = None
+    status: str | None = None
+    quota_size: float | None = None
+    quota_used: float | None = None
+    task_id: int | None = None
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> Database:
+        version = body.get("version")
+        return cls(
+            name=body["name"],
+            user=body.get("user"),
+            type=body.get("type"),
+            version=None if version is None else str(version),
+            mode=body.get("mode"),
+            server=body.get("server"),
+            port=body.get("port"),
+            state=body.get("state"),
+            status=body.get("status"),
+            quota_size=megabytes(body.get("quotaSize")),
+            quota_used=megabytes(body.get("quotaUsed")),
+            task_id=body.get("taskId"),
+        )
+
+
+class Dump(BaseModel):
+    """A dump of an existing database, as its database's route shows it
+    (``.../database/{name}/dump/{id}``, model ``hosting.web.database.dump``).
+
+    ``url`` is a download link that needs no signature: treat it as a secret.
+    """
+
+    id: int
+    creation_date: str | None = None
+    deletion_date: str | None = None
+    status: str | None = None
+    task_id: int | None = None
+    type: str | None = None
+    url: str | None = Field(default=None, repr=False)  # never in a log or a traceback
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> Dump:
+        return Dump(
+            id=body["id"],
+            creation_date=body.get("creationDate"),
+            deletion_date=body.get("deletionDate"),
+            status=body.get("status"),
+            task_id=body.get("taskId"),
+            type=body.get("type"),
+            url=body.get("url"),
+        )
+
+    def expired(self, now: datetime) -> bool:
+        """Whether the dump's automatic deletion date has passed at ``now``."""
+        deletion = parse_date(self.deletion_date)
+        return deletion is not None and deletion <= now
+
+
+class ServiceDump(Dump):
+    """Any dump of the service, as the service-level route shows it (``.../dump/{id}``, model
+    ``hosting.web.dump``): also those of a deleted database, which only this route reaches.
+    Only this model names the dump's database and says whether it was deleted (``orphan``).
+    """
+
+    database_name: str | None = None
+    orphan: bool | None = None
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> ServiceDump:
+        return ServiceDump(
+            **Dump.from_api(body).model_dump(),
+            database_name=body.get("databaseName"),
+            orphan=body.get("orphan"),
+        )
+
+
+class CustomSnapshot(BaseModel):
+    """A custom snapshot as the API stores it; ``expiration`` is None when it never expires."""
+
+    name: str
+    expiration: str | None
+
+    @classmethod
+    def from_api(cls, body: dict[str, Any]) -> CustomSnapshot:
+        return cls(name=str(body["name"]), expiration=body.get("expiration") or None)
+
+
+class DatabaseRequest(BaseModel):
+    """What a new database is made of (``POST .../database``)."""
+
+    user: str
+    type: str
+    capability: str
+    version: str | None = None
+    quota: int | None = None
+    password: str | None = Field(default=None, repr=False)
+
+    def to_api(self) -> dict[str, Any]:
+        """The request body; the API spells the offer ``capabilitie``."""
+        return {
+            "capabilitie": self.capability,
+            "type": self.type,
+            "user": self.user,
+            "password": self.password,
+            "quota": self.quota,
+            "version": self.version,
+        }

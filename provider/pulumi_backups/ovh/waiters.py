@@ -1,0 +1,83 @@
+"""Waiting for OVHcloud tasks and listings, on :mod:`pulumi_backups.core.waiting`.
+
+A task is polled on its own route until done; a not-found there means finished and
+archived (:meth:`~.models.Task.finished`): the caller then re-reads the object it cares
+about. A failed task raises :class:`~pulumi_backups.core.errors.TaskFailedError` with its
+status and details; an endless one :class:`~pulumi_backups.core.errors.WaitTimeoutError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..core.errors import NotFoundError
+from ..core.waiting import Clock, Deadline, WaitPolicy, wait_until
+from .hosting_client import HostingApi
+from .models import HostingTask, NashaTask, Task
+from .nasha_client import NashaPartition
+
+T = TypeVar("T", bound=Task)
+
+
+def wait_task(
+    fetch: Callable[[int], T], task: T, *, what: str, policy: WaitPolicy, clock: Clock
+) -> T:
+    """Poll ``fetch(task.id)`` until the task is done; a not-found there means done."""
+    if task.done:
+        return task
+
+    def poll() -> T:
+        try:
+            return fetch(task.id)
+        except NotFoundError:
+            return task.finished()
+
+    return wait_until(
+        poll,
+        lambda t: t.done,
+        what=what,
+        status=lambda t: t.status,
+        failed=lambda t: t.failed,
+        detail=lambda t: t.detail,
+        policy=policy,
+        clock=clock,
+    )
+
+
+def wait_hosting(api: HostingApi, task: HostingTask, policy: WaitPolicy) -> HostingTask:
+    """Wait for a hosting task (as returned by the mutating call); return its last state."""
+    what = f"hosting task {task.function or '?'} #{task.id} on {api.service_name}"
+    return wait_task(api.task, task, what=what, policy=policy, clock=api.clock)
+
+
+def wait_nasha(partition: NashaPartition, task: NashaTask, policy: WaitPolicy) -> NashaTask:
+    """Wait for a NAS-HA task (as returned by the mutating call); return its last state."""
+    what = f"NAS-HA task {task.operation or '?'} #{task.id} on {partition.service_name}"
+    return wait_task(partition.task, task, what=what, policy=policy, clock=partition.clock)
+
+
+def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline: Deadline) -> None:
+    """Poll ``listed`` until it says ``present``, within what is left of ``deadline``."""
+    wait_until(
+        listed,
+        lambda found: found == present,
+        what=f"{what} to be {'listed' if present else 'gone'}",
+        status=lambda found: "listed" if found else "not listed",
+        policy=deadline.remaining(),
+        clock=deadline.clock,
+    )
+
+
+def finish(
+    partition: NashaPartition,
+    task: NashaTask,
+    listed: Callable[[], bool],
+    present: bool,
+    what: str,
+    deadline: Deadline,
+) -> None:
+    """Wait for the ``task`` that makes (``present``) or deletes ``what``. A task that
+    answers not-found is taken as done and archived: then the listing has the last word."""
+    if wait_nasha(partition, task, deadline.remaining()).archived:
+        await_listed(listed, present, what, deadline)
