@@ -1,0 +1,116 @@
+"""The resources and functions the provider plugin serves, by type token: one table, from
+which the package schema, the property names and the dispatch of every call are derived.
+
+Each kind's inputs are its ``XArgs`` model (meanings, defaults and validation: the one source
+of truth shared with the dynamic resources), its outputs are the ``pulumi.Output``
+annotations of its dynamic resource class, and its lifecycle is its ``XProvider`` (the same
+check, diff and operations as the dynamic path). Property names are the snake_case field
+names in camelCase (``service_name`` -> ``serviceName``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from pydantic.alias_generators import to_camel, to_snake
+
+PACKAGE = "backups"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One resource kind: where its classes live and which of its properties are secret."""
+
+    module: str
+    """``<api>.<module>`` under ``pulumi_backups``, e.g. ``ovh.hosting_database_dump``."""
+    name: str
+    """The class name stem: ``X`` of ``XArgs`` / ``XProvider`` / ``X``."""
+    secrets: frozenset[str] = frozenset()
+    """snake_case names of the properties that are secret (inputs or outputs)."""
+
+    @property
+    def api(self) -> str:
+        return self.module.split(".")[0]
+
+    @property
+    def token(self) -> str:
+        return f"{PACKAGE}:{self.api}:{self.name}"
+
+    @cached_property
+    def _module(self) -> Any:
+        return importlib.import_module(f"pulumi_backups.{self.module}")
+
+    @property
+    def args(self) -> Any:
+        """The ``XArgs`` model (pydantic)."""
+        return getattr(self._module, f"{self.name}Args")
+
+    @property
+    def provider(self) -> Any:
+        """The ``XProvider`` class (a :class:`~pulumi_backups.core.provider.BaseProvider`)."""
+        return getattr(self._module, f"{self.name}Provider")
+
+    @property
+    def resource(self) -> Any:
+        """The dynamic resource class, whose ``pulumi.Output`` annotations list the outputs."""
+        return getattr(self._module, self.name)
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("ovh.hosting_database", "HostingDatabase", frozenset({"password"})),
+    Kind("ovh.hosting_database_dump", "HostingDatabaseDump", frozenset({"url"})),
+    Kind("ovh.hosting_database_restore", "HostingDatabaseRestore"),
+    Kind("ovh.nasha_snapshot_policy", "NashaSnapshotPolicy"),
+    Kind("ovh.nasha_custom_snapshot", "NashaCustomSnapshot"),
+    Kind("vps.vps_backup", "VpsBackup"),
+    Kind("vps.vps_restore", "VpsRestore"),
+    Kind("scaleway.rdb_backup", "RdbBackup", frozenset({"download_url"})),
+    Kind("scaleway.rdb_backup_restore", "RdbBackupRestore"),
+)
+BY_TOKEN = {kind.token: kind for kind in KINDS}
+
+ORPHAN_DUMPS = f"{PACKAGE}:ovh:getOrphanDumps"
+"""The function listing the dumps of a deleted web-hosting database (``get_orphan_dumps``)."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One provider configuration key and the stack config key the dynamic path reads."""
+
+    key: str
+    """``backups:<key>``, e.g. ``ovhEndpoint``."""
+    dynamic_key: str
+    """The key the settings lookup reads, e.g. ``ovh:endpoint``."""
+    description: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ovhEndpoint", "ovh:endpoint", "OVHcloud endpoint: `ovh-eu`, `ovh-ca`, ... or a URL."),
+    Setting("ovhApplicationKey", "ovh:applicationKey", "OVHcloud application key.", True),
+    Setting("ovhApplicationSecret", "ovh:applicationSecret", "OVHcloud application secret.", True),
+    Setting("ovhConsumerKey", "ovh:consumerKey", "OVHcloud consumer key.", True),
+    Setting("ovhClientId", "ovh:clientId", "OVHcloud OAuth2 client id.", True),
+    Setting("ovhClientSecret", "ovh:clientSecret", "OVHcloud OAuth2 client secret.", True),
+    Setting("scalewayAccessKey", "scaleway:accessKey", "Scaleway access key.", True),
+    Setting("scalewaySecretKey", "scaleway:secretKey", "Scaleway secret key.", True),
+    Setting("scalewayRegion", "scaleway:region", "Scaleway default region, e.g. `fr-par`."),
+    Setting("scalewayProjectId", "scaleway:projectId", "Scaleway default project id."),
+    Setting("scalewayApiUrl", "scaleway:apiUrl", "Scaleway API URL."),
+    Setting("scalewayProfile", "scaleway:profile", "Profile of the Scaleway CLI config file."),
+    Setting("vpsApiUrl", "vps:apiUrl", "VPS panel API URL."),
+    Setting("vpsApiToken", "vps:apiToken", "VPS panel API token.", True),
+)
+
+
+def camel(name: str) -> str:
+    """A property's schema name: ``download_url`` -> ``downloadUrl``."""
+    return to_camel(name)
+
+
+def snake(name: str) -> str:
+    """A property's Python name: ``downloadUrl`` -> ``download_url``."""
+    return to_snake(name)
