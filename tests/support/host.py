@@ -21,7 +21,7 @@ import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import IO, Any
@@ -78,6 +78,8 @@ class DiffResponse:
     changes: str
     replaces: list[str] = field(default_factory=list)
     delete_before_replace: bool = False
+    detailed: dict[str, str] | None = None
+    """Property -> "ADD", "UPDATE_REPLACE", ... when the provider gives a detailed diff."""
 
 
 @dataclass
@@ -102,11 +104,18 @@ def _urn_parts(urn: str) -> tuple[str, str]:
     return parts[2].split("$")[-1], parts[-1]
 
 
+DYNAMIC_HOST = (sys.executable, "-u", "-m", "pulumi.dynamic")
+"""What the engine's `pulumi-resource-pulumi-python` launcher runs."""
+
+
 class ProviderHost:
-    """One `python -m pulumi.dynamic` process; close it (or use `with`) when done.
+    """One provider process (by default `python -m pulumi.dynamic`); close it (or use
+    `with`) when done.
 
     `env` is added to os.environ for the child; `pythonpath` entries are put in front of
-    PYTHONPATH so that providers pickled by reference can be imported by the host.
+    PYTHONPATH so that providers pickled by reference can be imported by the host. `command`
+    runs another plugin (the engine passes its own address as the last argument), whose
+    resources are of `provider_type`; `slots` is how many calls it runs at once.
     """
 
     def __init__(
@@ -116,12 +125,16 @@ class ProviderHost:
         pythonpath: Iterable[str] = (),
         start_timeout: float = 30.0,
         call_timeout: float = 120.0,
+        command: Sequence[str] = DYNAMIC_HOST,
+        provider_type: str = PROVIDER_TYPE,
+        slots: int = HOST_THREADS,
     ) -> None:
         child_env = {**os.environ, **(env or {})}
         paths = [*pythonpath, child_env.get("PYTHONPATH", "")]
         child_env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         self._call_timeout = call_timeout
-        self._slots = threading.BoundedSemaphore(HOST_THREADS)
+        self.provider_type = provider_type
+        self._slots = threading.BoundedSemaphore(slots)
         self._busy_lock = threading.Lock()
         self._busy = 0
         self.max_in_flight = 0
@@ -130,7 +143,7 @@ class ProviderHost:
         self._chunks_lock = threading.Lock()
         self._channel: grpc.Channel | None = None
         self._proc = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            list(command),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -243,7 +256,7 @@ class ProviderHost:
         """Configure with the default provider's inputs, as `provider.Configure`
         (pkg/resource/plugin/provider_plugin.go) sends them: `args` the inputs with secrets
         kept, `variables` each input as plain text under `pulumi-python:config:<key>`."""
-        package = PROVIDER_TYPE.rsplit(":", 1)[-1]
+        package = self.provider_type.rsplit(":", 1)[-1]
         variables = {
             f"{package}:config:{k}": str(reveal(v)) for k, v in inputs.items() if k != "version"
         }
@@ -256,7 +269,7 @@ class ProviderHost:
             sends_old_inputs=True,
             sends_old_inputs_to_delete=True,
             name="default",
-            type=PROVIDER_TYPE,
+            type=self.provider_type,
             **({"urn": urn} if urn else {}),
         )
         self._call("Configure", request)
@@ -302,17 +315,23 @@ class ProviderHost:
             ignoreChanges=list(ignore_changes),
         )
         response = self._call("Diff", request)
+        detailed = None
+        if response.hasDetailedDiff:
+            kinds = provider_pb2.PropertyDiff.Kind
+            detailed = {k: kinds.Name(v.kind) for k, v in response.detailedDiff.items()}
         return DiffResponse(
             _CHANGES.get(response.changes, "unknown"),
             list(response.replaces),
             bool(response.deleteBeforeReplace),
+            detailed,
         )
 
-    def create(self, urn: str, news: Props) -> tuple[str, Props]:
-        """Create(checked inputs) -> (id, outputs)."""
+    def create(self, urn: str, news: Props, *, timeout: float = 0) -> tuple[str, Props]:
+        """Create(checked inputs) -> (id, outputs); `timeout`: the resource's custom timeout
+        (`customTimeouts.create`, seconds; 0 = none)."""
         type_, name = _urn_parts(urn)
         request = provider_pb2.CreateRequest(
-            urn=urn, name=name, type=type_, properties=self._marshal(news, False)
+            urn=urn, name=name, type=type_, properties=self._marshal(news, False), timeout=timeout
         )
         response = self._call("Create", request)
         return response.id, from_struct(response.properties)
@@ -361,3 +380,22 @@ class ProviderHost:
             old_inputs=self._marshal(old_inputs or {}, False),
         )
         self._call("Delete", request)
+
+    def get_schema(self) -> str:
+        """GetSchema() -> the package schema (JSON text)."""
+        return str(self._call("GetSchema", provider_pb2.GetSchemaRequest(version=0)).schema)
+
+    def invoke(self, token: str, args: Props) -> Props:
+        """Invoke(tok, args) -> return values; failures are raised as a HostError."""
+        request = provider_pb2.InvokeRequest(tok=token, args=self._marshal(args, False))
+        response = self._call("Invoke", request)
+        if response.failures:
+            failures = "; ".join(f"{f.property}: {f.reason}" for f in response.failures)
+            raise HostError("Invoke", "FAILURES", failures)
+        return from_struct(getattr(response, "return"))
+
+    def cancel(self) -> None:
+        """Cancel(): the engine's signal that the deployment stops (`pulumi cancel`, Ctrl-C)."""
+        from google.protobuf import empty_pb2
+
+        self._stub.Cancel(empty_pb2.Empty(), timeout=self._call_timeout)

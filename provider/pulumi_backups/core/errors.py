@@ -180,6 +180,19 @@ class TaskFailedError(BackupsError):
         super().__init__(f"{what} ended with status {status!r}{extra}")
 
 
+class WaitCancelledError(BackupsError):
+    """The engine cancelled the deployment (``pulumi cancel``, Ctrl-C) during a wait: the
+    operation on the server goes on or stays as it was, and the message says which."""
+
+    def __init__(self, what: str, last_status: str) -> None:
+        self.what = what
+        self.last_status = last_status
+        super().__init__(
+            f"cancelled while waiting for {what} (last status {last_status!r}): it is left "
+            "as the server has it"
+        )
+
+
 class WaitTimeoutError(BackupsError):
     """The deadline passed before the awaited status was reached."""
 

@@ -17,6 +17,7 @@ change forces a replacement; :class:`BaseProvider` turns that into Pulumi's CRUD
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -41,6 +42,20 @@ from .retry import retries_within
 from .waiting import DEFAULT_TIMEOUT, WaitPolicy, utc_now
 
 PROVIDER_KEY = "__provider"
+
+ENGINE_TIMEOUT: ContextVar[float | None] = ContextVar("engine_timeout", default=None)
+"""The engine's custom timeout for the running create / update / delete (seconds), when the
+adapter that serves it has one: it wins over the ``timeouts`` input."""
+
+
+class FieldDiff(DiffResult):
+    """A :class:`DiffResult` that also names the changed input fields (for detailed diffs)."""
+
+    def __init__(self, changed: list[str], **fields: Any) -> None:
+        super().__init__(**fields)
+        self.changed = changed
+
+
 MAX_FAILURES = 10
 """Check failures reported at most (a list of a million bad items is one message, not a
 million: the answer must stay far below the 4 MB the engine's gRPC channel carries)."""
@@ -208,7 +223,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
             parent_unknown = unknown and key in self.parent_fields
             if key == "triggers" or (key in self.replace_on_change and not parent_unknown):
                 replaces.append(key)
-        return DiffResult(
+        return FieldDiff(
+            changes,
             changes=bool(changes),
             replaces=replaces,
             stables=[],
@@ -272,6 +288,11 @@ class BaseProvider(ResourceProvider, Generic[A]):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        """The inputs that describe the existing object ``id_`` (``pulumi import``: a Read
+        with an id alone); an error when there is none, or when the kind cannot be imported."""
+        raise BackupsError(f"a {self.kind} cannot be imported")
+
     def describe(self, args: A) -> str:
         """How errors name a resource that has no id yet."""
         return self.kind
@@ -282,7 +303,9 @@ class BaseProvider(ResourceProvider, Generic[A]):
 
     def wait_policy(self, args: ResourceArgs, operation: str) -> WaitPolicy:
         """The wait policy for ``operation`` (create / update / delete) honouring ``timeouts``."""
-        timeout = getattr(args.timeouts, operation, None) if args.timeouts else None
+        timeout = ENGINE_TIMEOUT.get()
+        if not timeout and args.timeouts:
+            timeout = getattr(args.timeouts, operation, None)
         return WaitPolicy(timeout=timeout or self.default_timeout)
 
     def _input_fields(self, props: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,14 @@ The delay between two polls grows with the time already waited (``ratio`` of it)
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from .errors import ApiError, TaskFailedError, WaitTimeoutError
+from .errors import ApiError, TaskFailedError, WaitCancelledError, WaitTimeoutError
 
 T = TypeVar("T")
 
@@ -35,6 +36,16 @@ class WaitPolicy:
         return min(self.cap, max(self.initial, elapsed * self.ratio))
 
 
+CANCELLED = threading.Event()
+"""Set when the engine cancels the deployment (the provider plugin's ``Cancel``): every wait
+of the process stops at once, naming what it leaves. The dynamic path never sets it."""
+
+
+def interruptible_sleep(seconds: float) -> None:
+    """Sleep ``seconds``, or less once the deployment is cancelled."""
+    CANCELLED.wait(seconds)
+
+
 def utc_now() -> datetime:
     """The system's wall-clock time, in UTC."""
     return datetime.now(timezone.utc)
@@ -49,7 +60,7 @@ class Clock:
     """
 
     now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = interruptible_sleep
     utc: Callable[[], datetime] = utc_now
 
 
@@ -81,6 +92,7 @@ def wait_until(
     """
     start = clock.now()
     while True:
+        _stop_if_cancelled(what, "not yet read")
         try:
             value = fetch()
         except ApiError as err:
@@ -95,11 +107,17 @@ def wait_until(
             raise TaskFailedError(what, status(value), detail(value))
         if done(value):
             return value
+        _stop_if_cancelled(what, status(value))
         elapsed = clock.now() - start
         remaining = policy.timeout - elapsed
         if remaining <= 0:
             raise WaitTimeoutError(what, status(value), policy.timeout)
         clock.sleep(min(policy.delay(elapsed), remaining))
+
+
+def _stop_if_cancelled(what: str, last_status: str) -> None:
+    if CANCELLED.is_set():
+        raise WaitCancelledError(what, last_status)
 
 
 class Deadline:

@@ -191,6 +191,14 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
             return database_outputs(change_password(api, name, args.password, policy), args)
         return database_outputs(api.database(name), args)
 
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        service_name, name = split_id(id_, ID_SHAPE)
+        db = read_database(_api(service_name), name)
+        if db is None:
+            raise BackupsError(f"no database {name} on {service_name} to import")
+        inputs = {"service_name": service_name, "user": db.user, "type": db.type}
+        return {**inputs, "capability": db.capability, "version": db.version}
+
     def delete_resource(self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]) -> None:
         if args.deletion_protection:
             raise BackupsError(

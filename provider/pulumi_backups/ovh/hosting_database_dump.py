@@ -21,6 +21,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
+from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
 from ..core.resource import resource_props, secret_options
@@ -87,6 +88,14 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
         api = HostingApi(ovh_client(), service_name)
         dump = read_dump(api, database_name, int(dump_id))
         return None if dump is None else dump_outputs(dump)
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        service_name, database_name, dump_id = split_id(id_, ID_SHAPE)
+        dump = read_dump(HostingApi(ovh_client(), service_name), database_name, int(dump_id))
+        if dump is None:
+            raise BackupsError(f"no dump {dump_id} of {database_name} to import")
+        inputs = {"service_name": service_name, "database_name": database_name}
+        return {**inputs, "date": dump.type or "now"}
 
     def delete_resource(
         self, id_: str, args: HostingDatabaseDumpArgs, props: dict[str, Any]

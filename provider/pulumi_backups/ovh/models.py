@@ -164,6 +164,16 @@ class Database(BaseModel):
     quota_size: float | None = None
     quota_used: float | None = None
     task_id: int | None = None
+    service_type: str | None = None
+    """``databaseType``: ``extra`` for an extraSqlPerso, ``optional`` for a private database."""
+
+    @property
+    def capability(self) -> str:
+        """The offer the database was taken from, as far as the API tells: the extra and
+        private offers say so; any other is the hosting's included ``sqlPerso``."""
+        return {"extra": "extraSqlPerso", "optional": "privateDatabase"}.get(
+            self.service_type or "", "sqlPerso"
+        )
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> Database:
@@ -181,6 +191,7 @@ class Database(BaseModel):
             quota_size=megabytes(body.get("quotaSize")),
             quota_used=megabytes(body.get("quotaUsed")),
             task_id=body.get("taskId"),
+            service_type=body.get("databaseType"),
         )
 
 

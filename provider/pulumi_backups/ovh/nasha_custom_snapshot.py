@@ -21,6 +21,7 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from ..core.errors import BackupsError
 from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
@@ -186,6 +187,14 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
             "name": snapshot.name,
             "expiration": snapshot.expiration,
         }
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        service_name, partition_name, name = split_id(id_, ID_SHAPE)
+        snapshot = read_snapshot(_partition(service_name, partition_name), name)
+        if snapshot is None:
+            raise BackupsError(f"no custom snapshot {name} on {partition_name} to import")
+        names = {"service_name": service_name, "partition_name": partition_name, "name": name}
+        return {**names, "expiration": snapshot.expiration}
 
     def delete_resource(
         self, id_: str, args: NashaCustomSnapshotArgs, props: dict[str, Any]

@@ -119,7 +119,7 @@ def create_snapshot(
     task = post_named(send, partial(_listed, partition, name), what, deadline)
     try:
         if task is not None:
-            wait_nasha(partition, task, deadline.remaining())
+            deadline.wait(lambda remaining: wait_nasha(partition, task, remaining))
         return partition.custom_snapshot(name)
     except WaitTimeoutError as err:  # deleting now could race the task: say what may be left
         note = (

@@ -27,6 +27,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
+from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
@@ -119,6 +120,15 @@ class NashaSnapshotPolicyProvider(BaseProvider[NashaSnapshotPolicyArgs]):
             self.wait_policy(args, "update"),
         )  # fmt: skip
         return _outputs(schedule)
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        """The schedule as it is; the one to restore stays the partition's record (or none)."""
+        service_name, partition_name = split_id(id_, ID_SHAPE)
+        schedule = read_policy(_partition(service_name, partition_name), None)
+        if schedule is None:
+            raise BackupsError(f"no partition {partition_name} on {service_name} to import")
+        names = {"service_name": service_name, "partition_name": partition_name}
+        return {**names, "frequencies": schedule.frequencies}
 
     def delete_resource(
         self, id_: str, args: NashaSnapshotPolicyArgs, props: dict[str, Any]

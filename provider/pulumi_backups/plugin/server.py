@@ -1,0 +1,238 @@
+"""``pulumi-resource-backups``: the resources of this package served as a Pulumi provider
+plugin (gRPC, ``pulumi.provider.experimental``), to every Pulumi language.
+
+Each call is dispatched by type token (:mod:`.kinds`) to the same ``XProvider`` the dynamic
+resources use, so check, diff and every data-safety rule are the dynamic path's; this module
+only converts property values (camelCase names, secrets, unknowns) and runs the blocking
+work on a thread of its own, so that as many operations run at once as the engine sends
+(``--parallel``). The engine's custom timeouts win over the ``timeouts`` input; ``Cancel``
+stops every wait at once, each naming what it leaves (:data:`core.waiting.CANCELLED`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import sys
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental import provider as rpc
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.provider.experimental.server import main as serve
+from pulumi.runtime.rpc import UNKNOWN
+
+from ..core.config import set_stack_config
+from ..core.errors import BackupsError, in_resource
+from ..core.provider import ENGINE_TIMEOUT, FieldDiff
+from ..core.waiting import CANCELLED
+from .kinds import BY_TOKEN, ORPHAN_DUMPS, SETTINGS, Kind, camel, snake
+
+T = TypeVar("T")
+MAX_THREADS = 1024
+"""Operations in flight at once in one plugin process (each mostly sleeps in its waits)."""
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+# -- property values ---------------------------------------------------------------------------
+
+
+def to_python(value: PropertyValue) -> Any:
+    """A plain value: unknowns as the SDK's unknown marker, integral numbers as ints (the
+    protocol has floats only), secrets unwrapped."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        return UNKNOWN
+    if isinstance(inner, Mapping):
+        return {k: to_python(v) for k, v in inner.items()}
+    if isinstance(inner, (list, tuple)):
+        return [to_python(v) for v in inner]
+    if isinstance(inner, float) and inner.is_integer():
+        return int(inner)
+    return inner
+
+
+def to_value(value: Any, secret: bool = False) -> PropertyValue:
+    """A property value for the engine (numbers as floats, the unknown marker as computed)."""
+    if value == UNKNOWN:
+        return PropertyValue.computed()
+    if isinstance(value, Mapping):
+        inner: Any = {str(k): to_value(v) for k, v in value.items()}
+    elif isinstance(value, (list, tuple)):
+        inner = [to_value(v) for v in value]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        inner = float(value)
+    else:
+        inner = value
+    return PropertyValue(inner, is_secret=secret)
+
+
+def from_engine(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """The engine's properties with the Python names of the dynamic path."""
+    return {snake(k): to_python(v) for k, v in properties.items()}
+
+
+def to_engine(kind: Kind, properties: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    """Properties with their schema names, the kind's secrets marked."""
+    return {camel(k): to_value(v, k in kind.secrets) for k, v in properties.items()}
+
+
+# -- the provider ------------------------------------------------------------------------------
+
+
+class BackupsProvider(rpc.Provider):
+    """Every resource of the package, by type token; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(MAX_THREADS, thread_name_prefix="backups")
+
+    async def _run(self, work: Callable[[], T], timeout: float | None = None) -> T:
+        """``work`` on a thread of the pool, with the engine's ``timeout`` when it gives one."""
+        context = contextvars.copy_context()
+        context.run(ENGINE_TIMEOUT.set, timeout or None)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, context.run, work)
+
+    async def get_schema(self, request: rpc.GetSchemaRequest) -> rpc.GetSchemaResponse:
+        from .schema import package_schema  # only GetSchema needs it
+
+        return rpc.GetSchemaResponse(schema=json.dumps(package_schema()))
+
+    async def check_config(self, request: rpc.CheckRequest) -> rpc.CheckResponse:
+        unknown = sorted(k for k in request.new_inputs if k not in _BY_KEY and k != "version")
+        failures = [rpc.CheckFailure(k, "not a setting of this provider") for k in unknown]
+        return rpc.CheckResponse(inputs=request.new_inputs, failures=failures)
+
+    async def configure(self, request: rpc.ConfigureRequest) -> rpc.ConfigureResponse:
+        """The provider's settings become the stack config the settings lookups read; unset
+        ones fall back on the environment and the vendors' files, as on the dynamic path."""
+        values: dict[str, Any] = {}
+        for name, text in request.variables.items():
+            setting = _BY_KEY.get(name.rpartition(":")[2])
+            if setting is not None:
+                values[setting.dynamic_key] = text
+        for key, value in (request.args or {}).items():
+            setting = _BY_KEY.get(key)
+            if setting is not None and to_python(value) not in (None, "", UNKNOWN):
+                values[setting.dynamic_key] = to_python(value)
+        set_stack_config(values)
+        return rpc.ConfigureResponse(accept_secrets=True, supports_preview=False)
+
+    async def check(self, request: rpc.CheckRequest) -> rpc.CheckResponse:
+        kind = BY_TOKEN[request.type]
+        olds, news = from_engine(request.old_inputs), from_engine(request.new_inputs)
+        result = await self._run(lambda: kind.provider().check(olds, news))
+        failures = [rpc.CheckFailure(camel(f.property), f.reason) for f in result.failures]
+        return rpc.CheckResponse(inputs=to_engine(kind, result.inputs), failures=failures)
+
+    async def diff(self, request: rpc.DiffRequest) -> rpc.DiffResponse:
+        kind = BY_TOKEN[request.type]
+        olds, news = from_engine(request.old_state), from_engine(request.new_inputs)
+        result = await self._run(lambda: kind.provider().diff(request.resource_id, olds, news))
+        return detailed(result, olds, news)
+
+    async def create(self, request: rpc.CreateRequest) -> rpc.CreateResponse:
+        kind = BY_TOKEN[request.type]
+        props = from_engine(request.properties)
+        result = await self._run(lambda: kind.provider().create(props), request.timeout)
+        return rpc.CreateResponse(str(result.id), to_engine(kind, result.outs or {}))
+
+    async def read(self, request: rpc.ReadRequest) -> rpc.ReadResponse:
+        """A refresh reads the object; a read with an id alone (``pulumi import``) first finds
+        the inputs that describe the object."""
+        kind = BY_TOKEN[request.type]
+        props = from_engine({**request.inputs, **request.properties})
+        provider = kind.provider()
+        if not props:
+            props = await self._run(lambda: _imported(kind, provider, request.resource_id))
+        result = await self._run(lambda: provider.read(request.resource_id, props))
+        outs = result.outs or {}
+        fields = kind.args.model_fields
+        inputs = request.inputs or to_engine(kind, {k: v for k, v in outs.items() if k in fields})
+        return rpc.ReadResponse(str(result.id or ""), to_engine(kind, outs), inputs)
+
+    async def update(self, request: rpc.UpdateRequest) -> rpc.UpdateResponse:
+        kind = BY_TOKEN[request.type]
+        olds, news = from_engine(request.olds), from_engine(request.news)
+        provider = kind.provider()
+        result = await self._run(
+            lambda: provider.update(request.resource_id, olds, news), request.timeout
+        )
+        return rpc.UpdateResponse(to_engine(kind, result.outs or {}))
+
+    async def delete(self, request: rpc.DeleteRequest) -> None:
+        kind = BY_TOKEN[request.type]
+        props = from_engine(request.properties)
+        await self._run(lambda: kind.provider().delete(request.resource_id, props), request.timeout)
+
+    async def invoke(self, request: rpc.InvokeRequest) -> rpc.InvokeResponse:
+        if request.tok != ORPHAN_DUMPS:
+            raise BackupsError(f"unknown function {request.tok}")
+        args = from_engine(request.args)
+        dumps = await self._run(lambda: _orphan_dumps(args))
+        return rpc.InvokeResponse(return_value={"dumps": dumps})
+
+    async def cancel(self) -> None:
+        """Stop every wait now: each raises, naming what it leaves on the server."""
+        CANCELLED.set()
+
+
+def detailed(result: Any, olds: Mapping[str, Any], news: Mapping[str, Any]) -> rpc.DiffResponse:
+    """The engine's diff: the changed inputs by schema name, each marked add, update or
+    delete, and replace when it replaces, so previews show exactly what changes."""
+    replaces = set(result.replaces or [])
+    details: dict[str, rpc.PropertyDiff] = {}
+    for key in result.changed if isinstance(result, FieldDiff) and result.changes else []:
+        if olds.get(key) is None:
+            change = "ADD"
+        elif news.get(key) is None:
+            change = "DELETE"
+        else:
+            change = "UPDATE"
+        if key in replaces:
+            change += "_REPLACE"
+        details[camel(key)] = rpc.PropertyDiff(rpc.PropertyDiffKind[change], input_diff=True)
+    return rpc.DiffResponse(
+        changes=bool(result.changes),
+        replaces=[camel(k) for k in replaces],
+        stables=[camel(k) for k in result.stables or []],
+        delete_before_replace=bool(result.delete_before_replace),
+        diffs=list(details),
+        detailed_diff=details,
+    )
+
+
+def _imported(kind: Kind, provider: Any, resource_id: str) -> dict[str, Any]:
+    """The inputs of the object ``resource_id`` names, for ``pulumi import``."""
+    try:
+        inputs: dict[str, Any] = provider.import_inputs(resource_id)
+    except BackupsError as err:
+        raise in_resource(f"{kind.name} {resource_id}", "import", err) from err
+    return inputs
+
+
+def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
+    """The dumps of a deleted database, newest first; each ``url`` a secret."""
+    from ..ovh.orphans import get_orphan_dumps
+
+    dumps = get_orphan_dumps(str(args["service_name"]), str(args["database_name"]))
+    listed = [
+        PropertyValue({camel(k): to_value(v, k == "url") for k, v in dump.model_dump().items()})
+        for dump in dumps
+    ]
+    return PropertyValue(listed)
+
+
+def package_version() -> str:
+    try:
+        return version("pulumi-backups")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "0.0.0"
+
+
+def main() -> None:
+    """The console script: speak the plugin protocol on the port it prints."""
+    serve(sys.argv[1:], package_version(), BackupsProvider())

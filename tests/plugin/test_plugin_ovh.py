@@ -1,0 +1,153 @@
+"""The plugin process driven as the engine drives it, for the OVHcloud kinds: check, diff with
+detailed diff, create, refresh, update, import (a Read with an id alone), delete, the
+function, the engine's custom timeout and Cancel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from support.host import HostError, ProviderHost
+from support.plugin import start_plugin, urn
+
+from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.sandbox.settings import HOSTING_SERVICE, NASHA_SERVICE
+
+DATABASE = "backups:ovh:HostingDatabase"
+DUMP = "backups:ovh:HostingDatabaseDump"
+POLICY = "backups:ovh:NashaSnapshotPolicy"
+SNAPSHOT = "backups:ovh:NashaCustomSnapshot"
+DB_INPUTS = {
+    "serviceName": HOSTING_SERVICE,
+    "user": "sandboxplug",
+    "type": "mysql",
+    "capability": "sqlPerso",
+    "password": "s3cretPassw0rd",
+}
+NAS = {"serviceName": NASHA_SERVICE, "partitionName": "backups"}
+
+
+@pytest.fixture
+def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
+    with start_plugin(sandbox) as host:
+        yield host
+
+
+def created(plugin: ProviderHost, token: str, name: str, inputs: dict) -> tuple[str, dict]:
+    checked = plugin.check(urn(token, name), {}, inputs)
+    assert checked.failures == []
+    return plugin.create(urn(token, name), checked.inputs)
+
+
+def test_a_bad_input_fails_check_under_its_schema_name(plugin: ProviderHost) -> None:
+    result = plugin.check(urn(DATABASE, "db"), {}, {**DB_INPUTS, "user": "Bad_User"})
+    assert [p for p, _ in result.failures] == ["user"]
+    result = plugin.check(urn(DUMP, "d"), {}, {"serviceName": HOSTING_SERVICE})
+    assert [p for p, _ in result.failures] == ["databaseName"]
+
+
+def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: Sandbox) -> None:
+    db_id, db = created(plugin, DATABASE, "db", DB_INPUTS)
+    assert (
+        db_id == f"{HOSTING_SERVICE}/sandboxplug.mysql.db" and db["name"] == "sandboxplug.mysql.db"
+    )
+    dump_inputs = {"serviceName": HOSTING_SERVICE, "databaseName": db["name"]}
+    dump_id, dump = created(plugin, DUMP, "dump", dump_inputs)
+    assert dump["url"] and dump["dumpId"] == int(dump_id.rsplit("/", 1)[1])
+
+    # a changed password updates in place; a changed type would replace (detailed diff)
+    checked = plugin.check(urn(DATABASE, "db"), DB_INPUTS, {**DB_INPUTS, "password": "n3wPassw0rd"})
+    diff = plugin.diff(urn(DATABASE, "db"), db_id, db, checked.inputs)
+    assert diff.changes == "some" and diff.replaces == []
+    assert diff.detailed == {"password": "UPDATE"}
+    outs = plugin.update(urn(DATABASE, "db"), db_id, db, checked.inputs)
+    assert sandbox.objects()["ovh:hosting:database"][db_id]["password"] == "n3wPassw0rd"
+    diff = plugin.diff(urn(DUMP, "dump"), dump_id, dump, {**dump_inputs, "date": "daily.1"})
+    assert diff.replaces == ["date"] and diff.detailed == {"date": "UPDATE_REPLACE"}
+
+    # refresh, then import of each (a Read with the id alone gives inputs and outputs)
+    assert plugin.read(urn(DUMP, "dump"), dump_id, dump, dump_inputs).id == dump_id
+    imported = plugin.read(urn(DATABASE, "db"), db_id, {}, {})
+    assert imported.id == db_id and imported.outputs["port"] == outs["port"]
+    assert imported.inputs is not None
+    assert {k: imported.inputs[k] for k in ("serviceName", "user", "type", "capability")} == {
+        k: DB_INPUTS[k] for k in ("serviceName", "user", "type", "capability")
+    }
+    assert plugin.check(urn(DATABASE, "db"), {}, imported.inputs).failures == []
+    imported = plugin.read(urn(DUMP, "dump"), dump_id, {}, {})
+    assert imported.inputs == {**dump_inputs, "date": "now", "sendEmail": False}
+
+    # deletion protection holds; a dump outlives its database
+    with pytest.raises(HostError, match="deletion_protection is on"):
+        plugin.delete(urn(DATABASE, "db"), db_id, outs)
+    plugin.delete(urn(DATABASE, "db"), db_id, {**outs, "deletionProtection": False})
+    assert plugin.read(urn(DUMP, "dump"), dump_id, dump, dump_inputs).id == dump_id
+    plugin.delete(urn(DUMP, "dump"), dump_id, dump)
+    assert plugin.read(urn(DUMP, "dump"), dump_id, dump, dump_inputs).id == ""
+
+
+def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> None:
+    with pytest.raises(HostError, match="no database sandboxnone.mysql.db"):
+        plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
+
+
+def test_snapshot_and_policy_lifecycle_with_import(plugin: ProviderHost) -> None:
+    snap_id, snap = created(plugin, SNAPSHOT, "snap", {**NAS, "name": "plugged"})
+    assert snap_id == f"{NASHA_SERVICE}/backups/plugged"
+    imported = plugin.read(urn(SNAPSHOT, "snap"), snap_id, {}, {})
+    assert imported.inputs is not None and imported.inputs["name"] == "plugged"
+    plugin.delete(urn(SNAPSHOT, "snap"), snap_id, snap)
+    assert plugin.read(urn(SNAPSHOT, "snap"), snap_id, snap, {**NAS, "name": "plugged"}).id == ""
+
+    policy_id, policy = created(plugin, POLICY, "policy", {**NAS, "frequencies": ["hour-6"]})
+    assert policy["frequencies"] == ["hour-6"] and policy["initialFrequencies"] == ["day-1"]
+    imported = plugin.read(urn(POLICY, "policy"), policy_id, {}, {})
+    assert imported.inputs is not None and imported.inputs["frequencies"] == ["hour-6"]
+    assert imported.outputs["initialFrequencies"] == ["day-1"]  # the partition's record
+    plugin.delete(urn(POLICY, "policy"), policy_id, policy)
+    back = plugin.read(urn(POLICY, "policy"), policy_id, {}, {})
+    assert back.outputs["frequencies"] == ["day-1"]
+
+
+def test_orphan_dumps_function(plugin: ProviderHost) -> None:
+    db_id, db = created(plugin, DATABASE, "db", {**DB_INPUTS, "user": "sandboxorph"})
+    created(plugin, DUMP, "dump", {"serviceName": HOSTING_SERVICE, "databaseName": db["name"]})
+    plugin.delete(urn(DATABASE, "db"), db_id, {**db, "deletionProtection": False})
+    args = {"serviceName": HOSTING_SERVICE, "databaseName": db["name"]}
+    (dump,) = plugin.invoke("backups:ovh:getOrphanDumps", args)["dumps"]
+    assert dump["databaseName"] == db["name"] and dump["orphan"] is True and dump["url"]
+
+
+def test_the_engines_custom_timeout_wins(plugin: ProviderHost, sandbox: Sandbox) -> None:
+    sandbox.configure(task_seconds=30)
+    checked = plugin.check(urn(SNAPSHOT, "s"), {}, {**NAS, "name": "late"})
+    started = time.monotonic()
+    with pytest.raises(HostError, match="timed out after 1 s"):
+        plugin.create(urn(SNAPSHOT, "s"), checked.inputs, timeout=1)
+    assert time.monotonic() - started < 10
+
+
+def test_cancel_stops_waits_at_once_naming_what_they_leave(
+    plugin: ProviderHost, sandbox: Sandbox
+) -> None:
+    sandbox.configure(task_seconds=600)
+    checked = plugin.check(urn(SNAPSHOT, "s"), {}, {**NAS, "name": "cancelled"})
+    failure: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            plugin.create(urn(SNAPSHOT, "s"), checked.inputs)
+        except BaseException as err:  # noqa: BLE001 - kept for the assertion
+            failure.append(err)
+
+    worker = threading.Thread(target=create)
+    worker.start()
+    time.sleep(1.0)  # the create is waiting for its NAS-HA task
+    started = time.monotonic()
+    plugin.cancel()
+    worker.join(30)
+    assert time.monotonic() - started < 5
+    (error,) = failure
+    assert "cancelled while waiting for" in str(error) and "cancelled" in str(error)
