@@ -89,7 +89,7 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
 
 
 def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> None:
-    with pytest.raises(HostError, match="no database sandboxnone.mysql.db"):
+    with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db"):
         plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
 
 
@@ -139,7 +139,7 @@ def test_cancel_stops_waits_at_once_naming_what_they_leave(
     def create() -> None:
         try:
             plugin.create(urn(SNAPSHOT, "s"), checked.inputs)
-        except BaseException as err:  # noqa: BLE001 - kept for the assertion
+        except BaseException as err:
             failure.append(err)
 
     worker = threading.Thread(target=create)
