@@ -14,6 +14,7 @@ from types import ModuleType
 import _common as c
 import http_requests
 import lying_answers
+import plugin_concurrency
 import preview
 import refresh
 import startup
@@ -30,6 +31,7 @@ SCRIPTS: tuple[tuple[str, ModuleType], ...] = (
     ("wait overhead", wait_overhead),
     ("throughput", throughput),
     ("lying answers", lying_answers),
+    ("provider plugin", plugin_concurrency),
 )
 
 

@@ -17,6 +17,7 @@ sys.path.insert(0, str(BENCH))
 import _common as c  # noqa: E402
 import http_requests  # noqa: E402
 import lying_answers  # noqa: E402
+import plugin_concurrency  # noqa: E402
 import preview  # noqa: E402
 import refresh  # noqa: E402
 import run_all  # noqa: E402
@@ -115,3 +116,12 @@ def test_lying_answers(sandbox: Sandbox) -> None:
         sandbox, names=["proxy 404 on read, refresh", "wrong base URL, destroy"], only=["rdbbackup"]
     )
     assert [(r.measured, r.verdict) for r in rows] == [("lost 0, leaked 0, dropped 0", "ok")] * 2
+
+
+def test_plugin_concurrency(sandbox: Sandbox) -> None:
+    rows = plugin_concurrency.measure(sandbox, runs=((3, 0.0),))
+    assert [r.figure for r in rows] == [
+        "plugin: 3 x NashaCustomSnapshot up (D=0 s)",
+        "plugin: 3 x NashaCustomSnapshot destroy (D=0 s)",
+    ]
+    assert all("3 calls in flight" in r.note for r in rows)
