@@ -13,6 +13,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 FOLDERS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith("."))
+PLUGIN_FOLDERS = ["plugin-typescript", "plugin-yaml"]
+"""Programs in other languages, served by the provider plugin."""
+PYTHON_FOLDERS = [f for f in FOLDERS if f not in PLUGIN_FOLDERS]
 API_SECRET = re.compile(r"\$\{\{\s*secrets\.((?:OVH|SCW|VPS)_\w+)\s*\}\}")
 
 
@@ -31,7 +34,7 @@ def test_the_issue_s_examples_are_all_there() -> None:
     }
 
 
-@pytest.mark.parametrize("folder", FOLDERS)
+@pytest.mark.parametrize("folder", PYTHON_FOLDERS)
 def test_every_example_is_a_python_project_of_its_own(folder: str) -> None:
     """Copyable: its own virtual environment filled from its own requirements, nothing
     reached outside its folder."""
@@ -49,6 +52,16 @@ def test_every_example_is_a_python_project_of_its_own(folder: str) -> None:
     main = (project / "__main__.py").read_text()
     assert "from pulumi_backups import" in main and "../" not in main
     assert (project / "README.md").read_text().startswith(f"# {folder}\n")
+
+
+@pytest.mark.parametrize("folder", PLUGIN_FOLDERS)
+def test_the_plugin_examples_are_projects_of_their_language(folder: str) -> None:
+    project = EXAMPLES / folder
+    meta = _yaml(project / "Pulumi.yaml")
+    assert meta["runtime"] == folder.removeprefix("plugin-").replace("typescript", "nodejs")
+    assert meta["name"] == f"backups-{folder}" and meta["description"]
+    readme = (project / "README.md").read_text()
+    assert readme.startswith(f"# {folder}\n") and "pulumi-resource-backups" in readme
 
 
 def test_the_virtual_environments_of_the_examples_are_not_committed() -> None:

@@ -10,7 +10,7 @@ from pulumi_backups.sandbox import Sandbox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-import plugin_concurrency  # noqa: E402
+import plugin_concurrency
 
 
 def test_twelve_creates_and_deletes_of_one_second_take_about_one_second(sandbox: Sandbox) -> None:
