@@ -41,7 +41,11 @@ def test_the_console_script_and_each_of_its_commands_are_documented() -> None:
         for e in entry_points(group="console_scripts")
         if e.value.startswith("pulumi_backups")
     }
-    assert scripts == {"pulumi-backups": "pulumi_backups.__main__:main"}
+    assert scripts == {
+        "pulumi-backups": "pulumi_backups.__main__:main",
+        "pulumi-resource-backups": "pulumi_backups.plugin.server:main",
+    }
+    assert "`pulumi-resource-backups`" in README
     root = parser()
     assert root.prog == "pulumi-backups"
     (commands,) = [a for a in root._actions if isinstance(a, argparse._SubParsersAction)]
