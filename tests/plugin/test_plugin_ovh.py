@@ -13,7 +13,7 @@ from support.host import HostError, ProviderHost
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox
-from pulumi_backups.sandbox.settings import HOSTING_SERVICE, NASHA_SERVICE
+from pulumi_backups.sandbox.settings import HOSTING_SERVICE, NASHA_SERVICE, SandboxSettings
 
 DATABASE = "backups:ovh:HostingDatabase"
 DUMP = "backups:ovh:HostingDatabaseDump"
@@ -151,3 +151,18 @@ def test_cancel_stops_waits_at_once_naming_what_they_leave(
     assert time.monotonic() - started < 5
     (error,) = failure
     assert "cancelled while waiting for" in str(error) and "cancelled" in str(error)
+
+
+def test_two_provider_instances_serve_two_accounts(sandbox: Sandbox) -> None:
+    """Each provider instance is a plugin process of its own, configured with its settings:
+    the same resource created through each lands in its own account."""
+    other = Sandbox(SandboxSettings(task_seconds=0)).start()
+    try:
+        with start_plugin(sandbox) as first, start_plugin(other) as second:
+            for plugin in (first, second):
+                created(plugin, SNAPSHOT, "s", {**NAS, "name": "per-account"})
+        for account in (sandbox, other):
+            (partition,) = account.objects()["ovh:nasha:partition"].values()
+            assert list(partition["custom"]) == ["per-account"]
+    finally:
+        other.stop()

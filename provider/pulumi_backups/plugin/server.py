@@ -108,7 +108,12 @@ class BackupsProvider(rpc.Provider):
 
     async def configure(self, request: rpc.ConfigureRequest) -> rpc.ConfigureResponse:
         """The provider's settings become the stack config the settings lookups read; unset
-        ones fall back on the environment and the vendors' files, as on the dynamic path."""
+        ones fall back on the environment and the vendors' files, as on the dynamic path.
+
+        Process-wide: the engine starts one plugin process per provider instance (the
+        default one and each explicit one: ``defaultHost.Provider`` in pulumi/pulumi
+        pkg/resource/plugin/host.go loads a new plugin on every call), so two accounts in
+        one stack are two processes, each configured once."""
         values: dict[str, Any] = {}
         for name, text in request.variables.items():
             setting = _BY_KEY.get(name.rpartition(":")[2])
