@@ -1,14 +1,15 @@
-"""VpsBackup: pure check/diff, and create/read/delete against an in-memory panel."""
+"""VpsBackup: pure check/diff, and create/read/delete against the sandbox's panel."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
-from support.fakes import FakeClock
-from vps.vps_fakes import SERVER, FakePanel
+from vps.panel import CREATE, SERVER, Panel
 
 from pulumi_backups.core.errors import BackupsError, NotFoundError, ServerError
+from pulumi_backups.vps.operations import REFRESH_MAX_AGE
 from pulumi_backups.vps.vps_backup import VpsBackupArgs, VpsBackupProvider
 
 PROVIDER = VpsBackupProvider()
@@ -56,107 +57,120 @@ def test_diff_replaces_on_any_change_and_creates_before_deleting() -> None:
     assert _diff({}, {"timeouts": {"create": 60}}) == (True, [], False)  # in place
 
 
-def test_create_waits_for_completion_and_reads_back() -> None:
-    panel, clock = FakePanel(polls_to_finish=3), FakeClock()
+def test_create_waits_for_completion_and_reads_back(panel: Panel) -> None:
+    panel.pace(task_seconds=100, step=60)  # in progress at the first two polls
     args = VpsBackupArgs(server_id=SERVER, description="Pre-deployment backup")
-    resource_id, outs = PROVIDER.create_resource(args, client=panel.client(), clock=clock)
+    resource_id, outs = PROVIDER.create_resource(args)
     assert resource_id == f"{SERVER}/501"
+    listed = panel.backups()[501]
     assert outs == {
         "backup_id": 501,
         "backup_type": "manual",
         "status": "completed",
-        "size_mb": 4456,
-        "created_at": "2025-01-16T15:45:00Z",
+        "size_mb": 4537,
+        "created_at": listed.created_at,
         "expires_at": None,
         "server_name": "web-server-01",
     }
     assert panel.calls("GET") == ["GET /api/v1/backups/"] * 3
-    assert len(clock.sleeps) == 2
-    assert panel.backups[501]["description"] == "Pre-deployment backup"
+    assert len(panel.clock.sleeps) == 2
+    assert listed.description == "Pre-deployment backup"
+
+
+def _saying(panel: Panel, status: str) -> None:
+    """The panel lists a failed backup with `status` instead (the sandbox says `failed`)."""
+
+    def answer(request: httpx.Request) -> httpx.Response | None:
+        if request.method != "GET":
+            return None
+        page = panel.relay(request).json()
+        for item in page["results"]:
+            item["status"] = status if item["status"] == "failed" else item["status"]
+        return httpx.Response(200, json=page)
+
+    panel.answer = answer
 
 
 @pytest.mark.parametrize("final", ["failed", "error"])
-def test_failed_backup_is_deleted_and_named(final: str) -> None:
-    panel = FakePanel(final_status=final)
+def test_failed_backup_is_deleted_and_named(panel: Panel, final: str) -> None:
+    panel.sandbox.script("vps:backup/create", "fail")
+    _saying(panel, final)
     with pytest.raises(BackupsError) as caught:
-        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER), panel.client(), FakeClock())
+        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     message = str(caught.value)
     assert f"backup 501 of server {SERVER} ended with status {final!r}" in message
     assert "the unfinished backup 501 was deleted" in message
-    assert panel.backups == {} and panel.calls("DELETE") == ["DELETE /api/v1/backups/501/"]
+    assert panel.backups() == {} and panel.calls("DELETE") == ["DELETE /api/v1/backups/501/"]
 
 
-def test_timed_out_backup_is_deleted() -> None:
-    panel = FakePanel(polls_to_finish=10**6)
+def test_timed_out_backup_is_deleted(panel: Panel) -> None:
+    panel.sandbox.script("vps:backup/create", "hang")
     args = VpsBackupArgs.model_validate({"server_id": SERVER, "timeouts": {"create": 30}})
-    clock = FakeClock()
     with pytest.raises(BackupsError, match=r"timed out after 30 s .*'in_progress'.*was deleted"):
-        PROVIDER.create_resource(args, panel.client(), clock)
-    assert clock.t == pytest.approx(30) and panel.backups == {}
+        PROVIDER.create_resource(args)
+    assert panel.clock.t == pytest.approx(30) and panel.backups() == {}
 
 
-def test_backup_that_cannot_be_deleted_is_named_in_the_error() -> None:
-    panel = FakePanel(final_status="failed", delete_fails=True)
+def test_backup_that_cannot_be_deleted_is_named_in_the_error(panel: Panel) -> None:
+    panel.sandbox.script("vps:backup/create", "fail")
+    busy = httpx.Response(409, json={"detail": "Backup is busy."})
+    panel.answer = lambda request: busy if request.method == "DELETE" else None
     with pytest.raises(BackupsError) as caught:
-        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER), panel.client(), FakeClock())
+        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     message = str(caught.value)
     assert "backup 501 of server 12345 was LEFT BEHIND" in message
     assert "Backup is busy." in message and "DELETE /api/v1/backups/501/" in message
+    assert list(panel.backups()) == [501]
 
 
-def test_backup_vanishing_during_the_wait_fails_the_create() -> None:
-    panel = FakePanel(polls_to_finish=5)
-    original = panel.handle
-
-    def vanish(request: Any) -> Any:
+def test_backup_vanishing_during_the_wait_fails_the_create(panel: Panel) -> None:
+    def vanish(request: httpx.Request) -> None:
         if request.method == "GET":
-            panel.backups.clear()
-        return original(request)
+            for backup_id in panel.backups():
+                panel.operator.delete_backup(backup_id)
 
-    panel.handle = vanish  # type: ignore[method-assign]
+    panel.answer = vanish
     with pytest.raises(BackupsError, match=r"status 'missing'.*no longer exists"):
-        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER), panel.client(), FakeClock())
+        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
 
 
-def test_create_on_unknown_server_raises_not_found() -> None:
-    panel = FakePanel()
+def test_create_on_unknown_server_raises_not_found(panel: Panel) -> None:
     with pytest.raises(NotFoundError, match="server 99999"):
-        PROVIDER.create_resource(VpsBackupArgs(server_id=99999), panel.client(), FakeClock())
-    assert panel.backups == {}
+        PROVIDER.create_resource(VpsBackupArgs(server_id=99999))
+    assert panel.backups() == {}
 
 
-def test_read_finds_the_backup_or_reports_it_gone() -> None:
-    panel = FakePanel(page_size=1)
-    panel.add(499)
-    panel.add(501)
+def test_read_finds_the_backup_or_reports_it_gone(panel: Panel) -> None:
+    first, *_ = panel.add(51)  # the oldest of 51: on the listing's second page
     args = VpsBackupArgs(server_id=SERVER)
-    outs = PROVIDER.read_resource(f"{SERVER}/501", args, {}, client=panel.client())
-    assert outs is not None and outs["backup_id"] == 501 and outs["status"] == "completed"
-    panel.backups.pop(501)
-    assert PROVIDER.read_resource(f"{SERVER}/501", args, {}, client=panel.client()) is None
+    outs = PROVIDER.read_resource(f"{SERVER}/{first}", args, {})
+    assert outs is not None and outs["backup_id"] == first and outs["status"] == "completed"
+    panel.operator.delete_backup(first)
+    panel.clock.sleep(REFRESH_MAX_AGE + 1)  # a later refresh: the first one's listing is old
+    assert PROVIDER.read_resource(f"{SERVER}/{first}", args, {}) is None
 
 
-def test_malformed_id_is_a_clear_error() -> None:
+def test_malformed_id_is_a_clear_error(panel: Panel) -> None:
     args = VpsBackupArgs(server_id=SERVER)
     with pytest.raises(BackupsError, match=r"malformed VpsBackup id '12345/x'"):
-        PROVIDER.read_resource("12345/x", args, {}, client=FakePanel().client())
+        PROVIDER.read_resource("12345/x", args, {})
 
 
-def test_delete_is_idempotent() -> None:
-    panel = FakePanel()
-    panel.add(501)
+def test_delete_is_idempotent(panel: Panel) -> None:
+    (backup_id,) = panel.add()
     args = VpsBackupArgs(server_id=SERVER)
-    PROVIDER.delete_resource(f"{SERVER}/501", args, {}, client=panel.client())
-    PROVIDER.delete_resource(f"{SERVER}/501", args, {}, client=panel.client())
+    PROVIDER.delete_resource(f"{SERVER}/{backup_id}", args, {})
+    PROVIDER.delete_resource(f"{SERVER}/{backup_id}", args, {})
     # The second delete finds the backup gone in its server's listing and sends no DELETE.
-    assert panel.backups == {} and len(panel.calls("DELETE")) == 1
+    assert panel.backups() == {} and len(panel.calls("DELETE")) == 1
 
 
-def test_create_whose_answer_is_lost_warns_of_a_possible_backup() -> None:
-    panel = FakePanel(faults=[(500, {"detail": "Internal error."})])
+def test_create_whose_answer_is_lost_warns_of_a_possible_backup(panel: Panel) -> None:
+    panel.sandbox.fault("500", CREATE)
     with pytest.raises(BackupsError, match=r"HTTP 500.*may have started a backup of server 12345"):
-        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER), panel.client(), FakeClock())
-    panel = FakePanel(faults=[(503, None)] * 6)
+        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
+    panel.sandbox.fault("503", CREATE, count=6)
     with pytest.raises(ServerError) as caught:  # refused: nothing can have been started
-        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER), panel.client(), FakeClock())
+        PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     assert "may have started" not in str(caught.value)
+    assert panel.backups() == {}

@@ -10,35 +10,22 @@ from typing import Any
 import pytest
 from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
+from vps.panel import SERVER, operator_client, statuses
 
-from pulumi_backups.sandbox import CREDENTIALS, Sandbox, SandboxSettings
+from pulumi_backups.sandbox import Sandbox, SandboxSettings
 from pulumi_backups.vps.client import VpsClient
-from pulumi_backups.vps.settings import VpsSettings
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "vps_backup"
-SERVER = 12345
 CREATE = "POST /api/v1/backups/"
 DELETE = "DELETE /api/v1/backups/{backup_id}/"
 RESTORE = "POST /api/v1/servers/{server_id}/restore/"
-
-
-@pytest.fixture
-def panel(sandbox: Sandbox) -> Iterator[VpsClient]:
-    """The panel as an operator acting out of band sees it."""
-    with VpsClient(VpsSettings(sandbox.url, CREDENTIALS["VPS_API_TOKEN"])) as client:
-        yield client
-
-
-def backups(panel: VpsClient) -> dict[int, str]:
-    """Backup id -> status, as the panel lists them now."""
-    return {b.id: b.status for b in panel.list_backups(SERVER)}
 
 
 def engine(sandbox: Sandbox, tmp_path: Path, **config: Any) -> Engine:
     return sandbox_engine(sandbox, PROGRAM, tmp_path, **config)
 
 
-def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -> None:
+def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, operator: VpsClient) -> None:
     run = engine(sandbox, tmp_path, description="Pre-deployment backup", triggers=["1.0"])
     sandbox.clear_counters()
     assert run.preview().op("backup") == "create"
@@ -50,7 +37,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     assert result.outputs["server_name"] == "web-server-01"
     assert run.resource("backup").id == f"{SERVER}/{first:.0f}"
     assert mutations(sandbox) == {CREATE: 1}
-    assert backups(panel) == {first: "completed"}
+    assert statuses(operator) == {first: "completed"}
 
     assert run.up().op("backup") == "same"
     assert mutations(sandbox) == {}
@@ -65,22 +52,22 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) ->
     calls = result.calls_for("backup")
     assert calls.index("Create") < calls.index("Delete")  # the new backup before the old goes
     assert mutations(sandbox) == {CREATE: 1, DELETE: 1}
-    assert backups(panel) == {second: "completed"}
+    assert statuses(operator) == {second: "completed"}
 
-    assert panel.delete_backup(int(second))  # out of band
+    assert operator.delete_backup(int(second))  # out of band
     result = run.refresh()
     assert result.op("backup") == "delete" and run.state == []
 
     result = run.up()
     third = result.outputs["backup_id"]
-    assert result.op("backup") == "create" and backups(panel) == {third: "completed"}
+    assert result.op("backup") == "create" and statuses(operator) == {third: "completed"}
     sandbox.clear_counters()
     run.destroy()
     assert mutations(sandbox) == {DELETE: 1}
-    assert backups(panel) == {} and run.state == []
+    assert statuses(operator) == {} and run.state == []
 
 
-def test_restore_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -> None:
+def test_restore_lifecycle(sandbox: Sandbox, tmp_path: Path, operator: VpsClient) -> None:
     run = engine(sandbox, tmp_path, restore=True, restore_triggers=["a"])
     assert run.preview().ops == {"backup": "create", "restore": "create"}
     result = run.up()
@@ -95,7 +82,7 @@ def test_restore_lifecycle(sandbox: Sandbox, tmp_path: Path, panel: VpsClient) -
     result = run.up()
     assert result.op("restore") == "replace" and mutations(sandbox) == {RESTORE: 1}
     assert run.resource("restore").id == result.outputs["restore_id"] != first_restore
-    assert panel.get_server(SERVER).status == "running"  # type: ignore[union-attr]
+    assert operator.get_server(SERVER).status == "running"  # type: ignore[union-attr]
 
     result = run.destroy()
     assert mutations(sandbox) == {DELETE: 1}  # deleting the restore calls nothing
@@ -114,7 +101,7 @@ def test_restore_refuses_a_backup_id_that_is_not_an_integer(
 
 
 def test_bad_token_and_unknown_server_say_what_to_fix(
-    sandbox: Sandbox, tmp_path: Path, panel: VpsClient
+    sandbox: Sandbox, tmp_path: Path, operator: VpsClient
 ) -> None:
     run = engine(sandbox, tmp_path)
     run.stack_config["vps:apiToken"] = "not-the-token"
@@ -129,7 +116,7 @@ def test_bad_token_and_unknown_server_say_what_to_fix(
     message = caught.value.errors["backup"]
     assert "VpsBackup on server 99999" in message and "HTTP 404" in message
     assert "server 99999 does not exist" in message
-    assert run.state == [] and backups(panel) == {}
+    assert run.state == [] and statuses(operator) == {}
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +138,12 @@ def test_5xx_bursts_are_retried(seeded_sandbox: Sandbox, tmp_path: Path) -> None
     assert result.outputs["backup_status"] == "completed"
     assert result.outputs["restore_status"] == "completed"
     assert counts == {CREATE: 4, RESTORE: 1}  # the POST refused three times, sent again
-    with VpsClient(VpsSettings(seeded_sandbox.url, CREDENTIALS["VPS_API_TOKEN"])) as panel:
-        assert backups(panel) == {int(result.outputs["backup_id"]): "completed"}
+    with operator_client(seeded_sandbox) as operator:
+        assert statuses(operator) == {int(result.outputs["backup_id"]): "completed"}
 
 
 def test_failed_backup_is_deleted_and_named(
-    sandbox: Sandbox, tmp_path: Path, panel: VpsClient
+    sandbox: Sandbox, tmp_path: Path, operator: VpsClient
 ) -> None:
     sandbox.script("vps:backup/create", "fail")
     run = engine(sandbox, tmp_path)
@@ -165,17 +152,17 @@ def test_failed_backup_is_deleted_and_named(
     message = caught.value.errors["backup"]
     assert "backup 501 of server 12345 ended with status 'failed'" in message
     assert "was deleted" in message
-    assert backups(panel) == {} and run.state == []
+    assert statuses(operator) == {} and run.state == []
 
 
 def test_backup_that_never_ends_times_out_and_is_deleted(
-    sandbox: Sandbox, tmp_path: Path, panel: VpsClient
+    sandbox: Sandbox, tmp_path: Path, operator: VpsClient
 ) -> None:
     sandbox.script("vps:backup/create", "hang")
     run = engine(sandbox, tmp_path, timeouts={"create": 1})
     with pytest.raises(DeploymentError, match=r"timed out after 1 s .*'in_progress'"):
         run.up()
-    assert backups(panel) == {}
+    assert statuses(operator) == {}
 
 
 def test_failed_restore_fails_the_create(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -1,16 +1,23 @@
-"""VpsRestore: check refuses non-integer ids; create restores and waits for the server."""
+"""VpsRestore: check refuses non-integer ids; create restores (on the sandbox's panel) and
+waits for the server."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
-from support.fakes import FakeClock
-from vps.vps_fakes import SERVER, FakePanel
+from vps.panel import SERVER, Panel, no_server_route
 
-from pulumi_backups.core.errors import NotFoundError, TaskFailedError, WaitTimeoutError
+from pulumi_backups.core.errors import (
+    BadRequestError,
+    NotFoundError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
 from pulumi_backups.core.ids import split_id
-from pulumi_backups.vps.vps_restore import ID_SHAPE, NOT_AWAITED, VpsRestoreArgs, VpsRestoreProvider
+from pulumi_backups.vps.models import NOT_AWAITED
+from pulumi_backups.vps.vps_restore import ID_SHAPE, VpsRestoreArgs, VpsRestoreProvider
 
 PROVIDER = VpsRestoreProvider()
 ARGS = VpsRestoreArgs(server_id=SERVER, backup_id=501)
@@ -41,53 +48,57 @@ def test_diff_restores_again_on_triggers_or_other_backup() -> None:
     assert again.replaces == ["triggers"]
 
 
-def _create(panel: FakePanel, args: VpsRestoreArgs = ARGS) -> tuple[str, dict[str, Any]]:
-    panel.add(501)
-    return PROVIDER.create_resource(args, panel.client(), FakeClock(), wall=lambda: 1700.5)
+RESTORE = f"POST /api/v1/servers/{SERVER}/restore/"
 
 
-def test_create_waits_until_the_server_runs_again() -> None:
-    panel = FakePanel(polls_to_finish=3)
-    resource_id, outs = _create(panel)
-    assert resource_id == f"{SERVER}/restore/501/1700500"
+def _create(panel: Panel, args: VpsRestoreArgs = ARGS) -> tuple[str, dict[str, Any]]:
+    assert panel.add() == [501]
+    return PROVIDER.create_resource(args)
+
+
+def test_create_waits_until_the_server_runs_again(panel: Panel) -> None:
+    assert panel.add() == [501]
+    panel.pace(task_seconds=100, step=60)  # the server restores through the first two polls
+    resource_id, outs = PROVIDER.create_resource(ARGS)
+    assert resource_id == f"{SERVER}/restore/501/1700500"  # the client's wall clock: 1700.5 s
     assert split_id(resource_id, ID_SHAPE) == [str(SERVER), "501", "1700500"]
     assert outs == {"status": "completed"}
-    assert (
-        panel.calls()
-        == [f"POST /api/v1/servers/{SERVER}/restore/"] + [f"GET /api/v1/servers/{SERVER}/"] * 3
-    )
+    assert panel.calls() == [RESTORE] + [f"GET /api/v1/servers/{SERVER}/"] * 3
 
 
-def test_create_without_a_server_route_finishes_and_says_so() -> None:
-    panel = FakePanel(server_route=False)
+def test_create_without_a_server_route_finishes_and_says_so(panel: Panel) -> None:
+    panel.answer = no_server_route
     _, outs = _create(panel)
     assert outs == {"status": NOT_AWAITED} and "not awaited" in NOT_AWAITED
 
 
-def test_create_does_not_wait_when_the_panel_says_it_is_done() -> None:
-    panel = FakePanel(restore_status="completed")
+def test_create_does_not_wait_when_the_panel_says_it_is_done(panel: Panel) -> None:
+    panel.answer_first(httpx.Response(202, json={"status": "completed", "server_id": SERVER}))
     _, outs = _create(panel)
     assert outs == {"status": "completed"}
     assert panel.calls("GET") == []
 
 
-def test_server_failing_to_come_back_fails_the_create() -> None:
-    panel = FakePanel(server_status_after_restore="error")
+def test_server_failing_to_come_back_fails_the_create(panel: Panel) -> None:
+    panel.sandbox.script("vps:server/restore", "fail")  # the server ends in `error`
     with pytest.raises(TaskFailedError, match=r"server 12345 to come back .*backup 501.*'error'"):
         _create(panel)
 
 
-def test_server_never_coming_back_times_out() -> None:
-    panel = FakePanel(polls_to_finish=10**6)
+def test_server_never_coming_back_times_out(panel: Panel) -> None:
+    panel.sandbox.script("vps:server/restore", "hang")
     args = VpsRestoreArgs.model_validate({**ARGS.model_dump(), "timeouts": {"create": 5}})
     with pytest.raises(WaitTimeoutError, match="last status: 'restoring'"):
         _create(panel, args)
 
 
-def test_unknown_backup_is_not_found() -> None:
-    panel = FakePanel()
-    with pytest.raises(NotFoundError, match=f"POST /api/v1/servers/{SERVER}/restore/"):
-        PROVIDER.create_resource(VpsRestoreArgs(server_id=SERVER, backup_id=9), panel.client())
+def test_unknown_backup_is_refused_naming_the_call(panel: Panel) -> None:
+    args = VpsRestoreArgs(server_id=SERVER, backup_id=9)
+    with pytest.raises(BadRequestError, match=f"{RESTORE} .*Invalid pk"):  # the sandbox: 400
+        PROVIDER.create_resource(args)
+    panel.answer_first(httpx.Response(404, json={"detail": "Not found."}))  # a panel: 404
+    with pytest.raises(NotFoundError, match=RESTORE):
+        PROVIDER.create_resource(args)
 
 
 def test_read_and_update_keep_the_recorded_status() -> None:

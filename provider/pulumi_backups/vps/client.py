@@ -10,8 +10,8 @@ A 404 counts as the panel's only in Django REST framework's JSON shape (``{"deta
 an HTML page from a proxy or a wrong base path is a plain ApiError naming ``vps:apiUrl``.
 
 Clients are cached per resolved settings at module level (never on providers, which are
-pickled into the state), so one deployment shares connections. The transport is injectable:
-tests pass an ``httpx.MockTransport``.
+pickled into the state), so one deployment shares connections. The transport and the clock
+are injectable; tests serve their client to the providers with ``clients.substitute``.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from ..core.errors import (
     NotFoundError,
     error_for_status,
     lost_connection,
+    with_note,
 )
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from ..core.waiting import SYSTEM_CLOCK, Clock
-from .models import Backup, RestoreAnswer, Server
+from .models import Backup, CreateBackupRequest, RestoreAnswer, RestoreRequest, Server
 from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, VpsSettings, resolve_vps
 
 BACKUPS = "/api/v1/backups/"
@@ -189,38 +190,34 @@ class VpsClient:
                 self._listings[server_id] = taken
             return taken[1]
 
-    def create_backup(self, server_id: int, description: str | None = None) -> Backup:
+    def create_backup(self, request: CreateBackupRequest) -> Backup:
         """Start a manual backup; the answer (201) is the backup in ``in_progress``."""
-        payload: dict[str, Any] = {"server_id": server_id}
-        if description is not None:
-            payload["description"] = description
         try:
-            answer = self.call("POST", BACKUPS, body=payload)
+            answer = self.call("POST", BACKUPS, body=request.to_api())
         except NotFoundError as err:
-            raise NotFoundError(
-                err.call,
-                err.status,
-                f"{err.message} (server {server_id} does not exist or this token cannot see it)",
-                request_id=err.request_id,
-                code=err.code,
-            ) from err
+            note = f"server {request.server_id} does not exist or this token cannot see it"
+            raise with_note(err, note) from err
         return Backup.from_api(answer)
 
     def delete_backup(self, backup_id: int) -> bool:
         """Delete a backup for good; False when it was already gone (404)."""
         try:
-            self.call("DELETE", f"{BACKUPS}{backup_id}/")
+            self.call("DELETE", _backup_path(backup_id))
         except NotFoundError:
             return False
         return True
 
+    @staticmethod
+    def delete_backup_call(backup_id: int) -> str:
+        """The call that deletes ``backup_id``, as messages tell a user to make it by hand."""
+        return f"DELETE {_backup_path(backup_id)}"
+
     # -- servers ------------------------------------------------------------------------------
 
-    def restore_server(self, server_id: int, backup_id: int) -> RestoreAnswer:
-        """Ask for ``server_id`` to be restored from ``backup_id`` (202 while it restores)."""
-        answer = self.call(
-            "POST", f"/api/v1/servers/{server_id}/restore/", body={"backup_id": backup_id}
-        )
+    def restore_server(self, request: RestoreRequest) -> RestoreAnswer:
+        """Ask for a server to be restored from a backup (202 while it restores)."""
+        path = f"{_server_path(request.server_id)}restore/"
+        answer = self.call("POST", path, body=request.to_api())
         return RestoreAnswer.from_api(answer if isinstance(answer, dict) else {})
 
     def get_server(self, server_id: int) -> Server | None:
@@ -230,7 +227,7 @@ class VpsClient:
         right after acting on the server, so a 404 or 405 there means the route is missing.
         """
         try:
-            answer = self.call("GET", f"/api/v1/servers/{server_id}/")
+            answer = self.call("GET", _server_path(server_id))
         except NotFoundError:
             return None
         except ApiError as err:
@@ -273,6 +270,14 @@ class VpsClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _backup_path(backup_id: int) -> str:
+    return f"{BACKUPS}{backup_id}/"
+
+
+def _server_path(server_id: int) -> str:
+    return f"/api/v1/servers/{server_id}/"
 
 
 clients: ClientCache[VpsSettings, VpsClient] = ClientCache(VpsClient)

@@ -1,12 +1,14 @@
-"""Typed views of the VPS panel's wire objects, and the integer ids its routes take.
+"""Typed views of the VPS panel's wire objects, and the requests sent to it.
 
 The panel documents one backup shape (list and create answers share it), a restore answer and
 a server. Every model ignores keys it does not know, so a panel that adds fields keeps working;
-``from_api`` is the only way wire payloads enter the package.
+``from_api`` is the only way wire payloads enter the package, ``to_api`` the only way request
+bodies leave it. :class:`Restore` is no wire object: it is what a restore operation reports.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -17,6 +19,8 @@ BACKUP_FAILED = frozenset({"failed", "error"})
 SERVER_RUNNING = "running"
 SERVER_FAILED = frozenset({"failed", "error"})
 RESTORE_IN_PROGRESS = frozenset({"restoring", "in_progress", "pending"})
+RESTORE_DONE = "completed"
+NOT_AWAITED = "restoring (not awaited: the panel offers no server status route)"
 
 
 class _ApiModel(BaseModel):
@@ -59,22 +63,9 @@ class Backup(_ApiModel):
     def failed(self) -> bool:
         return self.status in BACKUP_FAILED
 
-    def outputs(self) -> dict[str, Any]:
-        """The resource outputs of ``VpsBackup`` taken from this backup."""
-        size = self.size_mb
-        return {
-            "backup_id": self.id,
-            "backup_type": self.backup_type,
-            "status": self.status,
-            "size_mb": int(size) if size is not None and size.is_integer() else size,
-            "created_at": self.created_at,
-            "expires_at": self.expires_at,
-            "server_name": self.server.name,
-        }
-
 
 class Server(_ApiModel):
-    """A server as ``GET /api/v1/servers/{id}/`` returns it."""
+    """A server as the panel's server route returns it."""
 
     id: int
     name: str | None = None
@@ -82,7 +73,7 @@ class Server(_ApiModel):
 
 
 class RestoreAnswer(_ApiModel):
-    """The answer to ``POST /api/v1/servers/{id}/restore/`` (202, ``status`` restoring)."""
+    """The answer to a restore request (202, ``status`` restoring)."""
 
     status: str | None = None
     message: str | None = None
@@ -91,3 +82,43 @@ class RestoreAnswer(_ApiModel):
     def in_progress(self) -> bool:
         """Whether the panel says the server is still being restored."""
         return (self.status or "").lower() in RESTORE_IN_PROGRESS
+
+
+class CreateBackupRequest(BaseModel):
+    """A manual backup to start: ``server_id``, and a ``description`` when one is given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    server_id: int
+    description: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"server_id": self.server_id}
+        if self.description is not None:
+            body["description"] = self.description
+        return body
+
+
+class RestoreRequest(BaseModel):
+    """A restore of server ``server_id`` (named by the route) from ``backup_id`` (the body)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    server_id: int
+    backup_id: int
+
+    def to_api(self) -> dict[str, Any]:
+        return {"backup_id": self.backup_id}
+
+
+class Restore(BaseModel):
+    """A restore as it ended: asked for at ``started_at`` (the client's wall clock);
+    ``status`` is :data:`RESTORE_DONE` once the server runs again, the panel's own status when
+    it reported the restore finished at once, or :data:`NOT_AWAITED`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    server_id: int
+    backup_id: int
+    started_at: datetime
+    status: str

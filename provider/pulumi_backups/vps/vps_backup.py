@@ -6,7 +6,8 @@ error is raised (or named in it when that delete fails), so nothing is left behi
 The panel documents no detail route: a backup is read by listing its server's backups. Every
 argument change replaces the backup (a backup cannot be edited); ``triggers`` make a new one,
 which is created before the old one is deleted. Delete answers 204; 404 means already gone.
-Delete agrees with read: it deletes only a backup the server in the id lists.
+Delete agrees with read: it deletes only a backup the server in the id lists. The work itself
+is in :mod:`.operations`.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
-from ..core.errors import ApiError, BackupsError, TaskFailedError
+from ..core.errors import BackupsError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props
-from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
-from .client import VpsClient, vps_client
-from .models import Backup
+from . import operations
+from .client import vps_client
+from .models import Backup, CreateBackupRequest
 
 ID_SHAPE = "{server_id}/{backup_id}"
 OUTPUTS = (
@@ -37,10 +38,6 @@ OUTPUTS = (
     "expires_at",
     "server_name",
 )
-
-
-REFRESH_MAX_AGE = 2.0
-"""Seconds a server's backup listing may serve the reads of one refresh."""
 
 
 class VpsBackupArgs(ResourceArgs):
@@ -65,41 +62,18 @@ def parse_backup_id(resource_id: str) -> tuple[int, int]:
     return server_id, backup_id
 
 
-def await_backup(
-    api: VpsClient, server_id: int, backup_id: int, policy: WaitPolicy, clock: Clock
-) -> Backup:
-    """Poll the server's backup list until ``backup_id`` is completed; fail on failed/error."""
-    what = f"backup {backup_id} of server {server_id}"
-
-    def fetch() -> Backup:
-        found = api.find_backup(server_id, backup_id)
-        if found is None:
-            raise TaskFailedError(what, "missing", "it is no longer listed for the server")
-        return found
-
-    return wait_until(
-        fetch,
-        lambda b: b.done,
-        what=what,
-        status=lambda b: b.status,
-        failed=lambda b: b.failed,
-        detail=lambda b: b.message or "",
-        policy=policy,
-        clock=clock,
-    )
-
-
-def cleaned_up(api: VpsClient, server_id: int, backup_id: int, err: BackupsError) -> BackupsError:
-    """Delete the backup a failed create left, and say in the error what became of it."""
-    try:
-        deleted = api.delete_backup(backup_id)
-    except BackupsError as cleanup:
-        return BackupsError(
-            f"{err}; backup {backup_id} of server {server_id} was LEFT BEHIND because deleting it "
-            f"failed ({cleanup}): delete it in the panel (DELETE /api/v1/backups/{backup_id}/)"
-        )
-    fate = "was deleted" if deleted else "no longer exists"
-    return BackupsError(f"{err}; the unfinished backup {backup_id} {fate}")
+def outputs(backup: Backup) -> dict[str, Any]:
+    """The outputs of the resource, taken from the backup as the panel lists it."""
+    size = backup.size_mb
+    return {
+        "backup_id": backup.id,
+        "backup_type": backup.backup_type,
+        "status": backup.status,
+        "size_mb": int(size) if size is not None and size.is_integer() else size,
+        "created_at": backup.created_at,
+        "expires_at": backup.expires_at,
+        "server_name": backup.server.name,
+    }
 
 
 class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
@@ -111,52 +85,23 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
     parent_fields = frozenset({"server_id"})
     default_timeout = 3600.0  # "may take several minutes depending on server size"
 
-    def create_resource(
-        self, args: VpsBackupArgs, client: VpsClient | None = None, clock: Clock = SYSTEM_CLOCK
-    ) -> tuple[str, dict[str, Any]]:
-        api = client or vps_client()
-        try:
-            started = api.create_backup(args.server_id, args.description)
-        except ApiError as err:
-            if not err.may_have_acted:
-                raise
-            raise BackupsError(
-                f"{err}; the panel may have started a backup of server {args.server_id} "
-                "anyway: check its manual backups before running again"
-            ) from err
-        try:
-            backup = await_backup(
-                api, args.server_id, started.id, self.wait_policy(args, "create"), clock
-            )
-        except BackupsError as err:
-            raise cleaned_up(api, args.server_id, started.id, err) from err
-        return join_id(args.server_id, backup.id), backup.outputs()
+    def create_resource(self, args: VpsBackupArgs) -> tuple[str, dict[str, Any]]:
+        request = CreateBackupRequest(server_id=args.server_id, description=args.description)
+        policy = self.wait_policy(args, "create")
+        backup = operations.create_backup(vps_client(), request, policy)
+        return join_id(args.server_id, backup.id), outputs(backup)
 
     def read_resource(
-        self,
-        id_: str,
-        args: VpsBackupArgs,
-        props: dict[str, Any],
-        client: VpsClient | None = None,
+        self, id_: str, args: VpsBackupArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         server_id, backup_id = parse_backup_id(id_)
-        found = (client or vps_client()).find_backup(server_id, backup_id, max_age=REFRESH_MAX_AGE)
-        return None if found is None else found.outputs()
+        found = operations.read_backup(vps_client(), server_id, backup_id)
+        return None if found is None else outputs(found)
 
-    def delete_resource(
-        self,
-        id_: str,
-        args: VpsBackupArgs,
-        props: dict[str, Any],
-        client: VpsClient | None = None,
-    ) -> None:
-        """Delete the backup only when its server lists it, as read finds it: a backup the
-        server in the id does not own is gone for this resource, and is left alone."""
+    def delete_resource(self, id_: str, args: VpsBackupArgs, props: dict[str, Any]) -> None:
+        """Delete the backup only when the server in the id lists it (as read finds it)."""
         server_id, backup_id = parse_backup_id(id_)
-        api = client or vps_client()
-        if api.find_backup(server_id, backup_id) is None:
-            return
-        api.delete_backup(backup_id)  # False = gone since the listing: fine
+        operations.delete_backup(vps_client(), server_id, backup_id)
 
     def describe(self, args: VpsBackupArgs) -> str:
         return f"VpsBackup on server {args.server_id}"

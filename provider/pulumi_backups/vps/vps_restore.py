@@ -1,17 +1,17 @@
 """VpsRestore: restore a VPS panel server from one of its backups.
 
-Create asks the panel to restore (``POST /api/v1/servers/{id}/restore/``). When the answer
-says the server is restoring, the server is polled until it is ``running`` again (``failed``
-/ ``error`` fail the create); a panel without the server route cannot be watched, so create
-then finishes at once and ``status`` says the restore was not awaited. ``backup_id`` must be an
-integer (``check`` refuses anything else; floats from the engine and digit strings are
-normalized). ``triggers`` restore again. A restore cannot be undone: delete only forgets it.
+Create asks the panel to restore the server from the backup. When the answer says the server
+is restoring, the server is polled until it is ``running`` again (``failed`` / ``error`` fail
+the create); a panel without the server route cannot be watched, so create then finishes at
+once and ``status`` says the restore was not awaited. ``backup_id`` must be an integer
+(``check`` refuses anything else; floats from the engine and digit strings are normalized).
+``triggers`` restore again. A restore cannot be undone: delete only forgets it. The work
+itself is in :mod:`.operations`.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -24,14 +24,12 @@ from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props
-from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
-from .client import VpsClient, vps_client
-from .models import SERVER_FAILED, SERVER_RUNNING, RestoreAnswer, Server
+from . import operations
+from .client import vps_client
+from .models import RestoreRequest
 
 ID_SHAPE = "{server_id}/restore/{backup_id}/{n}"
 OUTPUTS = ("status",)
-COMPLETED = "completed"
-NOT_AWAITED = "restoring (not awaited: the panel offers no server status route)"
 
 
 class VpsRestoreArgs(ResourceArgs):
@@ -46,29 +44,6 @@ class VpsRestoreArgs(ResourceArgs):
     )
 
 
-def await_server(
-    api: VpsClient, args: VpsRestoreArgs, answer: RestoreAnswer, policy: WaitPolicy, clock: Clock
-) -> str:
-    """The restore's final status: waits for the server when the panel says it is restoring."""
-    if not answer.in_progress:
-        return answer.status or "accepted"
-    what = f"server {args.server_id} to come back after restoring backup {args.backup_id}"
-
-    def fetch() -> Server | None:
-        return api.get_server(args.server_id)
-
-    server = wait_until(
-        fetch,
-        lambda s: s is None or s.status == SERVER_RUNNING,
-        what=what,
-        status=lambda s: str(s.status) if s else "unknown",
-        failed=lambda s: s is not None and s.status in SERVER_FAILED,
-        policy=policy,
-        clock=clock,
-    )
-    return NOT_AWAITED if server is None else COMPLETED
-
-
 class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
     """Restore on create; read returns what was recorded; delete is a no-op."""
 
@@ -77,18 +52,11 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
     replace_on_change = frozenset({"server_id", "backup_id"})
     parent_fields = frozenset({"server_id"})  # not backup_id: a new backup
 
-    def create_resource(
-        self,
-        args: VpsRestoreArgs,
-        client: VpsClient | None = None,
-        clock: Clock = SYSTEM_CLOCK,
-        wall: Callable[[], float] = time.time,
-    ) -> tuple[str, dict[str, Any]]:
-        api = client or vps_client()
-        n = int(wall() * 1000)  # the restore's start (ms): ids differ across restores
-        answer = api.restore_server(args.server_id, args.backup_id)
-        status = await_server(api, args, answer, self.wait_policy(args, "create"), clock)
-        return join_id(args.server_id, "restore", args.backup_id, n), {"status": status}
+    def create_resource(self, args: VpsRestoreArgs) -> tuple[str, dict[str, Any]]:
+        request = RestoreRequest(server_id=args.server_id, backup_id=args.backup_id)
+        restore = operations.restore(vps_client(), request, self.wait_policy(args, "create"))
+        n = int(restore.started_at.timestamp() * 1000)  # ms: ids differ across restores
+        return join_id(args.server_id, "restore", args.backup_id, n), {"status": restore.status}
 
     def read_resource(
         self, id_: str, args: VpsRestoreArgs, props: dict[str, Any]

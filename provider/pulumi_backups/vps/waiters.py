@@ -1,0 +1,58 @@
+"""Waiting for the VPS panel: a backup until ``completed``, a server until ``running`` again.
+
+A backup is read from its server's listing (the panel documents no detail route) and fails
+on ``failed`` / ``error``, or as ``missing`` once it is no longer listed. A server fails on
+``failed`` / ``error``. A poll that fails transiently even after the client's retries does
+not end a wait: :func:`~pulumi_backups.core.waiting.wait_until` lets its deadline decide.
+"""
+
+from __future__ import annotations
+
+from ..core.errors import TaskFailedError
+from ..core.waiting import WaitPolicy, wait_until
+from .client import VpsClient
+from .models import SERVER_FAILED, SERVER_RUNNING, Backup, Server
+
+
+def backup_ref(server_id: int, backup_id: int) -> str:
+    """How messages name a backup."""
+    return f"backup {backup_id} of server {server_id}"
+
+
+def wait_backup(client: VpsClient, server_id: int, backup_id: int, policy: WaitPolicy) -> Backup:
+    """Poll the server's backup list until ``backup_id`` is completed (always the panel's
+    latest word: no shared listing); TaskFailedError on failed / error / missing."""
+    what = backup_ref(server_id, backup_id)
+
+    def fetch() -> Backup:
+        found = client.find_backup(server_id, backup_id)
+        if found is None:
+            raise TaskFailedError(what, "missing", "it is no longer listed for the server")
+        return found
+
+    return wait_until(
+        fetch,
+        lambda b: b.done,
+        what=what,
+        status=lambda b: b.status,
+        failed=lambda b: b.failed,
+        detail=lambda b: b.message or "",
+        policy=policy,
+        clock=client.clock,
+    )
+
+
+def wait_server(
+    client: VpsClient, server_id: int, policy: WaitPolicy, *, what: str
+) -> Server | None:
+    """Poll the server until it is ``running``; None at once when the panel has no server
+    route (nothing can be watched). TaskFailedError on failed / error."""
+    return wait_until(
+        lambda: client.get_server(server_id),
+        lambda s: s is None or s.status == SERVER_RUNNING,
+        what=what,
+        status=lambda s: str(s.status) if s else "unknown",
+        failed=lambda s: s is not None and s.status in SERVER_FAILED,
+        policy=policy,
+        clock=client.clock,
+    )

@@ -1,0 +1,129 @@
+"""The sandbox's VPS panel as the unit tests reach it: the providers' own client, real HTTP.
+
+`Panel.client()` builds a `VpsClient` for the sandbox on a fake clock (its pauses only move
+time forward; its wall clock stands at `WALL`), over a transport that keeps every request
+and answer. Requests reach the sandbox unless `answer` answers them first: only for what the
+sandbox cannot do (a 409 on delete, a 405, a panel without a server route, 502 / 504).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from types import TracebackType
+
+import httpx
+from support.fakes import FakeClock
+
+from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.core.waiting import Clock
+from pulumi_backups.sandbox import CREDENTIALS, Sandbox
+from pulumi_backups.vps.client import VpsClient
+from pulumi_backups.vps.models import Backup, CreateBackupRequest
+from pulumi_backups.vps.settings import VpsSettings
+
+SERVER = 12345
+"""The sandbox's seeded server."""
+TOKEN = CREDENTIALS["VPS_API_TOKEN"]
+WALL = datetime.fromtimestamp(1700.5, timezone.utc)
+"""What the test clients' wall clock says, always."""
+LIST = "GET /api/v1/backups/"
+CREATE = "POST /api/v1/backups/"
+
+Answer = Callable[[httpx.Request], httpx.Response | None]
+
+
+def operator_client(sandbox: Sandbox) -> VpsClient:
+    """A plain client of the sandbox's panel: what an operator acting out of band uses."""
+    return VpsClient(VpsSettings(sandbox.url, TOKEN))
+
+
+def statuses(client: VpsClient) -> dict[int, str]:
+    """Backup id -> status, as the panel lists the seeded server's backups now."""
+    return {b.id: b.status for b in client.list_backups(SERVER)}
+
+
+def no_server_route(request: httpx.Request) -> httpx.Response | None:
+    """Answers as a panel without the (undocumented) server route would."""
+    if request.method == "GET" and request.url.path.startswith("/api/v1/servers/"):
+        return httpx.Response(404, json={"detail": "Not found."})
+    return None
+
+
+class Panel:
+    """The sandbox's panel, the test clients of it, and what they sent."""
+
+    def __init__(self, sandbox: Sandbox, operator: VpsClient) -> None:
+        self.sandbox = sandbox
+        self.operator = operator
+        self.clock = FakeClock()
+        self.requests: list[httpx.Request] = []
+        self.responses: list[httpx.Response] = []
+        self.answer: Answer | None = None
+        self.step = 0.0
+        self._relay = httpx.HTTPTransport()
+        self._clients: list[VpsClient] = []
+
+    def client(self, *, attempts: int = 6, token: str = TOKEN) -> VpsClient:
+        """A client of the sandbox's panel on the fake clock, its requests kept."""
+        client = VpsClient(
+            VpsSettings(self.sandbox.url, token),
+            transport=httpx.MockTransport(self._handle),
+            retry=RetryPolicy(attempts=attempts),
+            clock=Clock(now=self.clock.now, sleep=self._sleep, utc=lambda: WALL),
+        )
+        self._clients.append(client)
+        return client
+
+    def pace(self, *, task_seconds: float, step: float) -> None:
+        """Operations started from now on last `task_seconds` on the sandbox's clock, and
+        each pause of a test client moves that clock `step` seconds on: an operation then
+        ends after a known number of polls, whatever the real time taken."""
+        self.sandbox.configure(task_seconds=task_seconds)
+        self.step = step
+
+    def answer_first(self, *responses: httpx.Response) -> None:
+        """Answer the next requests with `responses`, in turn; then let requests through."""
+        waiting = list(responses)
+        self.answer = lambda request: waiting.pop(0) if waiting else None
+
+    def add(self, count: int = 1) -> list[int]:
+        """Make `count` manual backups of the seeded server (out of band); their ids."""
+        request = CreateBackupRequest(server_id=SERVER)
+        return [self.operator.create_backup(request).id for _ in range(count)]
+
+    def backups(self) -> dict[int, Backup]:
+        """The seeded server's backups as the panel lists them now, by id."""
+        return {b.id: b for b in self.operator.list_backups(SERVER)}
+
+    def calls(self, method: str | None = None) -> list[str]:
+        """``METHOD /path`` of the test clients' requests (of one method), in order."""
+        return [f"{r.method} {r.url.path}" for r in self.requests if method in (None, r.method)]
+
+    def relay(self, request: httpx.Request) -> httpx.Response:
+        """The sandbox's own answer to `request`, read."""
+        response = self._relay.handle_request(request)
+        response.read()
+        return response
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        response = self.answer(request) if self.answer is not None else None
+        response = response if response is not None else self.relay(request)
+        self.responses.append(response)
+        return response
+
+    def _sleep(self, seconds: float) -> None:
+        self.clock.sleep(seconds)
+        if self.step:
+            self.sandbox.advance(self.step)
+
+    def __enter__(self) -> Panel:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        for client in self._clients:
+            client.close()
+        self._relay.close()
