@@ -103,6 +103,13 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         server_id, backup_id = parse_backup_id(id_)
         operations.delete_backup(vps_client(), server_id, backup_id)
 
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        server_id, backup_id = parse_backup_id(id_)
+        backup = operations.read_backup(vps_client(), server_id, backup_id)
+        if backup is None:
+            raise BackupsError(f"server {server_id} lists no manual backup {backup_id} to import")
+        return {"server_id": server_id, "description": backup.description}
+
     def describe(self, args: VpsBackupArgs) -> str:
         return f"VpsBackup on server {args.server_id}"
 

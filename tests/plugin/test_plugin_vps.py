@@ -1,0 +1,48 @@
+"""The plugin process driven as the engine drives it, for the VPS panel kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from support.host import HostError, ProviderHost
+from support.plugin import start_plugin, urn
+
+from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.sandbox.settings import VPS_SERVER_ID
+
+BACKUP = "backups:vps:VpsBackup"
+RESTORE = "backups:vps:VpsRestore"
+
+
+@pytest.fixture
+def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
+    with start_plugin(sandbox) as host:
+        yield host
+
+
+def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox: Sandbox) -> None:
+    inputs = {"serverId": VPS_SERVER_ID, "description": "through the plugin"}
+    checked = plugin.check(urn(BACKUP, "b"), {}, inputs)
+    backup_id, backup = plugin.create(urn(BACKUP, "b"), checked.inputs)
+    assert (
+        backup_id == f"{VPS_SERVER_ID}/{int(backup['backupId'])}"
+        and backup["status"] == "completed"
+    )
+
+    imported = plugin.read(urn(BACKUP, "b"), backup_id, {}, {})
+    assert imported.id == backup_id and imported.inputs == checked.inputs
+    diff = plugin.diff(urn(BACKUP, "b"), backup_id, backup, {**inputs, "triggers": ["v2"]})
+    assert diff.replaces == ["triggers"] and diff.detailed == {"triggers": "ADD_REPLACE"}
+
+    restore_inputs = {"serverId": VPS_SERVER_ID, "backupId": backup["backupId"]}
+    checked = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
+    restore_id, restore = plugin.create(urn(RESTORE, "r"), checked.inputs)
+    with pytest.raises(HostError, match="a VpsRestore cannot be imported"):
+        plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    plugin.delete(urn(RESTORE, "r"), restore_id, restore)
+
+    plugin.delete(urn(BACKUP, "b"), backup_id, backup)
+    assert int(backup["backupId"]) not in {
+        doc["id"] for doc in sandbox.objects().get("vps:backup", {}).values()
+    }
