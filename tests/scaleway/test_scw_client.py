@@ -173,8 +173,8 @@ def test_date_header_is_the_clock_for_link_expiry() -> None:
     assert client.get_backup("fr-par", BACKUP_ID).link_valid()
     assert not client.get_backup("fr-par", BACKUP_ID).link_valid()
     assert client.get_backup("fr-par", BACKUP_ID).link_valid()  # "-0000" read as UTC
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # unreadable: local clock
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: local clock
+    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # unreadable: the client's clock
+    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: the client's clock
 
 
 def test_without_a_date_header_the_clients_clock_judges_the_link() -> None:
