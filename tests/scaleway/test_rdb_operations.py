@@ -1,14 +1,17 @@
-"""RdbBackup / RdbBackupRestore operations on a fake API and a fake clock (no real waiting)."""
+"""RdbBackup / RdbBackupRestore operations against the sandbox, on a fake clock that moves
+the sandbox's clock with it (no real waiting). Statuses the sandbox never gives (``locked``,
+``unknown``) and a refused export come from small handlers with recorded bodies."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from support.fakes import FakeClock
-from support.scw_fakes import INSTANCE, FakeRdb, error
+from support.scw_fakes import INSTANCE, SandboxRdb, client_for, error, recorded
 
 from pulumi_backups.core.errors import (
     ApiError,
@@ -19,6 +22,7 @@ from pulumi_backups.core.errors import (
     WaitTimeoutError,
 )
 from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.scaleway import operations
 from pulumi_backups.scaleway.models import (
     CreateBackupRequest,
@@ -27,115 +31,129 @@ from pulumi_backups.scaleway.models import (
 )
 
 POLICY = WaitPolicy(timeout=300)
+STEP = 10.0
+STEADY = WaitPolicy(timeout=300, initial=STEP)
+"""Polls STEP seconds apart: an operation lasting ``n * STEP - STEP / 2`` is seen after n polls,
+with seconds to spare for the real time the requests take on the sandbox's clock."""
 REQUEST = CreateBackupRequest(instance_id=INSTANCE, database_name="app", name="nightly")
+CREATE_ROUTE = "POST /rdb/v1/regions/{region}/backups"
 
 
-def _create(api: FakeRdb, clock: FakeClock, export: bool = False, timeout: float = 300) -> str:
-    backup = operations.create(
-        api.client(clock), "fr-par", REQUEST, export=export, policy=WaitPolicy(timeout=timeout)
-    )
+def lasting(sandbox: Sandbox, polls: int) -> None:
+    """Operations started from now on last ``polls`` polls of :data:`STEADY`."""
+    sandbox.configure(task_seconds=polls * STEP - STEP / 2)
+
+
+def _create(api: SandboxRdb, export: bool = False, policy: WaitPolicy = POLICY) -> str:
+    backup = operations.create(api.client(), "fr-par", REQUEST, export=export, policy=policy)
     return backup.id
 
 
-def test_create_waits_until_ready_on_the_fake_clock() -> None:
-    api, clock = FakeRdb(polls=3), FakeClock()
-    backup_id = _create(api, clock)
-    assert api.backups[backup_id]["status"] == "ready"
+def test_create_waits_until_ready_on_the_fake_clock(api: SandboxRdb, sandbox: Sandbox) -> None:
+    lasting(sandbox, 3)
+    backup_id = _create(api, policy=STEADY)
+    found = api.find(backup_id)
+    assert found is not None and found.status == "ready"
     assert api.calls("POST") == ["POST /rdb/v1/regions/fr-par/backups"]
-    assert len(api.calls("GET")) == 4 and len(clock.sleeps) == 3
+    assert len(api.calls("GET")) == 4 and len(api.clock.sleeps) == 3
     assert json.loads(api.requests[0].content) == REQUEST.to_api()
 
 
-def test_create_with_export_returns_a_valid_link() -> None:
-    api, clock = FakeRdb(polls=1), FakeClock()
-    backup = operations.create(api.client(clock), "fr-par", REQUEST, export=True, policy=POLICY)
+def test_create_with_export_returns_a_valid_link(api: SandboxRdb) -> None:
+    backup = operations.create(api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
     assert backup.ready and backup.link_valid() and backup.download_url
     assert api.calls("POST")[-1].endswith(f"/{backup.id}/export")
 
 
-def test_failed_create_names_the_backup_and_deletes_it() -> None:
-    api, clock = FakeRdb(polls=1, outcome="error"), FakeClock()
+def test_failed_create_names_the_backup_and_deletes_it(api: SandboxRdb, sandbox: Sandbox) -> None:
+    sandbox.script("scaleway:backup/create", "fail")
     with pytest.raises(TaskFailedError) as info:
-        _create(api, clock)
-    (backup_id,) = api.backups
+        _create(api)
+    (backup_id,) = api.created()
     message = str(info.value)
     assert f"creation of backup fr-par/{backup_id}" in message and "'error'" in message
     assert f"the backup fr-par/{backup_id} it created was deleted" in message
     assert api.calls("DELETE") == [f"DELETE /rdb/v1/regions/fr-par/backups/{backup_id}"]
+    assert api.find(backup_id) is None
 
 
 @pytest.mark.parametrize("final", ["locked", "unknown"])
 def test_a_backup_in_a_final_failure_status_is_not_waited_on(final: str) -> None:
-    api, clock = FakeRdb(polls=1, outcome=final), FakeClock()
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = recorded("create_response_creating.json")
+        status = {"GET": final, "DELETE": "deleting"}.get(request.method, body["status"])
+        return httpx.Response(200, json={**body, "status": status})
+
+    clock = FakeClock()
     with pytest.raises(TaskFailedError) as info:
-        _create(api, clock)
+        operations.create(client_for(handle, clock), "fr-par", REQUEST, export=False, policy=POLICY)
     assert f"'{final}'" in str(info.value) and clock.t < 5  # not the 300 s deadline
 
 
-def test_stuck_creation_times_out_and_says_what_was_left() -> None:
-    api, clock = FakeRdb(outcome="hang"), FakeClock()
+def test_stuck_creation_times_out_and_says_what_was_left(api: SandboxRdb, sandbox: Sandbox) -> None:
+    sandbox.script("scaleway:backup/create", "hang")
     with pytest.raises(WaitTimeoutError) as info:
-        _create(api, clock, timeout=5)
-    (backup_id,) = api.backups
+        _create(api, policy=WaitPolicy(timeout=5))
+    (backup,) = api.operator.list_backups("fr-par", instance_id=INSTANCE)
+    backup_id = backup.id
     message = str(info.value)
     assert "timed out after 5 s" in message and "(last status: 'creating')" in message
     assert f"fr-par/{backup_id} it created could NOT be deleted" in message
     assert f"scw rdb backup delete {backup_id} region=fr-par" in message
-    assert 10 <= clock.t <= 11  # 5 s to create, at most 5 s more to try deleting
+    assert 10 <= api.clock.t <= 11  # 5 s to create, at most 5 s more to try deleting
 
 
-def test_failed_export_after_create_still_cleans_up() -> None:
-    api, clock = FakeRdb(polls=0), FakeClock()
-    api.refusals["export"] = error(412, "error_precondition_failed_412.json")
+def test_failed_export_after_create_still_cleans_up(api: SandboxRdb) -> None:
+    api.answers["POST /export"] = error(412, "error_precondition_failed_412.json")
     with pytest.raises(ApiError, match="precondition is not respected") as info:
-        _create(api, clock, export=True)
+        _create(api, export=True)
     assert "it created was deleted" in str(info.value) and api.calls("DELETE")
+    (backup_id,) = api.created()
+    assert api.find(backup_id) is None
 
 
-def test_lost_create_answer_adopts_the_backup_the_api_made() -> None:
-    api, clock = FakeRdb(polls=0), FakeClock()
-    now = datetime.now(timezone.utc).isoformat()
-    made = api.add("creating", name="nightly", database_name="app", created_at=now)
-    api.add("ready", name="nightly", database_name="app", created_at="2020-01-01T00:00:00Z")
-    api.faults = [httpx.Response(500, text="upstream reset")]
-    assert _create(api, clock) == made["id"]
+def test_lost_create_answer_adopts_the_backup_the_api_made(
+    api: SandboxRdb, sandbox: Sandbox
+) -> None:
+    older = api.add(name="nightly")  # same name and database, made before the request
+    sandbox.advance(3600)
+    sandbox.fault("lost-500", CREATE_ROUTE)  # carried out, its answer lost
+    adopted = _create(api)
+    (made,) = {b.id for b in api.operator.list_backups("fr-par", name="nightly")} - {older.id}
+    assert adopted == made
     assert api.calls("POST") == ["POST /rdb/v1/regions/fr-par/backups"]
 
 
-def test_lost_create_answer_without_a_match_is_reported() -> None:
-    api, clock = FakeRdb(), FakeClock()
-    api.faults = [httpx.Response(500, text="upstream reset")]
+def test_lost_create_answer_without_a_match_is_reported(api: SandboxRdb, sandbox: Sandbox) -> None:
+    sandbox.fault("500", CREATE_ROUTE)  # refused before anything was made
     with pytest.raises(ServerError, match="backups named 'nightly' created since: none"):
-        _create(api, clock)
+        _create(api)
 
 
-def test_refused_create_is_not_looked_up() -> None:
-    api, clock = FakeRdb(), FakeClock()
-    api.faults = [error(400, "error_invalid_arguments_400.json")]
+def test_refused_create_is_not_looked_up(api: SandboxRdb) -> None:
+    refused = REQUEST.model_copy(update={"instance_id": "not-a-uuid"})
     with pytest.raises(BadRequestError):
-        _create(api, clock)
+        operations.create(api.client(), "fr-par", refused, export=False, policy=POLICY)
     assert api.calls() == ["POST /rdb/v1/regions/fr-par/backups"]
 
 
-def test_read_drops_gone_and_deleting_backups() -> None:
-    api, clock = FakeRdb(), FakeClock()
-    client = api.client(clock)
-    assert operations.read(client, "fr-par", "0" * 8) is None
-    deleting = api.add("deleting")
-    assert operations.read(client, "fr-par", deleting["id"]) is None
-    ready = api.add("ready")
-    found = operations.read(client, "fr-par", ready["id"])
-    assert found is not None and found.id == ready["id"]
+def test_read_drops_gone_and_deleting_backups(api: SandboxRdb, sandbox: Sandbox) -> None:
+    client = api.client()
+    assert operations.read(client, "fr-par", str(uuid.uuid4())) is None
+    deleting, ready = api.add(), api.add()
+    sandbox.configure(task_seconds=60)
+    api.operator.delete_backup("fr-par", deleting.id)
+    assert operations.read(client, "fr-par", deleting.id) is None
+    found = operations.read(client, "fr-par", ready.id)
+    assert found is not None and found.id == ready.id
 
 
-def test_read_never_renews_an_expired_link() -> None:
+def test_read_never_renews_an_expired_link(api: SandboxRdb, sandbox: Sandbox) -> None:
     """A read runs in previews: it only GETs, and says the link has expired (by the
     server's clock); the renewal is an update's."""
-    api, clock = FakeRdb(polls=0), FakeClock()
-    client = api.client(clock)
+    client = api.client()
     backup_id = operations.create(client, "fr-par", REQUEST, export=True, policy=POLICY).id
-    later = datetime.now(timezone.utc) + timedelta(hours=25)
-    api.date = later.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    sandbox.advance(timedelta(hours=25).total_seconds())
     read = operations.read(client, "fr-par", backup_id)
     assert read is not None and read.ready and not read.link_valid(margin_seconds=0)
     assert len(api.calls("POST")) == 2  # create, export: nothing more
@@ -145,65 +163,66 @@ def test_read_never_renews_an_expired_link() -> None:
     assert renewed.link_valid() and len(api.calls("POST")) == 3
 
 
-def test_update_sends_only_what_changed() -> None:
-    api, clock = FakeRdb(), FakeClock()
-    client = api.client(clock)
-    backup = api.add("ready")
+def test_update_sends_only_what_changed(api: SandboxRdb) -> None:
+    client = api.client()
+    backup = api.add()
     operations.update(
-        client, "fr-par", backup["id"], UpdateBackupRequest(), export=False, policy=POLICY
+        client, "fr-par", backup.id, UpdateBackupRequest(), export=False, policy=POLICY
     )
     assert not api.calls("PATCH")
     renamed = operations.update(
-        client, "fr-par", backup["id"], UpdateBackupRequest(name="x"), export=False, policy=POLICY
+        client, "fr-par", backup.id, UpdateBackupRequest(name="x"), export=False, policy=POLICY
     )
     assert renamed.name == "x" and json.loads(api.requests[-1].content) == {"name": "x"}
 
 
-def test_delete_waits_for_404_through_a_rate_limit_burst() -> None:
-    api, clock = FakeRdb(polls=2), FakeClock()
-    backup = api.add("ready")
-    client = api.client(clock, attempts=2)
-    api.get_faults = [error(429)] * 5  # more than the client's retries: the wait goes on
-    operations.delete(client, "fr-par", backup["id"], POLICY)
-    assert backup["id"] not in api.backups and not api.get_faults
-    operations.delete(client, "fr-par", backup["id"], POLICY)  # already gone: fine
+def test_delete_waits_for_404_through_a_rate_limit_burst(api: SandboxRdb, sandbox: Sandbox) -> None:
+    backup = api.add()
+    lasting(sandbox, 2)
+    client = api.client(attempts=2)
+    # more than the client's retries: the wait goes on
+    sandbox.fault("429", "GET /rdb/v1/regions/{region}/backups/{backup_id}", count=5)
+    operations.delete(client, "fr-par", backup.id, POLICY)
+    assert api.find(backup.id) is None and not sandbox.faults()
+    operations.delete(client, "fr-par", backup.id, POLICY)  # already gone: fine
 
 
-def test_delete_of_a_busy_backup_waits_for_it() -> None:
-    api, clock = FakeRdb(polls=1), FakeClock()
-    backup = api.add("exporting")
-    operations.delete(api.client(clock), "fr-par", backup["id"], POLICY)
-    assert backup["id"] not in api.backups
-    assert api.calls("DELETE") == [f"DELETE /rdb/v1/regions/fr-par/backups/{backup['id']}"] * 2
+def test_delete_of_a_busy_backup_waits_for_it(api: SandboxRdb, sandbox: Sandbox) -> None:
+    backup = api.add()
+    lasting(sandbox, 1)
+    api.operator.export_backup("fr-par", backup.id)  # exporting
+    operations.delete(api.client(), "fr-par", backup.id, STEADY)
+    assert api.find(backup.id) is None
+    assert api.calls("DELETE") == [f"DELETE /rdb/v1/regions/fr-par/backups/{backup.id}"] * 2
 
 
-def test_restore_waits_until_ready_again() -> None:
-    api, clock = FakeRdb(polls=2), FakeClock()
-    backup = api.add("ready")
+def test_restore_waits_until_ready_again(api: SandboxRdb, sandbox: Sandbox) -> None:
+    backup = api.add()
+    lasting(sandbox, 2)
     request = RestoreBackupRequest(instance_id=INSTANCE, database_name="app_restore")
-    done = operations.restore(api.client(clock), "fr-par", backup["id"], request, POLICY)
+    done = operations.restore(api.client(), "fr-par", backup.id, request, STEADY)
     assert done.ready and api.calls("POST")[0].endswith("/restore")
     assert json.loads(api.requests[0].content) == request.to_api()
+    assert len(api.calls("GET")) == 3  # restoring, restoring, ready
 
 
-def test_restore_timeout_says_it_goes_on() -> None:
-    api, clock = FakeRdb(outcome="hang"), FakeClock()
-    backup = api.add("ready")
+def test_restore_timeout_says_it_goes_on(api: SandboxRdb, sandbox: Sandbox) -> None:
+    backup = api.add()
+    sandbox.script("scaleway:backup/restore", "hang")
     request = RestoreBackupRequest(instance_id=INSTANCE)
     with pytest.raises(WaitTimeoutError) as info:
-        operations.restore(api.client(clock), "fr-par", backup["id"], request, WaitPolicy(9))
+        operations.restore(api.client(), "fr-par", backup.id, request, WaitPolicy(9))
     message = str(info.value)
-    assert f"restore of backup fr-par/{backup['id']} into {INSTANCE}/foo" in message
+    assert f"restore of backup fr-par/{backup.id} into {INSTANCE}/app" in message
     assert "'restoring'" in message and "goes on server-side" in message
 
 
-def test_restore_of_a_missing_backup_is_not_found() -> None:
-    api, clock = FakeRdb(), FakeClock()
+def test_restore_of_a_missing_backup_is_not_found(api: SandboxRdb) -> None:
     with pytest.raises(NotFoundError):
         operations.restore(
-            api.client(clock),
+            api.client(),
             "fr-par",
-            "missing",
+            str(uuid.uuid4()),
             RestoreBackupRequest(instance_id=INSTANCE),
             POLICY,
         )

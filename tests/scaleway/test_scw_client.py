@@ -16,10 +16,11 @@ from support.scw_fakes import (
     FIXTURES,
     INSTANCE,
     SECRET,
-    FakeRdb,
+    SandboxRdb,
     client_for,
     error,
     recorded,
+    settings,
 )
 
 from pulumi_backups.core.errors import (
@@ -33,7 +34,9 @@ from pulumi_backups.core.errors import (
     TransportError,
     WaitTimeoutError,
 )
-from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.core.waiting import Clock, WaitPolicy
+from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.scaleway.client import RdbClient
 from pulumi_backups.scaleway.models import (
     Backup,
     BackupList,
@@ -43,6 +46,7 @@ from pulumi_backups.scaleway.models import (
 )
 
 INDEX = json.loads((FIXTURES / "INDEX.json").read_text())
+CREATE = {**recorded("create_request.json"), "instance_id": INSTANCE, "database_name": "app"}
 BACKUP_ID = "966dbbcc-8ffc-4ff3-9f9a-f0d332a48780"
 
 
@@ -169,8 +173,18 @@ def test_date_header_is_the_clock_for_link_expiry() -> None:
     assert client.get_backup("fr-par", BACKUP_ID).link_valid()
     assert not client.get_backup("fr-par", BACKUP_ID).link_valid()
     assert client.get_backup("fr-par", BACKUP_ID).link_valid()  # "-0000" read as UTC
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # unreadable: local clock
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: local clock
+    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # unreadable: the client's clock
+    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: the client's clock
+
+
+def test_without_a_date_header_the_clients_clock_judges_the_link() -> None:
+    body = recorded("get_response_ready_with_download_url.json")  # link valid to 2025-12-11
+    _, handle = _answers(httpx.Response(200, json=body), httpx.Response(200, json=body))
+    for today, valid in ((datetime(2025, 12, 10, tzinfo=timezone.utc), True),
+                         (datetime(2025, 12, 12, tzinfo=timezone.utc), False)):  # fmt: skip
+        clock = Clock(utc=lambda today=today: today)
+        client = RdbClient(settings(), transport=httpx.MockTransport(handle), clock=clock)
+        assert client.get_backup("fr-par", BACKUP_ID).link_valid() is valid
 
 
 # -- recorded errors (other Scaleway APIs: the common shapes, not RDB evidence) ----------------
@@ -289,26 +303,31 @@ def test_malformed_backup_is_an_api_error() -> None:
 # -- 409 transient_state -----------------------------------------------------------------------
 
 
-def test_transient_state_waits_for_the_backup_then_sends_again() -> None:
-    api = FakeRdb(polls=2)
-    backup = api.add("creating")
-    clock = FakeClock()
-    exported = api.client(clock).export_backup("fr-par", backup["id"])
+def test_transient_state_waits_for_the_backup_then_sends_again(
+    api: SandboxRdb, sandbox: Sandbox
+) -> None:
+    # polls 1.6 s apart (sandbox time too): still creating at the 2nd, ready at the 3rd
+    sandbox.configure(task_seconds=4.0)
+    backup = api.operator.create_backup("fr-par", CreateBackupRequest(**CREATE))
+    wait = WaitPolicy(timeout=600, initial=1.6)
+    exported = api.client().export_backup("fr-par", backup.id, wait=wait)
     assert exported.status == "exporting"
-    path = f"/rdb/v1/regions/fr-par/backups/{backup['id']}"
+    path = f"/rdb/v1/regions/fr-par/backups/{backup.id}"
     assert api.calls() == [f"POST {path}/export", f"GET {path}", f"GET {path}", f"GET {path}",
                            f"POST {path}/export"]  # fmt: skip
-    assert clock.sleeps and clock.t < 5
+    assert api.clock.sleeps and api.clock.t < 5
 
 
-def test_transient_state_past_the_deadline_is_a_clear_timeout() -> None:
-    api = FakeRdb(outcome="hang")
-    backup = api.add("exporting")
-    clock = FakeClock()
+def test_transient_state_past_the_deadline_is_a_clear_timeout(
+    api: SandboxRdb, sandbox: Sandbox
+) -> None:
+    backup = api.add()
+    sandbox.script("scaleway:backup/export", "hang")
+    api.operator.export_backup("fr-par", backup.id)  # exporting, for good
     with pytest.raises(WaitTimeoutError) as info:
-        api.client(clock).delete_backup("fr-par", backup["id"], wait=WaitPolicy(timeout=30))
-    assert backup["id"] in str(info.value) and "'exporting'" in str(info.value)
-    assert 30 <= clock.t <= 31 and api.calls("DELETE")
+        api.client().delete_backup("fr-par", backup.id, wait=WaitPolicy(timeout=30))
+    assert backup.id in str(info.value) and "'exporting'" in str(info.value)
+    assert 30 <= api.clock.t <= 31 and api.calls("DELETE")
 
 
 def test_transient_state_on_create_resends_on_the_waiting_schedule() -> None:

@@ -1,19 +1,22 @@
-"""Recorded Scaleway bodies, a fake clock, and a small RDB backup API behind MockTransport."""
+"""Scaleway test material: recorded bodies, clients of a MockTransport handler, and the
+sandbox's RDB API as the operations see it (recorded exchanges, a fake clock, no waiting)."""
 
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from pulumi_backups.core.errors import NotFoundError
 from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.core.waiting import Clock
+from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 from pulumi_backups.scaleway.client import RdbClient
+from pulumi_backups.scaleway.models import Backup, CreateBackupRequest
 from pulumi_backups.scaleway.settings import ScalewaySettings
 
 from .fakes import FakeClock
@@ -25,9 +28,9 @@ CANDIDATES = [
 ]
 FIXTURES = next((path for path in CANDIDATES if path.is_dir()), CANDIDATES[-1])
 BASE = "http://scw.test"
-SECRET = "11111111-2222-3333-4444-555555555555"
+SECRET = CREDENTIALS["SCW_SECRET_KEY"]
 INSTANCE = "11111111-1111-1111-1111-111111111111"
-TRANSIENT = {"creating", "exporting", "restoring", "deleting"}
+BACKUPS = "/rdb/v1/regions/fr-par/backups"
 
 
 def recorded(name: str) -> Any:
@@ -64,111 +67,100 @@ def error(status: int, name: str | None = None, request_id: str = "req-1") -> ht
 
 
 @dataclass
-class FakeRdb:
-    """Backups of one region. A transient status lasts ``polls`` GETs, then becomes
-    ``outcome`` (``ready``, ``error``; ``hang`` never settles). Mutating a transient backup
-    answers 409 transient_state; a deleted backup is ``deleting`` for ``polls`` GETs, then 404.
-    Its clock is ``date`` (sent as the ``Date`` header) when set, else the real one.
-    ``faults`` are answers given, in order, before anything is handled (``get_faults``:
-    before GETs only); ``refusals`` answer an action ("export", "DELETE", ...) instead."""
+class SandboxRdb(httpx.BaseTransport):
+    """The sandbox's RDB API through recording clients on a fake clock.
 
-    polls: int = 1
-    outcome: str = "ready"
-    faults: list[httpx.Response] = field(default_factory=list)
-    get_faults: list[httpx.Response] = field(default_factory=list)
-    refusals: dict[str, httpx.Response] = field(default_factory=dict)
-    backups: dict[str, dict[str, Any]] = field(default_factory=dict)
-    left: dict[str, int] = field(default_factory=dict)
-    requests: list[httpx.Request] = field(default_factory=list)
-    date: str | None = None
+    Every second a client sleeps (waits, retries) moves the sandbox's clock on by as much,
+    and its wall clock is the sandbox's: nothing waits for real, and the sandbox's own rules
+    (durations, transient states, scripted outcomes, faults) decide every answer. ``answers``
+    replace the sandbox's answer to a call (``"METHOD /path-suffix"``) with one it cannot
+    give. The backups a test starts from are made by :meth:`add`, outside the record.
+    """
 
-    def client(self, clock: FakeClock | None = None, attempts: int = 4) -> RdbClient:
-        return client_for(self.handle, clock, attempts)
+    sandbox: Sandbox
+    clock: FakeClock = field(default_factory=FakeClock)
+    exchanges: list[tuple[httpx.Request, httpx.Response]] = field(default_factory=list)
+    answers: dict[str, httpx.Response] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._http = httpx.HTTPTransport()
+        spare = FakeClock()  # the operator's own: its sleeps are not the clients'
+        clock = Clock(now=spare.now, sleep=spare.sleep, utc=self.utc)
+        self._operator = RdbClient(settings(self.sandbox.url), clock=clock)
+
+    # -- time --------------------------------------------------------------------------------
+
+    def time(self) -> Clock:
+        """The clients' clock: the fake one, its sleeps passed on to the sandbox."""
+        return Clock(now=self.clock.now, sleep=self._sleep, utc=self.utc)
+
+    def _sleep(self, seconds: float) -> None:
+        self.clock.sleep(seconds)
+        self.sandbox.advance(seconds)
+
+    def utc(self) -> datetime:
+        """The sandbox's time."""
+        return datetime.fromtimestamp(self.sandbox.advance(0), timezone.utc)
+
+    # -- clients and what they sent ----------------------------------------------------------
+
+    def client(self, attempts: int = 4) -> RdbClient:
+        """A client of the sandbox whose exchanges are recorded here."""
+        return RdbClient(
+            settings(self.sandbox.url),
+            transport=self,
+            retry=RetryPolicy(attempts=attempts),
+            clock=self.time(),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        answer = self.answers.get(f"{request.method} /{request.url.path.rsplit('/', 1)[-1]}")
+        if answer is None:
+            sent = self._http.handle_request(request)
+            try:
+                content = sent.read()
+            finally:
+                sent.close()
+            answer = httpx.Response(sent.status_code, headers=sent.headers, content=content)
+        self.exchanges.append((request, answer))
+        return answer
+
+    @property
+    def requests(self) -> list[httpx.Request]:
+        return [request for request, _ in self.exchanges]
 
     def calls(self, method: str | None = None) -> list[str]:
         return [f"{r.method} {r.url.path}" for r in self.requests if method in (None, r.method)]
 
-    def add(self, status: str = "ready", **extra: Any) -> dict[str, Any]:
-        body = {**recorded("get_response_ready.json"), "id": str(uuid.uuid4()), **extra}
-        body["status"] = status
-        self.backups[body["id"]] = body
-        self.left[body["id"]] = self.polls
-        return body
+    def created(self) -> list[str]:
+        """Ids of the backups the recorded creates were answered with."""
+        return [
+            response.json()["id"]
+            for request, response in self.exchanges
+            if request.method == "POST" and request.url.path == BACKUPS and response.is_success
+        ]
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.faults:
-            return self.faults.pop(0)
-        if request.method == "GET" and self.get_faults:
-            return self.get_faults.pop(0)
-        if request.headers.get("X-Auth-Token") != SECRET:
-            return error(401, "error_denied_authentication_401.json")
-        parts = request.url.path.split("/")[6:]  # after /rdb/v1/regions/{region}/backups
-        if not parts:
-            return self._collection(request)
-        backup = self.backups.get(parts[0])
-        if backup is None:
-            return self._not_found(parts[0])
-        if request.method == "GET":
-            return self._get(backup)
-        if backup["status"] in TRANSIENT:
-            body = {**recorded("error_transient_state_409.json"), "resource": "database_backup"}
-            body.update(resource_id=backup["id"], current_state=backup["status"])
-            return httpx.Response(409, json=body, headers={"X-Request-Id": "req-409"})
-        return self._mutate(request, backup, parts[1] if len(parts) > 1 else "")
+    # -- the backups as they are -------------------------------------------------------------
 
-    def _answer(self, body: dict[str, Any]) -> httpx.Response:
-        headers = {"Date": self.date} if self.date else {}
-        return httpx.Response(200, json=body, headers=headers)
+    def add(self, name: str = "seeded", database_name: str = "app") -> Backup:
+        """A backup made (and ready, with the sandbox's durations at zero) out of the record."""
+        request = CreateBackupRequest(instance_id=INSTANCE, database_name=database_name, name=name)
+        made = self._operator.create_backup("fr-par", request)
+        return self._operator.get_backup("fr-par", made.id)
 
-    def _not_found(self, backup_id: str) -> httpx.Response:
-        body = {**recorded("get_404_not_found.json"), "resource_id": backup_id}
-        return httpx.Response(404, json=body, headers={"X-Request-Id": "req-404"})
+    @property
+    def operator(self) -> RdbClient:
+        """A client acting out of band (not recorded)."""
+        return self._operator
 
-    def _collection(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET":
-            name = request.url.params.get("name")
-            found = [b for b in self.backups.values() if name in (None, b["name"])]
-            return self._answer({"database_backups": found, "total_count": len(found)})
-        created = json.loads(request.content)
-        body = self.add("creating", **created, size=None, updated_at=None)
-        return self._answer(body)
+    def find(self, backup_id: str) -> Backup | None:
+        """The backup as the API has it now; None once gone."""
+        try:
+            return self._operator.get_backup("fr-par", backup_id)
+        except NotFoundError:
+            return None
 
-    def _get(self, backup: dict[str, Any]) -> httpx.Response:
-        if backup["status"] in TRANSIENT and self.outcome != "hang":
-            self.left[backup["id"]] -= 1
-            if self.left[backup["id"]] < 0:
-                if backup["status"] == "deleting":
-                    del self.backups[backup["id"]]
-                    return self._not_found(backup["id"])
-                self._settle(backup)
-        return self._answer(backup)
-
-    def _settle(self, backup: dict[str, Any]) -> None:
-        exported = backup["status"] == "exporting"
-        backup["status"] = self.outcome
-        if self.outcome != "ready":
-            return
-        backup.update(size=1253, updated_at="2026-02-27T14:57:36.838164Z")
-        if exported:
-            link = recorded("get_response_ready_with_download_url.json")["download_url"]
-            now = parsedate_to_datetime(self.date) if self.date else datetime.now(timezone.utc)
-            expiry = now + timedelta(hours=24)
-            backup.update(download_url=link, download_url_expires_at=expiry.isoformat())
-
-    def _mutate(
-        self, request: httpx.Request, backup: dict[str, Any], action: str
-    ) -> httpx.Response:
-        refusal = self.refusals.get(action or request.method)
-        if refusal is not None:
-            return refusal
-        self.left[backup["id"]] = self.polls
-        if request.method == "DELETE":
-            backup["status"] = "deleting"
-        elif request.method == "PATCH":
-            backup.update(json.loads(request.content))
-        elif action == "export":
-            backup["status"] = "exporting"
-        elif action == "restore":
-            backup["status"] = "restoring"
-        return self._answer(backup)
+    def stop(self) -> None:
+        """Close the connections (``close`` is the transport's, which every client calls)."""
+        self._operator.close()
+        self._http.close()

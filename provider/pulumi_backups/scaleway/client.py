@@ -164,10 +164,14 @@ class RdbClient:
             send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self.clock.sleep
         )
 
+    def _observed(self, response: httpx.Response) -> datetime:
+        """When an answer was given: the server's ``Date``, else this client's clock."""
+        return _server_time(response) or self.clock.utc()
+
     def _backup(self, method: str, path: str, json: Any = None) -> Backup:
         response = self.call(method, path, json=json)
         try:
-            return Backup.from_api(response.json(), _server_time(response))
+            return Backup.from_api(response.json(), self._observed(response))
         except (ValueError, ValidationError) as err:
             message = f"malformed backup: {err}"
             raise ApiError(f"{method} {path}", response.status_code, message) from err
@@ -190,9 +194,10 @@ class RdbClient:
                 order_by="created_at_asc", page=page, page_size=100,
             )  # fmt: skip
             try:
-                listing = BackupList.model_validate(response.json())
+                listing = BackupList.from_api(response.json(), self._observed(response))
             except (ValueError, ValidationError) as err:
-                raise ApiError(f"GET {_path(region)}", 200, f"malformed list: {err}") from err
+                message = f"malformed list: {err}"
+                raise ApiError(f"GET {_path(region)}", response.status_code, message) from err
             found.extend(listing.database_backups)
             if not listing.database_backups or len(found) >= listing.total_count:
                 return found

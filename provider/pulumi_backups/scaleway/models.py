@@ -22,6 +22,7 @@ FAILED_STATUSES = frozenset({"error", "locked", "unknown"})
 """The backup will not become ``ready`` by itself (``unknown`` is final too)."""
 
 READY = "ready"
+DELETING = "deleting"
 
 
 LINK_MARGIN_SECONDS = 300.0
@@ -47,11 +48,18 @@ def _stamp(value: datetime | None) -> str | None:
     return rfc3339(value) if value is not None else None
 
 
+def link_lasts(expires_at: datetime | None, now: datetime, margin_seconds: float) -> bool:
+    """Whether a download link expiring at ``expires_at`` is still valid ``margin_seconds``
+    after ``now`` (no expiry: no link to trust)."""
+    return expires_at is not None and (expires_at - now).total_seconds() > margin_seconds
+
+
 class Backup(BaseModel):
     """A logical database backup as the API returns it (``GET .../backups/{id}``).
 
     ``observed_at`` is not part of the API object: the client fills it from the answer's
-    ``Date`` header, so that a download link's expiry is judged by the server's clock.
+    ``Date`` header (else from its own clock), so that a download link's expiry is judged by
+    the server's clock.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -90,16 +98,18 @@ class Backup(BaseModel):
     def ready(self) -> bool:
         return self.status == READY
 
-    def link_valid(self, margin_seconds: float = LINK_MARGIN_SECONDS) -> bool:
-        """Whether the download link exists and stays valid ``margin_seconds`` from now.
+    @property
+    def deleting(self) -> bool:
+        """Being deleted: it cannot come back (it answers not found once done)."""
+        return self.status == DELETING
 
-        "Now" is the server's time when the backup was read (``observed_at``), or this
-        machine's clock when the answer carried no ``Date`` header.
-        """
-        if not self.download_url or self.download_url_expires_at is None:
+    def link_valid(self, margin_seconds: float = LINK_MARGIN_SECONDS) -> bool:
+        """Whether the download link exists and stays valid ``margin_seconds`` after the
+        backup was read (``observed_at``). A backup not read through a client has no such
+        instant: its link is not trusted."""
+        if not self.download_url or self.observed_at is None:
             return False
-        now = self.observed_at or datetime.now(timezone.utc)
-        return (self.download_url_expires_at - now).total_seconds() > margin_seconds
+        return link_lasts(self.download_url_expires_at, self.observed_at, margin_seconds)
 
     def outputs(self) -> dict[str, Any]:
         """The resource outputs this backup provides (timestamps as RFC 3339 strings)."""
@@ -126,6 +136,15 @@ class BackupList(BaseModel):
 
     database_backups: list[Backup]
     total_count: int
+
+    @classmethod
+    def from_api(cls, data: Any, observed_at: datetime | None = None) -> BackupList:
+        """Parse one page (each backup read at ``observed_at``); raises ValidationError."""
+        page = cls.model_validate(data)
+        if observed_at is None:
+            return page
+        backups = [b.model_copy(update={"observed_at": observed_at}) for b in page.database_backups]
+        return page.model_copy(update={"database_backups": backups})
 
 
 class CreateBackupRequest(BaseModel):

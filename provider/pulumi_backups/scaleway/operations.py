@@ -13,7 +13,7 @@ shared by its request, its waits and its export:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from ..core.errors import (
     ApiError,
@@ -60,9 +60,7 @@ def read(client: RdbClient, region: str, backup_id: str) -> Backup | None:
         backup = client.get_backup(region, backup_id)
     except NotFoundError:
         return None
-    if backup.status == "deleting":
-        return None
-    return backup
+    return None if backup.deleting else backup
 
 
 def update(
@@ -92,7 +90,7 @@ def delete(client: RdbClient, region: str, backup_id: str, policy: WaitPolicy) -
         client.delete_backup(region, backup_id, wait=deadline.remaining())
     except NotFoundError:
         return
-    deadline.wait(lambda p: _gone(client, region, backup_id, p))
+    deadline.wait(lambda p: wait_gone(client, region, backup_id, p))
 
 
 def restore(
@@ -170,8 +168,9 @@ def _send_create(
 ) -> Backup:
     """POST the backup. If the answer was lost (5xx, dropped connection) the API may have
     created it anyway: look it up by instance, database and name, and take it if exactly one
-    was created since the request, rather than leave an unknown backup behind."""
-    sent_at = datetime.now(timezone.utc)
+    was created since the request (by the client's clock, give or take ``CLOCK_SKEW``), rather
+    than leave an unknown backup behind."""
+    sent_at = client.clock.utc()
     try:
         return client.create_backup(region, request, wait=deadline.remaining())
     except ApiError as err:
@@ -194,11 +193,6 @@ def _send_create(
             return matches[0]
         found = ", ".join(backup_ref(region, b.id) for b in matches) or "none"
         raise with_note(err, f"backups named {request.name!r} created since: {found}") from err
-
-
-def _gone(client: RdbClient, region: str, backup_id: str, policy: WaitPolicy) -> Backup:
-    wait_gone(client, region, backup_id, policy)
-    return Backup.model_construct(id=backup_id, region=region, status="gone")
 
 
 def _ref(backup: Backup) -> str:

@@ -14,7 +14,7 @@ The work itself is in :mod:`.operations`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import pulumi
@@ -26,10 +26,17 @@ from ..core.fields import PathSegment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import resource_props, secret_options
+from ..core.waiting import utc_now
 from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
 from .client import rdb_client
-from .models import LINK_MARGIN_SECONDS, Backup, CreateBackupRequest, UpdateBackupRequest
+from .models import (
+    LINK_MARGIN_SECONDS,
+    Backup,
+    CreateBackupRequest,
+    UpdateBackupRequest,
+    link_lasts,
+)
 
 ID_SHAPE = "{region}/{backup_id}"
 OUTPUTS = (
@@ -109,10 +116,10 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
         self, _id: str, olds: dict[str, Any], news: dict[str, Any], now: datetime | None = None
     ) -> DiffResult:
         """As :meth:`BaseProvider.diff`, and an update when an exported backup's link is
-        missing or expires within :data:`LINK_MARGIN_SECONDS` of ``now`` (this machine's
-        clock by default): the update renews it."""
+        missing or expires within :data:`LINK_MARGIN_SECONDS` of ``now`` (default: the wall
+        clock, as for ``check``; no client here: a diff stays offline): the update renews it."""
         link_due = news.get("export") is True and olds.get("export") is True
-        link_due = link_due and _link_due(olds, now or datetime.now(timezone.utc))
+        link_due = link_due and _link_due(olds, now or utc_now())
         # A name or region left out keeps what was chosen at create, whatever config says now.
         olds = {
             k: v for k, v in olds.items() if not (k in COMPUTED_WHEN_ABSENT and news.get(k) is None)
@@ -131,7 +138,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
         request = CreateBackupRequest(
             instance_id=args.instance_id,
             database_name=args.database_name,
-            name=args.name or default_name(args.database_name, datetime.now(timezone.utc)),
+            name=args.name or default_name(args.database_name, client.clock.utc()),
             expires_at=parse_timestamp(args.expires_at) if args.expires_at else None,
         )
         policy = self.wait_policy(args, "create")
@@ -192,7 +199,7 @@ def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:
         expires = parse_timestamp(str(olds["download_url_expires_at"]))
     except ValueError:
         return True
-    return (expires - now).total_seconds() <= LINK_MARGIN_SECONDS
+    return not link_lasts(expires, now, LINK_MARGIN_SECONDS)
 
 
 class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):

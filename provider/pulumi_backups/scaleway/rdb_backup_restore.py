@@ -8,7 +8,6 @@ again, and delete only forgets it - a restored database cannot be un-restored.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pulumi
@@ -89,7 +88,7 @@ class RdbBackupRestoreProvider(BaseProvider[RdbBackupRestoreArgs]):
     def create_resource(self, args: RdbBackupRestoreArgs) -> tuple[str, dict[str, Any]]:
         region_hint, backup_id = args.backup_ref()
         client, region = rdb_client(region_hint)
-        started_ms = int(time.time() * 1000)
+        started_ms = int(client.clock.utc().timestamp() * 1000)
         request = RestoreBackupRequest(
             instance_id=args.instance_id, database_name=args.database_name
         )
