@@ -22,6 +22,7 @@ import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..core.errors import BackupsError
 from ..core.fields import PathSegment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
@@ -154,6 +155,20 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
         client, _ = rdb_client(region)
         backup = operations.read(client, region, backup_id)
         return outputs(backup, args) if backup is not None else None
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        """The backup's own arguments; exported when it has a download link."""
+        region, backup_id = split_id(id_, ID_SHAPE)
+        client, _ = rdb_client(region)
+        backup = operations.read(client, region, backup_id)
+        if backup is None:
+            raise BackupsError(f"no backup {backup_id} in {region} to import")
+        expires = backup.expires_at.isoformat() if backup.expires_at else None
+        return {
+            "instance_id": backup.instance_id, "database_name": backup.database_name,
+            "name": backup.name, "region": region, "expires_at": expires,
+            "export": backup.download_url is not None,
+        }  # fmt: skip
 
     def update_resource(
         self, id_: str, olds: dict[str, Any], args: RdbBackupArgs

@@ -1,0 +1,47 @@
+"""The plugin process driven as the engine drives it, for the Scaleway kinds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from support.host import HostError, ProviderHost
+from support.plugin import start_plugin, urn
+from support.values import is_secret, reveal
+
+from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.sandbox.settings import RDB_INSTANCE_ID
+
+BACKUP = "backups:scaleway:RdbBackup"
+RESTORE = "backups:scaleway:RdbBackupRestore"
+
+
+@pytest.fixture
+def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
+    with start_plugin(sandbox) as host:
+        yield host
+
+
+def test_exported_backup_restore_and_import(plugin: ProviderHost) -> None:
+    inputs = {"instanceId": RDB_INSTANCE_ID, "databaseName": "app", "export": True}
+    checked = plugin.check(urn(BACKUP, "b"), {}, inputs)
+    assert checked.failures == []
+    backup_id, backup = plugin.create(urn(BACKUP, "b"), checked.inputs)
+    assert backup_id.startswith("fr-par/") and backup["status"] == "ready"
+    assert is_secret(backup["downloadUrl"]) and reveal(backup["downloadUrl"]).startswith("http")
+
+    imported = plugin.read(urn(BACKUP, "b"), backup_id, {}, {})
+    assert imported.id == backup_id and imported.inputs is not None
+    assert {k: imported.inputs[k] for k in ("instanceId", "databaseName", "export")} == inputs
+    assert plugin.check(urn(BACKUP, "b"), {}, imported.inputs).failures == []
+
+    restore_inputs = {"backupId": backup["backupId"], "instanceId": RDB_INSTANCE_ID,
+                      "databaseName": "app_restore"}  # fmt: skip
+    checked_restore = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
+    assert checked_restore.failures == []
+    restore_id, restore = plugin.create(urn(RESTORE, "r"), checked_restore.inputs)
+    with pytest.raises(HostError, match="a RdbBackupRestore cannot be imported"):
+        plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    plugin.delete(urn(RESTORE, "r"), restore_id, restore)
+    plugin.delete(urn(BACKUP, "b"), backup_id, backup)
+    assert plugin.read(urn(BACKUP, "b"), backup_id, backup, checked.inputs).id == ""
