@@ -37,6 +37,7 @@ from ..core.errors import (
     error_for_status,
     lost_connection,
 )
+from ..core.http_client import decoded
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from ..core.waiting import SYSTEM_CLOCK, Clock
 from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, OvhSettings, resolve_ovh
@@ -155,13 +156,7 @@ class OvhClient:
                 ) from err
             if response.status_code >= 300:
                 raise _error(call, response)
-            if response.status_code == 204 or not response.content:
-                return None
-            try:
-                return response.json()
-            except ValueError as err:
-                message = f"answer is not JSON ({ENDPOINT_HINT})"
-                raise ApiError(call, response.status_code, message) from err
+            return decoded(call, response, ENDPOINT_HINT)
 
         def sent_with_retries() -> Any:
             idempotent = method in _IDEMPOTENT

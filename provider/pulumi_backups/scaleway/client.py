@@ -35,9 +35,9 @@ from ..core.errors import (
     ConflictError,
     NotFoundError,
     error_for_status,
-    lost_connection,
 )
-from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+from ..core.http_client import HttpClient
+from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .models import (
     ApiErrorBody,
@@ -55,7 +55,6 @@ from .settings import (
     resolve_scaleway,
 )
 
-USER_AGENT = "pulumi-backups/0.1.0"
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 TRANSIENT_STATE = "transient_state"
 BUSY_WAIT = WaitPolicy(timeout=600.0)
@@ -73,7 +72,6 @@ _TYPE_CLASSES: dict[str, type[ApiError]] = {
 _CREDENTIAL_CODES = frozenset({None, "denied_authentication", "permissions_denied"})
 """The 401/403 answers that a credential change may fix (no type: a gateway's refusal)."""
 _IDEMPOTENT = frozenset({"GET", "PATCH", "DELETE"})
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Failures before the request went out: sending it again cannot repeat an action."""
 
 
@@ -134,35 +132,21 @@ class RdbClient:
     ) -> None:
         self.retry = retry
         self.clock = clock
-        self._http = httpx.Client(
-            base_url=settings.api_url,
-            headers={"X-Auth-Token": settings.secret_key, "User-Agent": USER_AGENT},
+        self._http = HttpClient(
+            settings.api_url,
+            {"X-Auth-Token": settings.secret_key},
+            error=map_error,
+            hint=ENDPOINT_HINT,
+            idempotent=_IDEMPOTENT,
             timeout=TIMEOUT,
+            retry=retry,
+            clock=clock,
             transport=transport,
         )
 
-    # -- the choke point -------------------------------------------------------------------
-
     def call(self, method: str, path: str, *, json: Any = None, **params: Any) -> httpx.Response:
         """Send one call (retried when transient); return the successful response."""
-        call = f"{method} {path}"
-        query = {k: v for k, v in params.items() if v is not None}
-
-        def send() -> httpx.Response:
-            try:
-                response = self._http.request(method, path, json=json, params=query or None)
-            except httpx.TransportError as err:
-                where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
-                raise lost_connection(
-                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
-                ) from err
-            if response.status_code >= 300:
-                raise map_error(call, response)
-            return response
-
-        return call_with_retry(
-            send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self.clock.sleep
-        )
+        return self._http.send(method, path, f"{method} {path}", params=params, json=json)
 
     def _observed(self, response: httpx.Response) -> datetime:
         """When an answer was given: the server's ``Date``, else this client's clock."""

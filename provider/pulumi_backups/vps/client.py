@@ -29,10 +29,10 @@ from ..core.errors import (
     AuthError,
     NotFoundError,
     error_for_status,
-    lost_connection,
     with_note,
 )
-from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
+from ..core.http_client import HttpClient, decoded
+from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock
 from .models import Backup, CreateBackupRequest, RestoreAnswer, RestoreRequest, Server
 from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, VpsSettings, resolve_vps
@@ -41,7 +41,6 @@ BACKUPS = "/api/v1/backups/"
 TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_PAGES = 1000
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Failures before the request went out: sending it again cannot repeat an action."""
 
 
@@ -110,14 +109,15 @@ class VpsClient:
         self._listing_locks: dict[int, threading.Lock] = {}
         self._listings_guard = threading.Lock()
         self._origin = urlsplit(settings.api_url)[:2]
-        self._http = httpx.Client(
-            base_url=settings.api_url,
-            headers={
-                "Authorization": f"Bearer {settings.api_token}",
-                "Accept": "application/json",
-                "User-Agent": "pulumi-backups",
-            },
+        self._http = HttpClient(
+            settings.api_url,
+            {"Authorization": f"Bearer {settings.api_token}", "Accept": "application/json"},
+            error=_error,
+            hint=ENDPOINT_HINT,
+            idempotent=_IDEMPOTENT,
             timeout=TIMEOUT,
+            retry=retry,
+            clock=clock,
             transport=transport,
         )
 
@@ -132,28 +132,7 @@ class VpsClient:
         pagination link). Raises the :class:`ApiError` subclass matching the answer.
         """
         call = f"{method} {urlsplit(url).path}"
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-
-        def send() -> Any:
-            try:
-                response = self._http.request(method, url, params=query or None, json=body)
-            except httpx.TransportError as err:
-                where, sent = str(self._http.base_url), not isinstance(err, _NEVER_SENT)
-                raise lost_connection(
-                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
-                ) from err
-            if response.status_code >= 300:
-                raise _error(call, response)
-            if response.status_code == 204 or not response.content:
-                return None
-            try:
-                return response.json()
-            except ValueError as err:
-                raise ApiError(call, response.status_code, "answer is not JSON") from err
-
-        return call_with_retry(
-            send, idempotent=method in _IDEMPOTENT, policy=self.retry, sleep=self.clock.sleep
-        )
+        return decoded(call, self._http.send(method, url, call, params=params, json=body))
 
     # -- backups ------------------------------------------------------------------------------
 
