@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 STATE ?= .state/sandbox.db
 ARGS ?=
 
-.PHONY: help venv install test check sandbox demo bench
+.PHONY: help venv install test check sandbox demo bench schema
 
 help:
 	@echo "make demo     sandbox + preview + up + outputs + destroy (the pulumi CLI, else the test driver)"
@@ -18,6 +18,7 @@ help:
 	@echo "              options in ARGS, e.g. make sandbox ARGS='--port 0 --task-seconds 0'"
 	@echo "              (every option: .venv/bin/python -m pulumi_backups.sandbox --help)"
 	@echo "make bench    every benchmark in bench/, one table of figures"
+	@echo "make schema   rewrite schema.json, the provider plugin's package schema"
 	@echo "make install  the virtual environment with the project and its dev tools"
 
 $(PY):
@@ -49,3 +50,8 @@ demo:
 
 bench: $(INSTALLED)
 	$(PY) bench/run_all.py
+
+# Through a temporary file: a failing run leaves schema.json as it was.
+schema: $(INSTALLED)
+	$(PY) -m pulumi_backups.plugin.schema > schema.json.tmp
+	mv schema.json.tmp schema.json

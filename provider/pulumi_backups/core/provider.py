@@ -33,7 +33,7 @@ from pulumi.dynamic import (
 )
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .config import set_stack_config
 from .errors import BackupsError, in_resource
@@ -64,13 +64,16 @@ MAX_PROPERTY = 80
 
 
 class Timeouts(BaseModel):
-    """Per-operation deadlines, in seconds (custom_timeouts never reach dynamic providers)."""
+    """Per-operation deadlines, in seconds.
+
+    ``custom_timeouts`` never reach dynamic providers; the provider plugin receives them, and
+    the engine's then win over these."""
 
     model_config = ConfigDict(extra="forbid")
 
-    create: Seconds | None = None
-    update: Seconds | None = None
-    delete: Seconds | None = None
+    create: Seconds | None = Field(default=None, description="Deadline of a create, in seconds.")
+    update: Seconds | None = Field(default=None, description="Deadline of an update, in seconds.")
+    delete: Seconds | None = Field(default=None, description="Deadline of a delete, in seconds.")
 
 
 class ResourceArgs(BaseModel):
@@ -78,7 +81,7 @@ class ResourceArgs(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timeouts: Timeouts | None = None
+    timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
 
     secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
     """Inputs whose value never appears in a check failure's reason."""

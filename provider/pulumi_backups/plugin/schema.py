@@ -1,0 +1,296 @@
+"""The package schema of the provider plugin: what ``GetSchema`` answers and what
+``schema.json`` at the repository root holds (``python -m pulumi_backups.plugin.schema``
+prints it; ``make schema`` rewrites the file).
+
+Everything is derived from the table of kinds (:mod:`.kinds`), never restated:
+
+- a resource's inputs are the fields of its ``XArgs`` model: the field's description, its
+  default when it is a plain value, required when the model requires it;
+- its outputs are the ``pulumi.Output[T]`` annotations of its dynamic resource class plus
+  every input (providers return ``{**inputs, **outputs}``); an output that is also an input
+  is described as the input. The required inputs are the only outputs declared always
+  present: the inputs returned are those of a validated ``XArgs`` model;
+- Python types map to schema types: ``str`` string, ``int`` integer, ``float`` number,
+  ``bool`` boolean, ``list[T]`` array, ``Any`` ``pulumi.json#/Any``, ``T | None`` ``T``
+  (optional is the default); a nested model is an object type (``backups:index:Timeouts``);
+  a ``Literal`` is an enum type named after the first resource and field that take it
+  (``backups:ovh:HostingDatabaseType``), shared by the fields of one module with the same
+  values;
+- secrets are the kinds' ``secrets``, marked on inputs and outputs alike.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import types
+from importlib import metadata
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import pulumi
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from ..ovh.models import ServiceDump
+from ..ovh.orphans import get_orphan_dumps
+from .kinds import KINDS, ORPHAN_DUMPS, PACKAGE, SETTINGS, Kind, Setting, camel
+
+Spec = dict[str, Any]
+"""A piece of the schema document (JSON)."""
+
+DISTRIBUTION = "pulumi-backups"
+ANY_REF = "pulumi.json#/Any"
+ORPHAN_DUMP = f"{PACKAGE}:ovh:OrphanDump"
+ORPHAN_DUMP_SECRETS = frozenset({"url"})
+"""snake_case fields of an orphan dump that are secret: ``url`` downloads it unsigned."""
+
+_PRIMITIVES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_MODULES = {"core": "index"}
+"""Schema module of the models of a package of ours, when not the package's own name."""
+_ORPHAN_DUMPS = (
+    "The dumps a deleted web-hosting database left (OVHcloud keeps them 30 days), newest "
+    "first; empty when there are none (no restore route reaches them: download one)."
+)
+_ORPHAN_DUMP = "A dump of a deleted web-hosting database; `url` downloads it unsigned."
+_URL_KEYS = {"homepage": "homepage", "repository": "repository", "source": "repository"}
+"""Schema keys of the distribution's ``Project-URL`` labels (lower case)."""
+_ORPHAN_INPUTS = {
+    "service_name": "Web hosting service, e.g. `xxxxx.cluster000.hosting.ovh.net`.",
+    "database_name": "Name the deleted database had.",
+}
+
+DESCRIPTION = (
+    "Backups and snapshot schedules as infrastructure code: OVHcloud web-hosting database "
+    "dumps and restores, NAS-HA snapshot schedules and snapshots, VPS panel backups and "
+    "restores, Scaleway Managed Database backups and restores."
+)
+LANGUAGE: Spec = {
+    # The Python SDK must not take the import name of the distribution's own package.
+    "python": {"packageName": "pulumi_backups_sdk"},
+    "nodejs": {"packageName": "pulumi-backups"},
+}
+
+
+def _pascal(name: str) -> str:
+    text = camel(name)
+    return text[:1].upper() + text[1:]
+
+
+def _summary(obj: object) -> str:
+    """The first paragraph of an object's docstring, on one line."""
+    doc = inspect.getdoc(obj) or ""
+    return " ".join(doc.split("\n\n")[0].split())
+
+
+def _bare(annotation: Any) -> Any:
+    """``annotation`` without ``Annotated`` nor ``None`` (optional is the schema's default)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _bare(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        kept = [arg for arg in get_args(annotation) if arg is not type(None)]
+        if len(kept) != 1:
+            raise TypeError(f"no schema type for the union {annotation!r}")
+        return _bare(kept[0])
+    return annotation
+
+
+def _output_type(annotation: Any) -> Any:
+    """``T`` of ``pulumi.Output[T]``."""
+    if get_origin(annotation) is not pulumi.Output:
+        raise TypeError(f"an output is annotated pulumi.Output[T], not {annotation!r}")
+    return get_args(annotation)[0]
+
+
+def _marked(spec: Spec, description: str | None, secret: bool) -> Spec:
+    if description:
+        spec["description"] = description
+    if secret:
+        spec["secret"] = True
+    return spec
+
+
+def _echoed(spec: Spec) -> Spec:
+    """An input as an output: a default applies to inputs only."""
+    return {key: value for key, value in spec.items() if key != "default"}
+
+
+class _Types:
+    """Turns annotations into type references, collecting the named types they refer to."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, Spec] = {}
+        self._enums: dict[tuple[str, tuple[Any, ...]], str] = {}
+
+    def ref(self, annotation: Any, token: str) -> Spec:
+        """The type reference of ``annotation``; ``token`` names the enum type it may need."""
+        bare = _bare(annotation)
+        if bare is Any:
+            return {"$ref": ANY_REF}
+        if bare in _PRIMITIVES:
+            return {"type": _PRIMITIVES[bare]}
+        origin = get_origin(bare)
+        if origin is Literal:
+            return self._enum(get_args(bare), token)
+        if origin is list:
+            return {"type": "array", "items": self.ref(get_args(bare)[0], token)}
+        if inspect.isclass(bare) and issubclass(bare, BaseModel):
+            module = bare.__module__.split(".")[1]
+            return self.model(bare, f"{PACKAGE}:{_MODULES.get(module, module)}:{bare.__name__}")
+        raise TypeError(f"no schema type for {annotation!r} ({token})")
+
+    def _enum(self, values: tuple[Any, ...], token: str) -> Spec:
+        """An enum type: the first field of the module with these values names it."""
+        scope = token.rsplit(":", 1)[0]
+        token = self._enums.setdefault((scope, values), token)
+        kinds = {_PRIMITIVES[type(value)] for value in values}
+        if len(kinds) != 1:
+            raise TypeError(f"an enum has values of one type, not {values!r} ({token})")
+        self.named[token] = {
+            "type": kinds.pop(),
+            "enum": [{"value": value} for value in values],
+        }
+        return {"$ref": f"#/types/{token}"}
+
+    def model(
+        self,
+        model: type[BaseModel],
+        token: str,
+        secrets: frozenset[str] = frozenset(),
+        description: str | None = None,
+    ) -> Spec:
+        """A reference to the object type of a pydantic model, defined once under ``token``
+        (described by ``description``, else by the model's docstring)."""
+        if token not in self.named:
+            self.named[token] = {
+                "type": "object",
+                "description": description or _summary(model),
+                "properties": self.fields(model.model_fields, token, secrets),
+                "required": sorted(
+                    camel(name) for name, info in model.model_fields.items() if info.is_required()
+                ),
+            }
+        return {"$ref": f"#/types/{token}"}
+
+    def fields(self, fields: dict[str, FieldInfo], token: str, secrets: frozenset[str]) -> Spec:
+        """The properties of pydantic fields; ``token`` prefixes the names of their enums."""
+        specs = {}
+        for name, info in fields.items():
+            spec = self.ref(info.annotation, f"{token}{_pascal(name)}")
+            if isinstance(info.default, (str, int, float, bool)):
+                spec["default"] = info.default
+            specs[camel(name)] = _marked(spec, info.description, name in secrets)
+        return specs
+
+    def resource(self, kind: Kind) -> Spec:
+        """A resource: its ``XArgs`` fields as inputs; its class annotations and inputs as
+        outputs."""
+        fields: dict[str, FieldInfo] = kind.args.model_fields
+        inputs = self.fields(fields, kind.token, kind.secrets)
+        annotations = inspect.get_annotations(kind.resource, eval_str=True)
+        outputs = {
+            camel(name): _marked(
+                self.ref(_output_type(annotation), f"{kind.token}{_pascal(name)}"),
+                None,
+                name in kind.secrets,
+            )
+            for name, annotation in annotations.items()
+            if name not in fields
+        }
+        required = sorted(camel(name) for name, info in fields.items() if info.is_required())
+        return {
+            "description": _summary(kind.resource),
+            "inputProperties": inputs,
+            "requiredInputs": required,
+            "properties": {**outputs, **{name: _echoed(spec) for name, spec in inputs.items()}},
+            "required": required,
+        }
+
+    def orphan_dumps(self) -> Spec:
+        """The function listing the dumps of a deleted web-hosting database."""
+        params = inspect.signature(get_orphan_dumps, eval_str=True).parameters
+        inputs = {
+            camel(name): _marked(
+                self.ref(param.annotation, f"{ORPHAN_DUMPS}{_pascal(name)}"),
+                _ORPHAN_INPUTS[name],
+                False,
+            )
+            for name, param in params.items()
+        }
+        dumps = {
+            "type": "array",
+            "items": self.model(ServiceDump, ORPHAN_DUMP, ORPHAN_DUMP_SECRETS, _ORPHAN_DUMP),
+        }
+        return {
+            "description": _ORPHAN_DUMPS,
+            "inputs": {"type": "object", "properties": inputs, "required": sorted(inputs)},
+            "outputs": {
+                "type": "object",
+                "properties": {"dumps": _marked(dumps, "The dumps, newest first.", False)},
+                "required": ["dumps"],
+            },
+        }
+
+
+def _setting(setting: Setting) -> Spec:
+    return _marked({"type": "string"}, setting.description, setting.secret)
+
+
+def package_version() -> str:
+    """The distribution's version, the package's ("0.0.0" when it is not installed)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def _distribution() -> Spec:
+    """Version, license and links of the installed distribution."""
+    found: Spec = {"version": package_version()}
+    try:
+        about = metadata.metadata(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return found
+    if "License-Expression" in about:
+        found["license"] = about["License-Expression"]
+    for entry in about.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        key = _URL_KEYS.get(label.strip().lower())
+        if key:
+            found[key] = url.strip()
+    return found
+
+
+def package_schema() -> Spec:
+    """The package schema (a JSON document valid against Pulumi's package metaschema)."""
+    named = _Types()
+    resources = {kind.token: named.resource(kind) for kind in KINDS}
+    functions = {ORPHAN_DUMPS: named.orphan_dumps()}
+    settings = {setting.key: _setting(setting) for setting in SETTINGS}
+    return {
+        "name": PACKAGE,
+        "displayName": "Backups",
+        "description": DESCRIPTION,
+        "keywords": ["pulumi", "backups", "ovhcloud", "scaleway", "vps", "category/utility"],
+        **_distribution(),
+        "config": {"variables": settings},
+        "provider": {
+            "description": "Accounts and endpoints of the three APIs; an unset key falls back "
+            "to the environment variables and vendor files.",
+            "inputProperties": {key: dict(spec) for key, spec in settings.items()},
+        },
+        "resources": resources,
+        "functions": functions,
+        "types": named.named,
+        "language": LANGUAGE,
+    }
+
+
+def schema_text() -> str:
+    """``schema.json`` as written at the repository root: sorted keys, two-space indent."""
+    return json.dumps(package_schema(), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(schema_text())
