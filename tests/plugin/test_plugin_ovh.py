@@ -4,9 +4,11 @@ function, the engine's custom timeout and Cancel."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from support.host import HostError, ProviderHost
@@ -166,3 +168,9 @@ def test_two_provider_instances_serve_two_accounts(sandbox: Sandbox) -> None:
             assert list(partition["custom"]) == ["per-account"]
     finally:
         other.stop()
+
+
+def test_get_schema_is_schema_json(plugin: ProviderHost) -> None:
+    """The engine's GetSchema answers the document committed as schema.json."""
+    committed = json.loads((Path(__file__).resolve().parents[2] / "schema.json").read_text())
+    assert json.loads(plugin.get_schema()) == committed

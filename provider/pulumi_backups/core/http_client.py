@@ -7,6 +7,7 @@ answer, shared with the OVHcloud client (python-ovh answers with the same shape)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
@@ -46,32 +47,37 @@ def decoded(call: str, answer: Answer, hint: str = "") -> Any:
         raise ApiError(call, answer.status_code, message) from err
 
 
+@dataclass(frozen=True)
+class HttpApi:
+    """How one API is spoken: ``error`` maps an error answer (3xx and up) to an
+    :class:`ApiError` in the API's own terms, ``hint`` names its endpoint setting,
+    ``idempotent`` the methods safe to send again."""
+
+    error: Callable[[str, httpx.Response], ApiError]
+    hint: str
+    idempotent: frozenset[str]
+    timeout: httpx.Timeout
+
+
 class HttpClient:
-    """Requests to one API base URL; ``error`` maps an error answer (3xx and up) to an
-    :class:`ApiError` in the API's own terms, ``hint`` names the endpoint setting."""
+    """Requests to one base URL of ``api``, with ``headers`` (credentials) on each."""
 
     def __init__(
         self,
+        api: HttpApi,
         base_url: str,
         headers: Mapping[str, str],
-        *,
-        error: Callable[[str, httpx.Response], ApiError],
-        hint: str,
-        idempotent: frozenset[str],
-        timeout: httpx.Timeout,
         retry: RetryPolicy,
         clock: Clock,
-        transport: httpx.BaseTransport | None = None,
+        transport: httpx.BaseTransport | None,
     ) -> None:
         self.retry = retry
         self.clock = clock
-        self._error = error
-        self._hint = hint
-        self._idempotent = idempotent
+        self._api = api
         self._http = httpx.Client(
             base_url=base_url,
             headers={"User-Agent": USER_AGENT, **headers},
-            timeout=timeout,
+            timeout=api.timeout,
             transport=transport,
             limits=LIMITS,
         )
@@ -104,13 +110,13 @@ class HttpClient:
             except httpx.TransportError as err:
                 sent = not isinstance(err, NEVER_SENT)
                 raise lost_connection(
-                    call, err, sent=sent, where=self.base_url, hint=self._hint
+                    call, err, sent=sent, where=self.base_url, hint=self._api.hint
                 ) from err
             if response.status_code >= 300:
-                raise self._error(call, response)
+                raise self._api.error(call, response)
             return response
 
-        idempotent = method in self._idempotent
+        idempotent = method in self._api.idempotent
         return call_with_retry(
             attempt, idempotent=idempotent, policy=self.retry, sleep=self.clock.sleep
         )

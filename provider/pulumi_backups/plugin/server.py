@@ -17,7 +17,6 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
 
 from pulumi.provider.experimental import provider as rpc
@@ -231,13 +230,8 @@ def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
     return PropertyValue(listed)
 
 
-def package_version() -> str:
-    try:
-        return version("pulumi-backups")
-    except PackageNotFoundError:  # a source tree that is not installed
-        return "0.0.0"
-
-
 def main() -> None:
     """The console script: speak the plugin protocol on the port it prints."""
+    from .schema import package_version
+
     serve(sys.argv[1:], package_version(), BackupsProvider())

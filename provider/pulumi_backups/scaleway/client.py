@@ -36,7 +36,7 @@ from ..core.errors import (
     NotFoundError,
     error_for_status,
 )
-from ..core.http_client import HttpClient
+from ..core.http_client import HttpApi, HttpClient
 from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .models import (
@@ -119,6 +119,9 @@ def _server_time(response: httpx.Response) -> datetime | None:
     return when
 
 
+API = HttpApi(map_error, ENDPOINT_HINT, _IDEMPOTENT, TIMEOUT)
+
+
 class RdbClient:
     """Typed calls of the RDB backup API; ``transport`` and ``clock`` are the test seams."""
 
@@ -132,17 +135,8 @@ class RdbClient:
     ) -> None:
         self.retry = retry
         self.clock = clock
-        self._http = HttpClient(
-            settings.api_url,
-            {"X-Auth-Token": settings.secret_key},
-            error=map_error,
-            hint=ENDPOINT_HINT,
-            idempotent=_IDEMPOTENT,
-            timeout=TIMEOUT,
-            retry=retry,
-            clock=clock,
-            transport=transport,
-        )
+        headers = {"X-Auth-Token": settings.secret_key}
+        self._http = HttpClient(API, settings.api_url, headers, retry, clock, transport)
 
     def call(self, method: str, path: str, *, json: Any = None, **params: Any) -> httpx.Response:
         """Send one call (retried when transient); return the successful response."""

@@ -31,7 +31,7 @@ from ..core.errors import (
     error_for_status,
     with_note,
 )
-from ..core.http_client import HttpClient, decoded
+from ..core.http_client import HttpApi, HttpClient, decoded
 from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock
 from .models import Backup, CreateBackupRequest, RestoreAnswer, RestoreRequest, Server
@@ -92,6 +92,9 @@ def _error(call: str, response: httpx.Response) -> ApiError:
     return error_for_status(call, status, message, request_id=request_id, code=code)
 
 
+API = HttpApi(_error, ENDPOINT_HINT, _IDEMPOTENT, TIMEOUT)
+
+
 class VpsClient:
     """A typed VPS panel client; thread-safe (httpx pools connections under locks)."""
 
@@ -109,17 +112,8 @@ class VpsClient:
         self._listing_locks: dict[int, threading.Lock] = {}
         self._listings_guard = threading.Lock()
         self._origin = urlsplit(settings.api_url)[:2]
-        self._http = HttpClient(
-            settings.api_url,
-            {"Authorization": f"Bearer {settings.api_token}", "Accept": "application/json"},
-            error=_error,
-            hint=ENDPOINT_HINT,
-            idempotent=_IDEMPOTENT,
-            timeout=TIMEOUT,
-            retry=retry,
-            clock=clock,
-            transport=transport,
-        )
+        headers = {"Authorization": f"Bearer {settings.api_token}", "Accept": "application/json"}
+        self._http = HttpClient(API, settings.api_url, headers, retry, clock, transport)
 
     # -- the choke point ----------------------------------------------------------------------
 
