@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .errors import ApiError, TaskFailedError, WaitCancelledError, WaitTimeoutError
 
@@ -113,6 +113,42 @@ def wait_until(
         if remaining <= 0:
             raise WaitTimeoutError(what, status(value), policy.timeout)
         clock.sleep(min(policy.delay(elapsed), remaining))
+
+
+class Progress(Protocol):
+    """An object moving towards done: a task, or a backup being made."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+    @property
+    def detail(self) -> str:
+        """What a failure's message adds (the server's own explanation, when it has one)."""
+        ...
+
+
+P = TypeVar("P", bound=Progress)
+
+
+def wait_done(fetch: Callable[[], P], *, what: str, policy: WaitPolicy, clock: Clock) -> P:
+    """:func:`wait_until` the object ``fetch`` reads is done; TaskFailedError as soon as it
+    failed (with its status and detail)."""
+    return wait_until(
+        fetch,
+        lambda p: p.done,
+        what=what,
+        status=lambda p: p.status,
+        failed=lambda p: p.failed,
+        detail=lambda p: p.detail,
+        policy=policy,
+        clock=clock,
+    )
 
 
 def _stop_if_cancelled(what: str, last_status: str) -> None:

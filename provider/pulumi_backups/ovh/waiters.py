@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..core.errors import NotFoundError
-from ..core.waiting import Clock, Deadline, WaitPolicy, wait_until
+from ..core.waiting import Clock, Deadline, WaitPolicy, wait_done, wait_until
 from .hosting_client import HostingApi
 from .models import HostingTask, NashaTask, Task
 from .nasha_client import NashaPartition
@@ -33,16 +33,7 @@ def wait_task(
         except NotFoundError:
             return task.finished()
 
-    return wait_until(
-        poll,
-        lambda t: t.done,
-        what=what,
-        status=lambda t: t.status,
-        failed=lambda t: t.failed,
-        detail=lambda t: t.detail,
-        policy=policy,
-        clock=clock,
-    )
+    return wait_done(poll, what=what, policy=policy, clock=clock)
 
 
 def wait_hosting(api: HostingApi, task: HostingTask, policy: WaitPolicy) -> HostingTask:

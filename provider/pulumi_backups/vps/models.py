@@ -63,6 +63,10 @@ class Backup(_ApiModel):
     def failed(self) -> bool:
         return self.status in BACKUP_FAILED
 
+    @property
+    def detail(self) -> str:
+        return self.message or ""
+
 
 class Server(_ApiModel):
     """A server as the panel's server route returns it."""

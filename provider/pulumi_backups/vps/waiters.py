@@ -9,7 +9,7 @@ not end a wait: :func:`~pulumi_backups.core.waiting.wait_until` lets its deadlin
 from __future__ import annotations
 
 from ..core.errors import TaskFailedError
-from ..core.waiting import WaitPolicy, wait_until
+from ..core.waiting import WaitPolicy, wait_done, wait_until
 from .client import VpsClient
 from .models import SERVER_FAILED, SERVER_RUNNING, Backup, Server
 
@@ -30,16 +30,7 @@ def wait_backup(client: VpsClient, server_id: int, backup_id: int, policy: WaitP
             raise TaskFailedError(what, "missing", "it is no longer listed for the server")
         return found
 
-    return wait_until(
-        fetch,
-        lambda b: b.done,
-        what=what,
-        status=lambda b: b.status,
-        failed=lambda b: b.failed,
-        detail=lambda b: b.message or "",
-        policy=policy,
-        clock=client.clock,
-    )
+    return wait_done(fetch, what=what, policy=policy, clock=client.clock)
 
 
 def wait_server(
