@@ -93,6 +93,9 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
 def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> None:
     with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db"):
         plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
+    restore = "backups:ovh:HostingDatabaseRestore"
+    with pytest.raises(HostError, match="does not say which dump or automatic backup"):
+        plugin.read(urn(restore, "r"), f"{HOSTING_SERVICE}/sandboxapp.mysql.db/restore/7", {}, {})
 
 
 def test_snapshot_and_policy_lifecycle_with_import(plugin: ProviderHost) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.host import HostError, ProviderHost
+from support.host import ProviderHost
 from support.plugin import start_plugin, urn
 from support.values import is_secret, reveal
 
@@ -40,8 +40,11 @@ def test_exported_backup_restore_and_import(plugin: ProviderHost) -> None:
     checked_restore = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
     assert checked_restore.failures == []
     restore_id, restore = plugin.create(urn(RESTORE, "r"), checked_restore.inputs)
-    with pytest.raises(HostError, match="a RdbBackupRestore cannot be imported"):
-        plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    imported = plugin.read(urn(RESTORE, "r"), restore_id, {}, {})  # into its own database?
+    assert imported.inputs is not None
+    assert imported.inputs["instanceId"] == RDB_INSTANCE_ID
+    assert imported.inputs["databaseName"] == "app"  # what the id can tell; not app_restore
+    assert plugin.check(urn(RESTORE, "r"), {}, imported.inputs).failures == []
     plugin.delete(urn(RESTORE, "r"), restore_id, restore)
     plugin.delete(urn(BACKUP, "b"), backup_id, backup)
     assert plugin.read(urn(BACKUP, "b"), backup_id, backup, checked.inputs).id == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.host import HostError, ProviderHost
+from support.host import ProviderHost
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox
@@ -38,8 +38,8 @@ def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox:
     restore_inputs = {"serverId": VPS_SERVER_ID, "backupId": backup["backupId"]}
     checked = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
     restore_id, restore = plugin.create(urn(RESTORE, "r"), checked.inputs)
-    with pytest.raises(HostError, match="a VpsRestore cannot be imported"):
-        plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    imported = plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    assert imported.id == restore_id and imported.inputs == checked.inputs
     plugin.delete(urn(RESTORE, "r"), restore_id, restore)
 
     plugin.delete(urn(BACKUP, "b"), backup_id, backup)

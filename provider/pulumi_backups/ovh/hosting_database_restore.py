@@ -15,6 +15,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
+from ..core.errors import BackupsError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
@@ -78,6 +79,12 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
         the next ``up`` restore again, into whatever database then has that name."""
         _, _, task_id = split_id(id_, ID_SHAPE)
         return {"task_id": int(task_id), "done_date": props.get("done_date")}
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        raise BackupsError(
+            "cannot be imported: its id names the restore's task, which does not say which "
+            "dump or automatic backup was restored"
+        )
 
     def delete_resource(
         self, id_: str, args: HostingDatabaseRestoreArgs, props: dict[str, Any]

@@ -14,6 +14,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field, field_validator
 
+from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
@@ -102,6 +103,20 @@ class RdbBackupRestoreProvider(BaseProvider[RdbBackupRestoreArgs]):
         """The recorded outcome: a finished restore stays done even if its backup is gone."""
         split_id(id_, ID_SHAPE)
         return {"status": props.get("status")}
+
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        """The backup the id names, restored into its own database (the id does not record
+        another target: an ``import`` option that names one is refused by the engine's
+        comparison of the program's inputs with these)."""
+        region, backup_id, _ = split_id(id_, ID_SHAPE)
+        client, _ = rdb_client(region)
+        backup = operations.read(client, region, backup_id)
+        if backup is None:
+            raise BackupsError(f"no backup {backup_id} in {region}: the restore cannot be told")
+        return {
+            "backup_id": backup_id, "region": region, "instance_id": backup.instance_id,
+            "database_name": backup.database_name,
+        }  # fmt: skip
 
     def delete_resource(self, id_: str, args: RdbBackupRestoreArgs, props: dict[str, Any]) -> None:
         """Nothing to delete: the restored data stays; the restore leaves the state only."""

@@ -65,6 +65,13 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
         _check_id(id_)
         return {"status": props.get("status")}
 
+    def import_inputs(self, id_: str) -> dict[str, Any]:
+        """The server and the backup, as the id records them: importing a restore records
+        that it took place (a later ``up`` does not restore again)."""
+        _check_id(id_)
+        server_id, _, backup_id, _ = id_.split("/")
+        return {"server_id": int(server_id), "backup_id": int(backup_id)}
+
     def update_resource(
         self, id_: str, olds: dict[str, Any], args: VpsRestoreArgs
     ) -> dict[str, Any]:
