@@ -55,9 +55,10 @@ def to_python(value: PropertyValue) -> Any:
 
 
 def to_value(value: Any, secret: bool = False) -> PropertyValue:
-    """A property value for the engine (numbers as floats, the unknown marker as computed)."""
+    """A property value for the engine (numbers as floats). An unknown stays the wire's
+    unknown marker, which the engine reads as computed (the SDK cannot marshal its own)."""
     if value == UNKNOWN:
-        return PropertyValue.computed()
+        return PropertyValue(UNKNOWN)
     if isinstance(value, Mapping):
         inner: Any = {str(k): to_value(v) for k, v in value.items()}
     elif isinstance(value, (list, tuple)):
