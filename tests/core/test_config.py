@@ -9,7 +9,7 @@ import pytest
 from pulumi_backups.core import ConfigError
 from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.ovh.settings import resolve_ovh
-from pulumi_backups.scaleway.settings import default_scaleway_region, resolve_scaleway
+from pulumi_backups.scaleway.settings import resolve_scaleway
 from pulumi_backups.vps.settings import resolve_vps
 
 VARS = [
@@ -101,17 +101,18 @@ def test_scaleway_profile_file_and_region_precedence(
     assert settings.api_url == "https://api.scaleway.com"
     monkeypatch.setenv("SCW_DEFAULT_REGION", "nl-ams")
     assert resolve_scaleway().region == "nl-ams"
-    assert default_scaleway_region() == "nl-ams"
     assert resolve_scaleway(region="fr-par").region == "fr-par"
     set_stack_config({"scaleway:secretKey": "cfg", "scaleway:profile": "default"})
     assert resolve_scaleway().secret_key == "cfg"
 
 
 def test_scaleway_defaults_and_missing_key() -> None:
-    assert default_scaleway_region() == "fr-par"
     with pytest.raises(ConfigError) as info:
         resolve_scaleway()
     assert "scaleway:secretKey" in str(info.value) and "SCW_SECRET_KEY" in str(info.value)
+    set_stack_config({"scaleway:secretKey": "k"})
+    assert resolve_scaleway().region == "fr-par"
+    set_stack_config({})
 
 
 def test_vps_default_url_and_missing_token(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,6 @@ import pytest
 from pulumi_backups.core import ConfigError
 from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.scaleway.client import rdb_client
-from pulumi_backups.scaleway.settings import default_scaleway_region
 
 SCW_VARS = [
     "SCW_SECRET_KEY", "SCW_ACCESS_KEY", "SCW_DEFAULT_REGION", "SCW_DEFAULT_PROJECT_ID",
@@ -48,7 +47,7 @@ def _key(client: object) -> str:
 def test_active_profile_of_the_file(clean: Path) -> None:
     clean.write_text(PROFILES)
     client, region = rdb_client()
-    assert region == "nl-ams" and default_scaleway_region() == "nl-ams"
+    assert region == "nl-ams"
     assert _key(client).endswith("b") and str(client._http.base_url) == "http://staging.test"
 
 

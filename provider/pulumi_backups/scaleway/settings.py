@@ -94,16 +94,3 @@ def resolve_scaleway(region: str | None = None) -> ScalewaySettings:
             "scaleway:projectId", "SCW_DEFAULT_PROJECT_ID", from_file("default_project_id")
         ),
     )
-
-
-def default_scaleway_region() -> str:
-    """The region used when a resource names none (config, environment, profile, fr-par)."""
-    profile = _scaleway_profile()
-    return (
-        Lookup().first(
-            "scaleway:region",
-            "SCW_DEFAULT_REGION",
-            ("scaleway profile", lambda: profile.get("default_region")),
-        )
-        or DEFAULT_REGION
-    )
