@@ -125,20 +125,26 @@ EFFECTS: dict[str, Effect] = {
 """Every operation on a backup ends the same way: see `_finished`."""
 
 
-def _expired(doc: dict[str, Any], now: float) -> bool:
-    """True once a settled backup's expiry date has passed."""
+def _expired(ctx: SandboxContext, doc: Doc, now: float) -> bool:
+    """Whether a settled backup's expiry date has passed; if so it is deleted, as the real
+    service does."""
     expires = doc["expires_at"]
-    if not expires or doc["status"] in TRANSIENT:
+    if not expires or doc["status"] in TRANSIENT or parse_time(expires).timestamp() > now:
         return False
-    return parse_time(expires).timestamp() <= now
+    ctx.store.delete(BACKUP, f"{doc['region']}/{doc['id']}")
+    return True
+
+
+def _settle_operations(ctx: SandboxContext, now: float) -> None:
+    settle_operations(ctx, now, EFFECTS)
 
 
 def settle(ctx: SandboxContext, now: float) -> None:
-    """Apply what time has done by `now`: ended operations, then expiries."""
-    settle_operations(ctx, now, EFFECTS)
+    """Apply what time has done by `now`: ended operations, then expiries. A request about
+    one backup settles the operations and that backup's expiry only (`RdbBackend`)."""
+    _settle_operations(ctx, now)
     for doc in ctx.store.list(BACKUP):
-        if _expired(doc, now):
-            ctx.store.delete(BACKUP, f"{doc['region']}/{doc['id']}")
+        _expired(ctx, doc, now)
 
 
 class RdbBackend:
@@ -156,16 +162,16 @@ class RdbBackend:
             raise NotFound("instance", instance_id)
         return found
 
-    def _backup(self, region: str, backup_id: str) -> dict[str, Any]:
+    def _backup(self, region: str, backup_id: str, now: float) -> dict[str, Any]:
         found = self.store.get(BACKUP, f"{region}/{backup_id}")
-        if found is None:
+        if found is None or _expired(self.ctx, found, now):
             raise NotFound("database_backup", backup_id)
         return found
 
     def get(self, region: str, backup_id: str) -> dict[str, Any]:
         """The backup as of now, or 404 not_found (resource "database_backup")."""
-        with settled_transaction(self.ctx, settle):
-            return self._backup(region, backup_id)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            return self._backup(region, backup_id, now)
 
     def list(
         self, region: str, instance_id: str | None, name: str | None, order_by: str
@@ -190,9 +196,11 @@ class RdbBackend:
         key = f"{doc['region']}/{doc['id']}"
         return schedule(self.ctx, BACKUP, key, {**doc, "status": status}, progress)
 
-    def _ready(self, region: str, backup_id: str, usable: bool = False) -> dict[str, Any]:
+    def _ready(
+        self, region: str, backup_id: str, now: float, usable: bool = False
+    ) -> dict[str, Any]:
         """The backup, if it may change now: 409 while transient, 412 if `usable` and in error."""
-        doc = self._backup(region, backup_id)
+        doc = self._backup(region, backup_id, now)
         if doc["status"] in TRANSIENT:
             raise TransientState("database_backup", backup_id, doc["status"])
         if usable and doc["status"] != "ready":
@@ -204,7 +212,7 @@ class RdbBackend:
         self, region: str, instance_id: str, database_name: str, name: str, expires_at: str | None
     ) -> dict[str, Any]:
         """A new backup in `creating`; 404 for an unknown instance or database."""
-        with settled_transaction(self.ctx, settle) as now:
+        with settled_transaction(self.ctx, _settle_operations) as now:
             instance = self.instance(region, instance_id)
             if database_name not in instance["databases"]:
                 raise NotFound("database", database_name)
@@ -219,8 +227,8 @@ class RdbBackend:
 
     def update(self, region: str, backup_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Rename and/or set a new expiry; an expiry cannot be removed once set (400)."""
-        with settled_transaction(self.ctx, settle) as now:
-            doc = self._ready(region, backup_id)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now)
             changes = dict(changes)
             if "expires_at" in changes and changes["expires_at"] is None:
                 if doc["expires_at"] is not None:
@@ -234,21 +242,21 @@ class RdbBackend:
 
     def delete(self, region: str, backup_id: str) -> dict[str, Any]:
         """Start deleting: `deleting` now, 404 once done."""
-        with settled_transaction(self.ctx, settle) as now:
-            return self._start(self._ready(region, backup_id), "delete", "deleting", now)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            return self._start(self._ready(region, backup_id, now), "delete", "deleting", now)
 
     def export(self, region: str, backup_id: str) -> dict[str, Any]:
         """Start exporting a ready backup: `exporting`, then `ready` with a download URL."""
-        with settled_transaction(self.ctx, settle) as now:
-            doc = self._ready(region, backup_id, usable=True)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now, usable=True)
             return self._start(doc, "export", "exporting", now)
 
     def restore(
         self, region: str, backup_id: str, instance_id: str, database_name: str | None
     ) -> dict[str, Any]:
         """Start restoring into an instance's database (default: the backup's own)."""
-        with settled_transaction(self.ctx, settle) as now:
-            doc = self._ready(region, backup_id, usable=True)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now, usable=True)
             target = self.instance(region, instance_id)
             database = database_name or doc["database_name"]
             if database not in target["databases"]:
