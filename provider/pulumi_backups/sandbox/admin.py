@@ -13,33 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from .context import FAULT_KINDS, SCRIPTABLE, FaultRule, SandboxContext
-from .ovh.http import settle
-
-OPERATIONS: frozenset[str] = frozenset(
-    {
-        "hosting:database/create",
-        "hosting:database/delete",
-        "hosting:database/changePassword",
-        "hosting:dump/create",
-        "hosting:dump/delete",
-        "hosting:dump/restore",
-        "hosting:database/restore",
-        "nasha:snapshot/create",
-        "nasha:snapshot/delete",
-        "nasha:customSnapshot/create",
-        "nasha:customSnapshot/delete",
-        "scaleway:backup/create",
-        "scaleway:backup/export",
-        "scaleway:backup/restore",
-        "scaleway:backup/delete",
-        "vps:backup/create",
-        "vps:server/restore",
-    }
-)
-"""Operation names `POST /_sandbox/outcomes` accepts."""
-
-HIDDEN_KIND = "_sandbox"
+from . import registry
+from .context import FAULT_KINDS, META, SCRIPTABLE, FaultRule, SandboxContext
 
 
 class AdminError(Exception):
@@ -47,18 +22,15 @@ class AdminError(Exception):
 
 
 def objects(ctx: SandboxContext) -> dict[str, dict[str, Any]]:
-    """Every stored API object, `{kind: {key: doc}}`; objects whose `_gone_at` passed are gone."""
-    # OVH applies the effects of finished tasks lazily, on its next request: apply them now.
+    """Every stored API object, `{kind: {key: doc}}`, as of now: every API first applies
+    what time has done (ended operations, expiries), as its next request would."""
     with ctx.store.transaction():
-        now = ctx.clock()
-        settle(ctx, now)
+        registry.settle(ctx, ctx.clock())
         items = list(ctx.store.items())
     dump: dict[str, dict[str, Any]] = {}
     for kind, key, doc in items:
-        gone_at = doc.get("_gone_at")
-        if kind == HIDDEN_KIND or (isinstance(gone_at, (int, float)) and gone_at <= now):
-            continue
-        dump.setdefault(kind, {})[key] = doc
+        if kind != META:
+            dump.setdefault(kind, {})[key] = doc
     return dump
 
 
@@ -117,7 +89,7 @@ class _Admin:
     async def post_outcomes(self, request: Request) -> JSONResponse:
         body = await _json_object(request)
         operation, outcome, count = body.get("operation"), body.get("outcome"), body.get("count", 1)
-        if operation not in OPERATIONS:
+        if operation not in registry.OPERATIONS:
             raise AdminError(f"unknown operation {operation!r}")
         if outcome not in SCRIPTABLE:
             raise AdminError("outcome must be 'fail' or 'hang'")
@@ -139,8 +111,8 @@ class _Admin:
             raise AdminError(f"kind must be one of {', '.join(sorted(FAULT_KINDS))}")
         if route is not None and not isinstance(route, str):
             raise AdminError("route must be a string like 'GET /1.0/hosting/web/{serviceName}'")
-        if api not in (None, "ovh", "scaleway", "vps"):
-            raise AdminError("api must be 'ovh', 'scaleway' or 'vps'")
+        if api is not None and api not in registry.APIS:
+            raise AdminError(f"api must be one of {', '.join(registry.APIS)}")
         if count is not None and (
             isinstance(count, bool) or not isinstance(count, int) or count < 1
         ):

@@ -1,40 +1,36 @@
-"""The sandbox's ASGI application: the three emulated APIs and the admin routes.
+"""The sandbox's ASGI application: the emulated APIs and the admin routes.
 
-`build_app(ctx)` seeds a fresh store with the fixed objects and the settings' scenarios (a
-store reopened from a state file is kept as is), mounts `/1.0` and `/v1` (OVHcloud, which
-serves its API under both), `/rdb/v1` (Scaleway), `/api/v1` (VPS panel) and `/_sandbox`
-(admin), and puts the fault middleware in front. Unknown routes and wrong methods answer in
-the error shape of the API whose prefix they fall under.
+`build_app(ctx)` seeds a fresh store with every API's fixed objects and the settings'
+scenarios (a store reopened from a state file is kept as is), mounts each API of
+:mod:`.registry` under its prefixes and the admin routes under `/_sandbox`, and puts the
+fault middleware in front. Unknown routes and wrong methods answer in the error shape of the
+API whose prefix they fall under.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount
 
-from . import admin, ovh, scaleway, vps
+from . import admin
 from .context import SandboxContext
-from .faults import FaultMiddleware, api_of
+from .faults import FaultMiddleware
+from .registry import APIS, api_for
 from .scenarios import seeders
 
 
 def build_app(ctx: SandboxContext) -> Starlette:
     """The application serving one sandbox context (seeded before it is returned)."""
-    ctx.seeders = [ovh.seed, scaleway.seed, vps.seed, *seeders(ctx.settings.scenarios)]
+    ctx.seeders = [api.seed for api in APIS.values()] + seeders(ctx.settings.scenarios)
     ctx.seed()
     routes: list[BaseRoute] = [
-        Mount("/1.0", routes=ovh.routes(ctx)),
-        Mount("/v1", routes=ovh.routes(ctx)),
-        Mount("/rdb/v1", routes=scaleway.routes(ctx)),
-        Mount("/api/v1", routes=vps.routes(ctx)),
-        Mount("/_sandbox", routes=admin.routes(ctx)),
+        Mount(prefix, routes=api.routes(ctx)) for api in APIS.values() for prefix in api.prefixes
     ]
+    routes.append(Mount("/_sandbox", routes=admin.routes(ctx)))
     return Starlette(
         routes=routes,
         middleware=[Middleware(FaultMiddleware, ctx=ctx, routes=routes)],
@@ -42,22 +38,15 @@ def build_app(ctx: SandboxContext) -> Starlette:
     )
 
 
-def _routing_error(api: str | None, status: int, method: str) -> dict[str, Any]:
-    not_found = status == 404
-    if api == "ovh":
-        if not_found:
-            return {"class": "Client::NotFound", "message": "Got an invalid (or empty) URL"}
-        return {"class": "Client::MethodNotAllowed", "message": f"Method {method} not allowed"}
-    if api == "scaleway":
-        return {"message": "Not Found" if not_found else "Method Not Allowed"}
-    if api == "vps":
-        return {"detail": "Not found." if not_found else f'Method "{method}" not allowed.'}
-    return {"error": "not found" if not_found else "method not allowed"}
-
-
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     """Routing errors (no such route, wrong method) in the API's own error shape."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    body = _routing_error(api_of(request.url.path), status, request.method)
-    headers = exc.headers if isinstance(exc, HTTPException) else None
-    return JSONResponse(body, status_code=status, headers=headers)
+    api = api_for(request.url.path)
+    if api is None:
+        body = {"error": "not found" if status == 404 else "method not allowed"}
+        response: Response = JSONResponse(body, status_code=status)
+    else:
+        response = api.error(status, request.method)
+    if isinstance(exc, HTTPException) and exc.headers:
+        response.headers.update(exc.headers)
+    return response

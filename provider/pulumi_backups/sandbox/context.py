@@ -35,8 +35,8 @@ class FaultRule:
 
     `route` is a counter key, "METHOD /route/template" (e.g.
     "POST /1.0/dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot"); a
-    rule without a route matches every request to `api` ("ovh", "scaleway", "vps"). `count`
-    None keeps the rule until cleared.
+    rule without a route matches every request to the API named `api`. `count` None keeps
+    the rule until cleared.
     """
 
     kind: str
@@ -50,7 +50,8 @@ class FaultRule:
         return self.api is None or self.api == api
 
 
-_META = "_sandbox"
+META = "_sandbox"
+"""Store kind of the sandbox's own records (clock offset, seeding), never an API object."""
 
 
 class SandboxContext:
@@ -70,7 +71,7 @@ class SandboxContext:
         self._outcomes: dict[str, list[Outcome]] = {}
         self._counters: Counter[str] = Counter()
         self._faults: list[FaultRule] = []
-        meta = self.store.get(_META, "clock")
+        meta = self.store.get(META, "clock")
         self._offset = float(meta["offset"]) if meta else 0.0
 
     # clock -----------------------------------------------------------------------------
@@ -82,7 +83,7 @@ class SandboxContext:
         """Move sandbox time forward (kept across restarts); returns the new clock."""
         with self._lock:
             self._offset += max(0.0, seconds)
-            self.store.put(_META, "clock", {"offset": self._offset})
+            self.store.put(META, "clock", {"offset": self._offset})
         return self.clock()
 
     # outcomes ----------------------------------------------------------------------------
@@ -167,10 +168,10 @@ class SandboxContext:
     def seed(self) -> None:
         """Seed a fresh store (once: a store reopened from a state file is left as is)."""
         with self.store.transaction():
-            if self.store.get(_META, "seeded") is None:
+            if self.store.get(META, "seeded") is None:
                 for seeder in self.seeders:
                     seeder(self)
-                self.store.put(_META, "seeded", {"at": self.clock()})
+                self.store.put(META, "seeded", {"at": self.clock()})
 
     def reset(self) -> None:
         """Wipe state, re-seed, restore start settings; clear counters, outcomes, clock."""

@@ -1,66 +1,37 @@
-"""Fault injection and request counting, in front of every emulated API.
+"""The layer in front of every emulated API: request counting, fault injection, request
+ids, and the API's own 500 for a handler that fails.
 
 For each API request (never `/_sandbox/*`) the middleware, before the request reaches its
 handler: counts it under "METHOD /route/template", waits `latency_ms`, then applies the
 first targeted fault queued for that route or API (`SandboxContext.add_fault`), else answers
 a share `error_rate` of requests 503 and a share `ratelimit_rate` 429. Errors come in the
-API's own shape (a Scaleway 429 has an empty body and no Content-Type, like the real
-gateway's), except `html404`, the HTML page a proxy or load balancer answers. The `lost-*`
-faults let the request through, so the server acts, and then lose its answer: a 500 in the
-API's shape, or a connection closed after the headers of an answer it never finishes. Draws
-come from the context's seeded generator. The middleware also stamps the API's request-id
-header on every response that lacks one (`X-OVH-QUERYID` for OVHcloud, `X-Request-Id`
-otherwise).
+API's own shape (`EmulatedApi.error`: a Scaleway 429 has an empty body and no Content-Type,
+like the real gateway's), except `html404`, the HTML page a proxy or load balancer answers.
+The `lost-*` faults let the request through, so the server acts, and then lose its answer: a
+500 in the API's shape, or a connection closed after the headers of an answer it never
+finishes. Draws come from the context's seeded generator. A handler that raises gets the
+API's 500, never a plain-text page. Every response gets the API's request-id header when it
+lacks one, and a `Date` on the sandbox clock.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import re
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from email.utils import formatdate
-from typing import Any
 
 import anyio
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .context import SandboxContext
+from .emulated import EmulatedApi
+from .registry import api_for
+
+log = logging.getLogger(__name__)
 
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")  # "{server_id:int}" counts as "{server_id}"
-_PREFIXES = {"/1.0": "ovh", "/v1": "ovh", "/rdb/v1": "scaleway", "/api/v1": "vps"}
-
-_UNAVAILABLE: dict[str, dict[str, Any]] = {
-    "ovh": {"class": "Server::ServiceUnavailable", "message": "Service temporarily unavailable"},
-    "scaleway": {"message": "service is unavailable", "type": "service_unavailable"},
-    "vps": {"detail": "Service temporarily unavailable, try again later."},
-}
-_THROTTLED: dict[str, dict[str, Any] | None] = {
-    "ovh": {"message": "Too many requests"},
-    "scaleway": None,
-    "vps": {"detail": "Request was throttled."},
-}
-_INTERNAL: dict[str, dict[str, Any]] = {
-    "ovh": {"class": "Server::InternalServerError", "message": "Internal server error"},
-    "scaleway": {"message": "internal error", "type": "internal_error"},
-    "vps": {"detail": "A server error occurred."},
-}
-_FORBIDDEN: dict[str, dict[str, Any]] = {
-    "ovh": {
-        "errorCode": "NOT_GRANTED_CALL",
-        "httpCode": "403 Forbidden",
-        "message": "This call has not been granted",
-    },
-    "scaleway": {"message": "insufficient permissions", "type": "permissions_denied"},
-    "vps": {"detail": "You do not have permission to perform this action."},
-}
-_BODIES: Mapping[int, Mapping[str, Mapping[str, Any] | None]] = {
-    500: _INTERNAL,
-    503: _UNAVAILABLE,
-    429: _THROTTLED,
-    403: _FORBIDDEN,
-}
 PROXY_NOT_FOUND = (
     b"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
     b"<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -70,11 +41,9 @@ PROXY_NOT_FOUND = (
 
 
 def api_of(path: str) -> str | None:
-    """Which emulated API serves a path ("ovh", "scaleway", "vps"), or None."""
-    for prefix, api in _PREFIXES.items():
-        if path == prefix or path.startswith(prefix + "/"):
-            return api
-    return None
+    """The name of the emulated API serving a path ("ovh", "scaleway", "vps"), or None."""
+    api = api_for(path)
+    return None if api is None else api.name
 
 
 def route_template(routes: Sequence[BaseRoute], scope: Scope, prefix: str = "") -> str | None:
@@ -93,7 +62,7 @@ def route_template(routes: Sequence[BaseRoute], scope: Scope, prefix: str = "") 
 
 
 class FaultMiddleware:
-    """ASGI middleware: counters, latency, injected 503/429, request-id headers."""
+    """ASGI middleware: counters, latency, injected faults, request ids, the API's own 500."""
 
     def __init__(self, app: ASGIApp, ctx: SandboxContext, routes: Sequence[BaseRoute]) -> None:
         self.app = app
@@ -101,34 +70,46 @@ class FaultMiddleware:
         self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        api = api_of(scope["path"]) if scope["type"] == "http" else None
+        api = api_for(scope["path"]) if scope["type"] == "http" else None
         if api is None:
             await self.app(scope, receive, send)
             return
         template = route_template(self.routes, scope) or scope["path"]
         self.ctx.count(f"{scope['method']} {template}")
-        settings = self.ctx.settings
-        if settings.latency_ms > 0:
-            await anyio.sleep(settings.latency_ms / 1000)
-        stamped = _stamp(send, api, self.ctx.clock())
-        targeted = self.ctx.take_fault(f"{scope['method']} {template}", api)
+        if self.ctx.settings.latency_ms > 0:
+            await anyio.sleep(self.ctx.settings.latency_ms / 1000)
+        answer = _Answer(send, api, self.ctx.clock())
+        try:
+            await self._serve(scope, receive, answer, api, template)
+        except Exception:
+            if answer.started:  # too late for another answer: let the server drop it
+                raise
+            log.exception("sandbox %s handler failed: %s %s", api.name, scope["method"], template)
+            await answer.error(scope, receive, 500)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, answer: _Answer, api: EmulatedApi, template: str
+    ) -> None:
+        targeted = self.ctx.take_fault(f"{scope['method']} {template}", api.name)
         if targeted is not None:
-            await self._targeted(targeted, scope, receive, stamped, api)
+            await self._targeted(targeted, scope, receive, answer)
             return
+        settings = self.ctx.settings
         fault = self._draw(settings.error_rate, settings.ratelimit_rate)
         if fault is not None:
-            await _send_fault(stamped, api, fault)
+            await answer.error(scope, receive, fault)
             return
-        await self.app(scope, receive, stamped)
+        await self.app(scope, receive, answer.send)
 
-    async def _targeted(
-        self, kind: str, scope: Scope, receive: Receive, send: Send, api: str
-    ) -> None:
+    async def _targeted(self, kind: str, scope: Scope, receive: Receive, answer: _Answer) -> None:
         if kind == "html404":
-            await _send(send, 404, PROXY_NOT_FOUND, b"text/html")
+            headers = [(b"content-type", b"text/html")]
+            headers.append((b"content-length", str(len(PROXY_NOT_FOUND)).encode()))
+            await answer.send({"type": "http.response.start", "status": 404, "headers": headers})
+            await answer.send({"type": "http.response.body", "body": PROXY_NOT_FOUND})
             return
         if not kind.startswith("lost-"):
-            await _send_fault(send, api, int(kind))
+            await answer.error(scope, receive, int(kind))
             return
 
         async def swallow(message: Message) -> None:  # the server acts; its answer is lost
@@ -136,11 +117,11 @@ class FaultMiddleware:
 
         await self.app(scope, receive, swallow)
         if kind == "lost-500":
-            await _send_fault(send, api, 500)
+            await answer.error(scope, receive, 500)
             return
         # Promise a body and end without it: the server closes the connection mid-answer.
         headers = [(b"content-type", b"application/json"), (b"content-length", b"64")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await answer.send({"type": "http.response.start", "status": 200, "headers": headers})
 
     def _draw(self, error_rate: float, ratelimit_rate: float) -> int | None:
         if error_rate <= 0 and ratelimit_rate <= 0:
@@ -153,43 +134,27 @@ class FaultMiddleware:
         return None
 
 
-def _stamp(send: Send, api: str, now: float) -> Send:
-    """Wrap `send` so the response carries the API's request-id header and a `Date` header
-    on the sandbox clock (clients judge expiries, e.g. download links, by the server's date)."""
-    name = b"x-ovh-queryid" if api == "ovh" else b"x-request-id"
-    date = formatdate(now, usegmt=True).encode()
+class _Answer:
+    """The response side of one API request: stamps the API's request-id header (when
+    missing) and a `Date` on the sandbox clock (clients judge expiries, e.g. download links,
+    by the server's date), and remembers whether the answer has started."""
 
-    async def wrapped(message: Message) -> None:
+    def __init__(self, send: Send, api: EmulatedApi, now: float) -> None:
+        self._send, self._api = send, api
+        self._header = api.request_id_header.lower().encode()
+        self._date = formatdate(now, usegmt=True).encode()
+        self.started = False
+
+    async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
+            self.started = True
             headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
-            headers.append((b"date", date))
-            if not any(key.lower() == name for key, _ in headers):
-                value = f"EU.sandbox.{uuid.uuid4().hex}" if api == "ovh" else str(uuid.uuid4())
-                headers.append((name, value.encode()))
+            headers.append((b"date", self._date))
+            if not any(key.lower() == self._header for key, _ in headers):
+                headers.append((self._header, self._api.new_request_id().encode()))
             message = {**message, "headers": headers}
-        await send(message)
+        await self._send(message)
 
-    return wrapped
-
-
-async def _send_fault(send: Send, api: str, status: int) -> None:
-    body_doc = _BODIES[status][api]
-    if body_doc is not None:
-        await _send(send, status, json.dumps(body_doc).encode(), b"application/json")
-    else:  # the Scaleway gateway's 429: no body, no Content-Type
-        await _send(send, status, b"", None, [(b"x-envoy-ratelimited", b"true")])
-
-
-async def _send(
-    send: Send,
-    status: int,
-    body: bytes,
-    content_type: bytes | None,
-    extra: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    headers = list(extra or [])
-    if content_type is not None:
-        headers.append((b"content-type", content_type))
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    async def error(self, scope: Scope, receive: Receive, status: int) -> None:
+        """Answer `status` in the API's own error shape."""
+        await self._api.error(status, scope["method"])(scope, receive, self.send)

@@ -9,7 +9,6 @@ of handle behave the same.
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -83,7 +82,6 @@ class Sandbox:
         self.context: SandboxContext | None = None  # set once started in this process
         self._url: str | None = None
         self._server: ThreadedServer | None = None
-        self._thread: threading.Thread | None = None
         self._client: httpx.Client | None = None
 
     @classmethod

@@ -17,7 +17,7 @@ from typing import Final
 from .context import SandboxContext
 from .ovh.dump_models import DAY, create_dump
 from .ovh.hosting_models import create_database, delete_database
-from .ovh.http import settle
+from .ovh.settle import settle
 from .settings import HOSTING_SERVICE
 
 DELETED_DATABASE: Final = "sandboxold.mysql.db"

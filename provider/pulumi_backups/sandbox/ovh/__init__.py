@@ -1,8 +1,9 @@
 """OVHcloud API v1 emulator: web hosting databases and dumps, NAS-HA snapshots.
 
-Served under ``/1.0`` by the sandbox app. Requests are signed exactly as python-ovh signs
-them (:mod:`.auth`); errors have the real shapes (:mod:`.exceptions`); every change is a
-task whose progress follows the sandbox clock (:mod:`.timeline`).
+Served under ``/1.0`` (and ``/v1``) by the sandbox app, as :data:`API`. Requests are signed
+exactly as python-ovh signs them (:mod:`.auth`); errors have the real shapes
+(:mod:`.exceptions`); every change is a task whose progress follows the sandbox clock
+(:mod:`.timeline`) and whose effect lands when it ends (:mod:`.settle`).
 
 Layout (moto's): ``*_models.py`` hold state and rules, ``*_responses.py`` the routes,
 ``http.py`` the one choke point every route goes through.
@@ -13,9 +14,10 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from ..context import SandboxContext
-from ..settings import HOSTING_SERVICE as HOSTING_SERVICE
-from ..settings import NASHA_SERVICE as NASHA_SERVICE
-from . import hosting_responses, hosting_tasks, nasha_models, nasha_responses
+from ..emulated import EmulatedApi
+from ..settings import HOSTING_SERVICE, NASHA_SERVICE
+from . import hosting_responses, hosting_tasks, http, nasha_models, nasha_responses
+from .settle import OPERATIONS, settle
 
 HOSTING_LOGIN = "sandbox"
 NASHA_PARTITION = "backups"
@@ -96,3 +98,17 @@ def _seed_nasha(ctx: SandboxContext) -> None:
             "custom": {},
         },
     )
+
+
+API = EmulatedApi(
+    name="ovh",
+    prefixes=("/1.0", "/v1"),  # the API answers under both
+    routes=routes,
+    seed=seed,
+    operations=OPERATIONS,
+    settle=settle,
+    error=http.standard_response,
+    request_id_header="X-OVH-QUERYID",
+    new_request_id=http.query_id,
+)
+"""The OVHcloud API as the sandbox serves it."""

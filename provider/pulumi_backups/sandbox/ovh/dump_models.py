@@ -24,11 +24,12 @@ import gzip
 import secrets
 
 from ..context import SandboxContext
+from ..progress import Doc
 from . import params
 from .exceptions import BadRequest, Conflict, existing, object_not_found
 from .hosting_models import database, database_operation, service
 from .hosting_tasks import DUMP, start_task, task_view
-from .timeline import Doc, ovh_date
+from .timeline import ovh_date
 
 DUMP_DATES = ("daily.1", "now", "weekly.1")
 DATE_ENUM = "hosting.web.database.dump.DateEnum"

@@ -9,6 +9,10 @@ Two families exist:
   "message": "Invalid signature"}`` (python-ovh maps 403 by ``errorCode``: InvalidKey,
   InvalidCredential).
 
+Failures of the API itself use the first shape with a ``Server::`` class (500, 503); a
+throttled call gets ``{"message": "Too many requests"}`` (429). :func:`standard_error` is the
+answer to a status no handler chose.
+
 Every error is an :class:`OvhError`; the HTTP layer turns it into a response once.
 """
 
@@ -29,8 +33,9 @@ class OvhError(Exception):
         raise NotImplementedError
 
 
-class ClientError(OvhError):
-    """A business error: ``{"class": ..., "message": ...}``."""
+class ClassedError(OvhError):
+    """``{"class": ..., "message": ...}``: a business error (``Client::...``) or a failure of
+    the API itself (``Server::...``)."""
 
     error_class = "Client::BadRequest"
 
@@ -42,32 +47,50 @@ class ClientError(OvhError):
         return {"class": self.error_class, "message": self.message}
 
 
-class BadRequest(ClientError):
+class BadRequest(ClassedError):
     """400: a parameter is missing or invalid."""
 
     status = 400
     error_class = "Client::BadRequest"
 
 
-class Forbidden(ClientError):
-    """403: the action is not allowed on this object."""
-
-    status = 403
-    error_class = "Client::Forbidden"
-
-
-class NotFound(ClientError):
+class NotFound(ClassedError):
     """404: the object (or the route) does not exist."""
 
     status = 404
     error_class = "Client::NotFound"
 
 
-class Conflict(ClientError):
+class MethodNotAllowed(ClassedError):
+    """405: the route exists, not with this method."""
+
+    status = 405
+    error_class = "Client::MethodNotAllowed"
+
+
+class Conflict(ClassedError):
     """409: the object already exists or is busy."""
 
     status = 409
     error_class = "Client::Conflict"
+
+
+class ServerError(ClassedError):
+    """A failure of the API itself: ``Server::...`` with a 5xx status."""
+
+    def __init__(self, status: int, error_class: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_class = error_class
+
+
+class TooManyRequests(OvhError):
+    """429: the caller is throttled; the body has a message only."""
+
+    status = 429
+
+    def body(self) -> dict[str, Any]:
+        return {"message": "Too many requests"}
 
 
 def object_not_found(field: str, value: object) -> NotFound:
@@ -114,3 +137,19 @@ def invalid_signature() -> AuthError:
 def query_time_out() -> AuthError:
     """``X-Ovh-Timestamp`` missing, malformed or too far from the server's clock."""
     return AuthError(400, "QUERY_TIME_OUT", "Query out of time")
+
+
+def standard_error(status: int, method: str) -> OvhError:
+    """The error for a ``status`` no handler chose: a route the API does not serve (404),
+    a method it does not serve there (405), 403, 429, 503; any other status is a 500."""
+    if status == 403:
+        return AuthError(403, "NOT_GRANTED_CALL", "This call has not been granted")
+    if status == 404:
+        return NotFound("Got an invalid (or empty) URL")
+    if status == 405:
+        return MethodNotAllowed(f"Method {method} not allowed")
+    if status == 429:
+        return TooManyRequests()
+    if status == 503:
+        return ServerError(503, "Server::ServiceUnavailable", "Service temporarily unavailable")
+    return ServerError(500, "Server::InternalServerError", "Internal server error")

@@ -1,4 +1,4 @@
-"""What each hosting task changes when it ends (see :func:`.timeline.settle`).
+"""What each hosting task changes when it ends (see :func:`..progress.settle`).
 
 A successful task applies its change; a failed one (scripted outcome ``fail``) leaves
 things as they were before it started: a database that was being created disappears, one
@@ -8,9 +8,9 @@ being deleted or dumped is ``created`` again.
 from __future__ import annotations
 
 from ..context import SandboxContext
+from ..progress import Doc, Effect, Progress
 from .dump_models import expire_dumps, new_dump, orphan_dumps
 from .hosting_tasks import DATABASE, DUMP, purge_archived
-from .timeline import Doc, Effect, ends_at
 
 
 def _key(task: Doc) -> str:
@@ -24,49 +24,44 @@ def _back_to_created(ctx: SandboxContext, task: Doc, transient: str, **changes: 
         ctx.store.put(DATABASE, _key(task), {**doc, **changes, "status": "created"})
 
 
-def _database_created(ctx: SandboxContext, task: Doc, ok: bool) -> None:
-    if ok:
-        _back_to_created(ctx, task, "creating")
-    else:
+def _database_created(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+    if progress.failed:
         ctx.store.delete(DATABASE, _key(task))
+    else:
+        _back_to_created(ctx, task, "creating")
 
 
-def _password_changed(ctx: SandboxContext, task: Doc, ok: bool) -> None:
-    changes = {"password": task["target"]["password"]} if ok else {}
+def _password_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+    changes = {} if progress.failed else {"password": task["target"]["password"]}
     _back_to_created(ctx, task, "updating", **changes)
 
 
-def _database_deleted(ctx: SandboxContext, task: Doc, ok: bool) -> None:
-    if not ok:
+def _database_deleted(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+    if progress.failed:
         _back_to_created(ctx, task, "deleting")
     elif ctx.store.delete(DATABASE, _key(task)):
-        orphan_dumps(ctx, task["service"], task["target"]["database"], _end(task))
+        orphan_dumps(ctx, task["service"], task["target"]["database"], progress.ended)
 
 
-def _dump_created(ctx: SandboxContext, task: Doc, ok: bool) -> None:
+def _dump_created(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     name = task["target"]["database"]
-    if ok and ctx.store.get(DATABASE, _key(task)) is not None:
-        new_dump(ctx, task["service"], name, task["target"]["type"], _end(task), task["id"])
+    if not progress.failed and ctx.store.get(DATABASE, _key(task)) is not None:
+        dump_type = task["target"]["type"]
+        new_dump(ctx, task["service"], name, dump_type, progress.ended, task["id"])
     _back_to_created(ctx, task, "dumping")
 
 
-def _dump_deleted(ctx: SandboxContext, task: Doc, ok: bool) -> None:
+def _dump_deleted(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     key = f"{task['service']}/{task['target']['dump']}"
     doc = ctx.store.get(DUMP, key)
-    if doc is not None and ok:
+    if doc is not None and not progress.failed:
         ctx.store.delete(DUMP, key)
     elif doc is not None and doc["status"] == "deleting":
         ctx.store.put(DUMP, key, {**doc, "status": "created"})
 
 
-def _restored(ctx: SandboxContext, task: Doc, ok: bool) -> None:
+def _restored(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     _back_to_created(ctx, task, "restoring")
-
-
-def _end(task: Doc) -> float:
-    end = ends_at(task)
-    assert end is not None, "a task that hangs has no effect"
-    return end
 
 
 EFFECTS: dict[str, Effect] = {

@@ -16,10 +16,11 @@ import re
 from typing import Any
 
 from ..context import SandboxContext
+from ..progress import Doc
 from . import params
 from .exceptions import BadRequest, Conflict, existing
 from .hosting_tasks import DATABASE, DUMP, SERVICE, start_task, task_view
-from .timeline import Doc, ovh_date
+from .timeline import ovh_date
 
 CAPABILITIES = ("extraSqlPerso", "local", "privateDatabase", "sqlLocal", "sqlPerso", "sqlPro")
 TYPES = ("mariadb", "mysql", "postgresql", "redis")

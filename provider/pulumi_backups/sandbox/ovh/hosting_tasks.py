@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import SandboxContext
+from ..progress import Doc, Progress, schedule
 from .exceptions import existing, object_not_found
-from .timeline import Doc, ends_at, last_update, new_task, ovh_date, phase, schedule
+from .timeline import last_update, ovh_date, phase
 
 SERVICE = "ovh:hosting"
 DATABASE = "ovh:hosting:database"
@@ -27,10 +28,10 @@ _FUNCTIONS = {"hosting:dump/restore": "database/restore"}
 
 
 def _archived(ctx: SandboxContext, task: Doc, now: float) -> bool:
-    end = ends_at(task)
-    if task["outcome"] != "ok" or end is None:
+    progress = Progress.of(task)
+    if progress.outcome != "ok" or progress.ends_at is None:
         return False
-    return now >= end + float(ctx.settings.archive_seconds)
+    return now >= progress.ends_at + float(ctx.settings.archive_seconds)
 
 
 def start_task(
@@ -44,32 +45,29 @@ def start_task(
 ) -> Doc:
     """Create and schedule a hosting task; ``target`` tells its effect what to change."""
     task_id = TASK_ID_BASE + ctx.store.next_id(TASK)
-    task = new_task(
-        ctx,
-        now,
-        operation,
-        id=task_id,
-        service=sn,
-        objectId=object_id,
-        objectType=object_type,
-        target=target,
-    )
-    schedule(ctx, TASK, f"{sn}/{task_id}", task)
-    return task
+    task = {
+        "id": task_id,
+        "service": sn,
+        "objectId": object_id,
+        "objectType": object_type,
+        "target": target,
+    }
+    return schedule(ctx, TASK, f"{sn}/{task_id}", task, Progress.start(ctx, operation, now))
 
 
 def task_view(task: Doc, now: float) -> Doc:
     """The task as ``GET /hosting/web/{sn}/tasks/{id}`` shows it."""
-    ended = phase(task, now)
+    progress = Progress.of(task)
+    ended = phase(progress, now)
     status = "cancelled" if ended == "error" else ended  # the failed end of a hosting task
-    operation = task["operation"]
+    operation = progress.operation
     return {
         "id": task["id"],
         "function": _FUNCTIONS.get(operation, operation.split(":", 1)[1]),
         "status": status,
-        "startDate": ovh_date(task["startAt"]),
-        "doneDate": ovh_date(ends_at(task)) if status in ("done", "cancelled") else None,
-        "lastUpdate": ovh_date(last_update(task, now)),
+        "startDate": ovh_date(progress.started),
+        "doneDate": ovh_date(progress.ends_at) if status in ("done", "cancelled") else None,
+        "lastUpdate": ovh_date(last_update(progress, now)),
         "objectId": task["objectId"],
         "objectType": task["objectType"],
     }

@@ -3,9 +3,10 @@
 :func:`endpoint` turns a plain handler ``(ctx, call) -> JSON value`` into a Starlette
 endpoint that, in order: checks the request signature (unless the route is public),
 parses the JSON body, settles every task that has ended, runs the handler in one store
-transaction (in a worker thread: the store is synchronous), and answers JSON. Every
-answer, error or not, carries an ``X-OVH-QUERYID`` header; errors use the real API's shapes
-(:mod:`.exceptions`).
+transaction (in a worker thread: the store is synchronous), and answers JSON. Errors use the
+real API's shapes (:mod:`.exceptions`); the fault middleware in front stamps every answer
+with an ``X-OVH-QUERYID`` (:func:`query_id`) and answers an unexpected failure with the
+API's 500 (:func:`standard_response`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,18 +24,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..context import SandboxContext
+from ..progress import settled_transaction
 from ..settings import CREDENTIALS
-from . import auth, hosting_effects, nasha_models, timeline
-from .exceptions import BadRequest, OvhError
-
-log = logging.getLogger(__name__)
+from . import auth
+from .exceptions import BadRequest, OvhError, standard_error
+from .settle import settle
 
 KEYS = auth.Keys(
     application_key=CREDENTIALS["OVH_APPLICATION_KEY"],
     application_secret=CREDENTIALS["OVH_APPLICATION_SECRET"],
     consumer_key=CREDENTIALS["OVH_CONSUMER_KEY"],
 )
-EFFECTS: dict[str, timeline.Effect] = {**hosting_effects.EFFECTS, **nasha_models.EFFECTS}
 _QUERY_SEQ = itertools.count(1)
 
 
@@ -64,11 +63,9 @@ def error_response(error: OvhError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status)
 
 
-def settle(ctx: SandboxContext, now: float) -> None:
-    """Apply everything that time has brought about by ``now`` (tasks, expiries)."""
-    timeline.settle(ctx, now, EFFECTS)
-    hosting_effects.housekeeping(ctx, now)
-    nasha_models.expire_custom_snapshots(ctx, now)
+def standard_response(status: int, method: str) -> JSONResponse:
+    """The real API's answer with a ``status`` no handler chose (:func:`standard_error`)."""
+    return error_response(standard_error(status, method))
 
 
 def _verify(request: Request, raw: bytes, now: float) -> None:
@@ -101,11 +98,8 @@ def _body(raw: bytes) -> dict[str, Any]:
 
 
 def _run(ctx: SandboxContext, handler: Handler, call: Call) -> Response:
-    with ctx.store.transaction():
-        # the instant is taken under the lock so that requests see time in order
-        call = dataclasses.replace(call, now=ctx.clock())
-        settle(ctx, call.now)
-        result = handler(ctx, call)
+    with settled_transaction(ctx, settle) as now:
+        result = handler(ctx, dataclasses.replace(call, now=now))
     return result if isinstance(result, Response) else JSONResponse(result)
 
 
@@ -126,14 +120,8 @@ def endpoint(ctx: SandboxContext, handler: Handler, *, signed: bool = True) -> E
                 now=now,
                 base_url=base,
             )
-            response = await run_in_threadpool(_run, ctx, handler, call)
+            return await run_in_threadpool(_run, ctx, handler, call)
         except OvhError as error:
-            response = error_response(error)
-        except Exception:
-            log.exception("sandbox OVH handler failed")
-            body = {"class": "Server::InternalServerError", "message": "Internal server error"}
-            response = JSONResponse(body, status_code=500)
-        response.headers["X-OVH-QUERYID"] = query_id()
-        return response
+            return error_response(error)
 
     return serve

@@ -16,9 +16,10 @@ import re
 from typing import Any
 
 from ..context import SandboxContext
+from ..progress import Doc, Effect, Progress, schedule
 from . import params
 from .exceptions import BadRequest, Conflict, existing, object_not_found
-from .timeline import Doc, ends_at, last_update, new_task, ovh_date, parse_date, phase, schedule
+from .timeline import last_update, ovh_date, parse_date, phase
 
 SERVICE = "ovh:nasha"
 PARTITION = "ovh:nasha:partition"
@@ -80,33 +81,31 @@ def _start(
     ctx: SandboxContext, now: float, doc: Doc, operation: str, details: str, **target: Any
 ) -> Doc:
     task_id = TASK_ID_BASE + ctx.store.next_id(TASK)
-    task = new_task(
-        ctx,
-        now,
-        operation,
-        taskId=task_id,
-        service=doc["service"],
-        partitionName=doc["partitionName"],
-        details=details,
-        target=target,
-    )
-    schedule(ctx, TASK, f"{doc['service']}/{task_id}", task)
-    return task_view(task, now)
+    task = {
+        "taskId": task_id,
+        "service": doc["service"],
+        "partitionName": doc["partitionName"],
+        "details": details,
+        "target": target,
+    }
+    key, progress = f"{doc['service']}/{task_id}", Progress.start(ctx, operation, now)
+    return task_view(schedule(ctx, TASK, key, task, progress), now)
 
 
 def task_view(task: Doc, now: float) -> Doc:
     """The task as ``GET /dedicated/nasha/{sn}/task/{taskId}`` shows it."""
-    status = phase(task, now)
+    progress = Progress.of(task)
+    status = phase(progress, now)
     return {
         "taskId": task["taskId"],
-        "operation": OPERATIONS[task["operation"]],
+        "operation": OPERATIONS[progress.operation],
         "status": "customerError" if status == "error" else status,
         "details": task["details"],
         "partitionName": task["partitionName"],
         "storageName": task["service"],
-        "todoDate": ovh_date(task["startAt"]),
-        "doneDate": ovh_date(ends_at(task)) if status in ("done", "error") else None,
-        "lastUpdate": ovh_date(last_update(task, now)),
+        "todoDate": ovh_date(progress.started),
+        "doneDate": ovh_date(progress.ends_at) if status in ("done", "error") else None,
+        "lastUpdate": ovh_date(last_update(progress, now)),
     }
 
 
@@ -226,34 +225,34 @@ def _task_partition(ctx: SandboxContext, task: Doc) -> Doc | None:
     return ctx.store.get(PARTITION, f"{task['service']}/{task['partitionName']}")
 
 
-def _type_changed(ctx: SandboxContext, task: Doc, ok: bool) -> None:
+def _type_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     """Create ends in ``active`` (or nothing), delete in nothing (or ``active``)."""
     doc = _task_partition(ctx, task)
     kind = task["target"]["snapshotType"]
     if doc is None or kind not in doc["snapshots"]:
         return
-    created = task["operation"].endswith("/create")
-    if ok == created:
+    created = progress.operation.endswith("/create")
+    if progress.failed != created:
         doc["snapshots"][kind] = "active"
     else:
         del doc["snapshots"][kind]
     _save(ctx, doc)
 
 
-def _custom_changed(ctx: SandboxContext, task: Doc, ok: bool) -> None:
+def _custom_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     doc = _task_partition(ctx, task)
     snap = task["target"]["name"]
     if doc is None or snap not in doc["custom"]:
         return
-    created = task["operation"].endswith("/create")
-    if ok == created:
+    created = progress.operation.endswith("/create")
+    if progress.failed != created:
         doc["custom"][snap]["state"] = "active"
     else:
         del doc["custom"][snap]
     _save(ctx, doc)
 
 
-EFFECTS = {
+EFFECTS: dict[str, Effect] = {
     "nasha:snapshot/create": _type_changed,
     "nasha:snapshot/delete": _type_changed,
     "nasha:customSnapshot/create": _custom_changed,

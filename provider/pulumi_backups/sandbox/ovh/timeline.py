@@ -1,30 +1,18 @@
-"""Time in the OVHcloud emulator: date formats, task phases and deferred effects.
+"""Time in the OVHcloud emulator: date formats and how a task shows its progress.
 
-A task is stored with its start time, its duration (the ``task_seconds`` setting when it
-started) and its scripted outcome. Its phase is computed from the sandbox clock (moto's
-"managed state transitions"): ``todo`` for the first third, ``doing`` until the end, then
-``done`` (or ``error`` for a scripted failure, which each API shows its own way: a hosting
-task ``cancelled``, a NAS-HA task ``customerError``); a scripted hang stays ``doing`` forever.
-
-What a task changes (a database appears, a dump is listed, a snapshot type is added) takes
-effect when the task ends: :func:`settle` applies every effect due, in order, and is called
-at the start of every request, inside the store transaction.
+A task carries the :class:`~..progress.Progress` of its operation. Its phase follows the
+sandbox clock: ``todo`` for the first third, ``doing`` until the end, then ``done`` (or
+``error`` for a scripted failure, which each API shows its own way: a hosting task
+``cancelled``, a NAS-HA task ``customerError``); a scripted hang stays ``doing`` forever.
+What a task changes takes effect when it ends (:mod:`.settle`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from datetime import datetime, timezone, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..context import SandboxContext
-
-PENDING = "ovh:pending"
-
-Doc = dict[str, Any]
-#: Applies what a finished task changes: (ctx, task, succeeded).
-Effect = Callable[[SandboxContext, Doc, bool], None]
+from ..progress import Progress
 
 
 def _zone() -> tzinfo:
@@ -59,61 +47,20 @@ def parse_date(text: str) -> float:
     return parsed.timestamp()
 
 
-def new_task(ctx: SandboxContext, now: float, operation: str, **fields: Any) -> Doc:
-    """A task document for ``operation`` starting at ``now``, with its scripted outcome."""
-    task: Doc = {
-        "operation": operation,
-        "startAt": now,
-        "seconds": max(0.0, float(ctx.settings.task_seconds)),
-        "outcome": ctx.take_outcome(operation),
-    }
-    task.update(fields)
-    return task
-
-
-def ends_at(task: Doc) -> float | None:
-    """When the task ends (done or error); None for a task that hangs."""
-    if task["outcome"] == "hang":
-        return None
-    return float(task["startAt"]) + float(task["seconds"])
-
-
-def phase(task: Doc, now: float) -> str:
+def phase(progress: Progress, now: float) -> str:
     """``todo``, ``doing``, ``done`` or ``error`` at time ``now``."""
-    start, seconds = float(task["startAt"]), float(task["seconds"])
-    end = ends_at(task)
-    if end is not None and now >= end:
-        return "error" if task["outcome"] == "fail" else "done"
-    return "todo" if now < start + seconds / 3 else "doing"
+    if progress.over(now):
+        return "error" if progress.failed else "done"
+    return "todo" if now < _doing_from(progress) else "doing"
 
 
-def last_update(task: Doc, now: float) -> float:
+def last_update(progress: Progress, now: float) -> float:
     """When the task's phase last changed."""
-    start, seconds = float(task["startAt"]), float(task["seconds"])
-    end = ends_at(task)
-    if end is not None and now >= end:
-        return end
-    return start if now < start + seconds / 3 else start + seconds / 3
+    if progress.over(now):
+        return progress.ended
+    doing = _doing_from(progress)
+    return progress.started if now < doing else doing
 
 
-def schedule(ctx: SandboxContext, task_kind: str, task_key: str, task: Doc) -> None:
-    """Store ``task`` and queue its effect for when it ends (never, if it hangs)."""
-    ctx.store.put(task_kind, task_key, task)
-    end = ends_at(task)
-    if end is not None:
-        ref = {"kind": task_kind, "key": task_key, "endsAt": end}
-        ctx.store.put(PENDING, f"{task_kind}/{task_key}", ref)
-
-
-def settle(ctx: SandboxContext, now: float, effects: Mapping[str, Effect]) -> None:
-    """Apply, oldest first, the effect of every task that has ended by ``now``.
-
-    An effect runs at the task's end time (``ends_at``), not at ``now``.
-    """
-    due = [ref for ref in ctx.store.list(PENDING) if float(ref["endsAt"]) <= now]
-    for ref in sorted(due, key=lambda r: float(r["endsAt"])):
-        ctx.store.delete(PENDING, f"{ref['kind']}/{ref['key']}")
-        task = ctx.store.get(ref["kind"], ref["key"])
-        effect = effects.get(task["operation"]) if task else None
-        if task is not None and effect is not None:
-            effect(ctx, task, task["outcome"] != "fail")
+def _doing_from(progress: Progress) -> float:
+    return progress.started + progress.seconds / 3

@@ -2,27 +2,32 @@
 `error_*.json` bodies that show them come from other Scaleway APIs (vpc-gw, key-manager,
 iam...), not from RDB: which status RDB answers in which case is this emulator's choice.
 
-Every error is `{"message": ..., "type": ..., ...}` with type-specific keys; the gateway's
-429 has an empty body (sent by the fault middleware, not from here). The HTTP layer turns a
-`ScalewayError` into its response once.
+Every error is `{"message": ..., "type": ..., ...}` with type-specific keys, but for the
+gateway's: a route it does not serve gets `{"message": "Not Found"}`, and its 429 has an empty
+body. The HTTP layer turns a `ScalewayError` into its response once; `standard_error` is the
+answer to a status no handler chose.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
 class ScalewayError(Exception):
-    """An error the emulated API answers with: `status` and the JSON `body()`."""
+    """An error the emulated API answers with: `status`, the JSON `body()`, extra `headers`."""
 
     status = 400
+    headers: Mapping[str, str] = {}
 
-    def __init__(self, fields: dict[str, Any]) -> None:
+    def __init__(self, fields: dict[str, Any], status: int | None = None) -> None:
         super().__init__(fields.get("message", ""))
         self.fields = fields
+        if status is not None:
+            self.status = status
 
-    def body(self) -> dict[str, Any]:
-        """The error document, keys sorted like the recorded (non-RDB) bodies."""
+    def body(self) -> dict[str, Any] | None:
+        """The error document, keys sorted like the recorded (non-RDB) bodies; None: no body."""
         return dict(sorted(self.fields.items()))
 
 
@@ -116,3 +121,35 @@ class DeniedAuthentication(ScalewayError):
                 "type": "denied_authentication",
             }
         )
+
+
+class RateLimited(ScalewayError):
+    """429 from the gateway: no body, no Content-Type, `X-Envoy-Ratelimited: true`."""
+
+    status = 429
+    headers = {"x-envoy-ratelimited": "true"}
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def body(self) -> dict[str, Any] | None:
+        return None
+
+
+_STANDARD: dict[int, dict[str, Any]] = {
+    403: {"message": "insufficient permissions", "type": "permissions_denied"},
+    404: {"message": "Not Found"},
+    405: {"message": "Method Not Allowed"},
+    500: {"message": "internal error", "type": "internal_error"},
+    503: {"message": "service is unavailable", "type": "service_unavailable"},
+}
+
+
+def standard_error(status: int, method: str) -> ScalewayError:
+    """The error for a `status` no handler chose: a route the gateway does not serve (404,
+    405), 403, 429, 503; any other status is a 500."""
+    if status == 429:
+        return RateLimited()
+    if status not in _STANDARD:
+        status = 500
+    return ScalewayError(dict(_STANDARD[status]), status)

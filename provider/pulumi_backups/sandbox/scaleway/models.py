@@ -1,11 +1,10 @@
 """Scaleway RDB backups: state and rules, no HTTP.
 
-A backup is stored with the API's 14 keys plus private keys (leading `_`): `_op` is the
-operation in progress (`name`, `started`, `done_at`, `outcome`). Statuses move lazily, on
-the next read at or after `done_at` (moto style): creating -> ready (size, updated_at set),
-exporting -> ready (download_url set), restoring -> ready (updated_at set), deleting ->
-gone (404). A "fail" outcome ends in `error`, a "hang" never ends. A backup whose
-`expires_at` has passed is deleted, like the real service does.
+A backup is stored with the API's 14 keys plus the progress of the operation under way
+(:mod:`..progress`). Every request first settles what has ended (:func:`settle`): creating
+-> ready (size, updated_at set), exporting -> ready (download_url set), restoring -> ready
+(updated_at set), deleting -> gone (404); a "fail" outcome ends in `error`, a "hang" never
+ends. A backup whose `expires_at` has passed is deleted, like the real service does.
 """
 
 from __future__ import annotations
@@ -17,6 +16,8 @@ from typing import Any
 
 from ...core.fields import parse_datetime
 from ..context import SandboxContext
+from ..progress import KEY, Doc, Effect, Progress, schedule, settled_transaction
+from ..progress import settle as settle_operations
 from ..settings import CREDENTIALS, RDB_INSTANCE_ID
 from .exceptions import InvalidArguments, NotFound, PreconditionFailed, TransientState
 
@@ -92,31 +93,58 @@ def _download_url(doc: dict[str, Any], started: float) -> str:
     )
 
 
-def _finish(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
-    """The backup once operation `op` is over; None when it no longer exists."""
-    done = timestamp(op["done_at"])
-    doc = {**doc, "_op": None, "_gone_at": None}
-    if op["outcome"] == "fail":
+def _after(doc: Doc, name: str, progress: Progress) -> Doc:
+    """The backup once operation `name` ("create", "export"...) has ended, unless deleted."""
+    done = timestamp(progress.ended)
+    doc = {**doc, KEY: None}
+    if progress.failed:
         return {**doc, "status": "error", "updated_at": done}
-    if op["name"] == "delete":
-        return None
     doc["status"] = "ready"
-    if op["name"] == "create":
+    if name == "create":
         doc.update(size=_size(doc["database_name"]), updated_at=done)
-    elif op["name"] == "restore":
+    elif name == "restore":
         doc["updated_at"] = done
-    elif op["name"] == "export":
-        doc["download_url"] = _download_url(doc, op["started"])
-        doc["download_url_expires_at"] = timestamp(op["started"] + _DOWNLOAD_SECONDS)
+    elif name == "export":
+        doc["download_url"] = _download_url(doc, progress.started)
+        doc["download_url_expires_at"] = timestamp(progress.started + _DOWNLOAD_SECONDS)
     return doc
 
 
-def _expired(doc: dict[str, Any], now: float) -> bool:
-    """True once a settled backup's expiry date has passed."""
+def _finished(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+    """Store the backup as its ended operation leaves it: gone after a delete."""
+    key, name = f"{doc['region']}/{doc['id']}", progress.operation.rsplit("/", 1)[1]
+    if name == "delete" and not progress.failed:
+        ctx.store.delete(BACKUP, key)
+    else:
+        ctx.store.put(BACKUP, key, _after(doc, name, progress))
+
+
+EFFECTS: dict[str, Effect] = {
+    f"scaleway:backup/{name}": _finished for name in ("create", "export", "restore", "delete")
+}
+"""Every operation on a backup ends the same way: see `_finished`."""
+
+
+def _expired(ctx: SandboxContext, doc: Doc, now: float) -> bool:
+    """Whether a settled backup's expiry date has passed; if so it is deleted, as the real
+    service does."""
     expires = doc["expires_at"]
-    if not expires or doc["status"] in TRANSIENT:
+    if not expires or doc["status"] in TRANSIENT or parse_time(expires).timestamp() > now:
         return False
-    return parse_time(expires).timestamp() <= now
+    ctx.store.delete(BACKUP, f"{doc['region']}/{doc['id']}")
+    return True
+
+
+def _settle_operations(ctx: SandboxContext, now: float) -> None:
+    settle_operations(ctx, now, EFFECTS)
+
+
+def settle(ctx: SandboxContext, now: float) -> None:
+    """Apply what time has done by `now`: ended operations, then expiries. A request about
+    one backup settles the operations and that backup's expiry only (`RdbBackend`)."""
+    _settle_operations(ctx, now)
+    for doc in ctx.store.list(BACKUP):
+        _expired(ctx, doc, now)
 
 
 class RdbBackend:
@@ -134,42 +162,27 @@ class RdbBackend:
             raise NotFound("instance", instance_id)
         return found
 
-    def _settle(self, doc: dict[str, Any], now: float) -> dict[str, Any] | None:
-        """Apply what time has done to a stored backup; None when it is gone."""
-        key = f"{doc['region']}/{doc['id']}"
-        op = doc.get("_op")
-        settled: dict[str, Any] | None = doc
-        if op and op["outcome"] != "hang" and now >= op["done_at"]:
-            settled = _finish(doc, op)
-        if settled and _expired(settled, now):
-            settled = None
-        if settled is None:
-            self.store.delete(BACKUP, key)
-        elif settled is not doc:
-            self.store.put(BACKUP, key, settled)
-        return settled
+    def _backup(self, region: str, backup_id: str, now: float) -> dict[str, Any]:
+        found = self.store.get(BACKUP, f"{region}/{backup_id}")
+        if found is None or _expired(self.ctx, found, now):
+            raise NotFound("database_backup", backup_id)
+        return found
 
     def get(self, region: str, backup_id: str) -> dict[str, Any]:
         """The backup as of now, or 404 not_found (resource "database_backup")."""
-        with self.store.transaction():
-            doc = self.store.get(BACKUP, f"{region}/{backup_id}")
-            settled = doc and self._settle(doc, self.ctx.clock())
-        if not settled:
-            raise NotFound("database_backup", backup_id)
-        return settled
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            return self._backup(region, backup_id, now)
 
     def list(
         self, region: str, instance_id: str | None, name: str | None, order_by: str
     ) -> list[dict[str, Any]]:
         """The region's backups as of now, filtered (name: substring) and ordered."""
-        now = self.ctx.clock()
-        with self.store.transaction():
-            docs = [self._settle(doc, now) for doc in self.store.list(BACKUP)]
+        with settled_transaction(self.ctx, settle):
+            docs = self.store.list(BACKUP)
         found = [
             doc
             for doc in docs
-            if doc is not None
-            and doc["region"] == region
+            if doc["region"] == region
             and instance_id in (None, doc["instance_id"])
             and (not name or name in doc["name"])
         ]
@@ -177,21 +190,17 @@ class RdbBackend:
         return sorted(found, key=lambda doc: doc[field], reverse=descending)
 
     # operations --------------------------------------------------------------------------
-    def _start(self, doc: dict[str, Any], name: str, status: str) -> dict[str, Any]:
+    def _start(self, doc: dict[str, Any], name: str, status: str, now: float) -> dict[str, Any]:
         """Start operation `name` on a backup (outcome drawn from the scripted ones)."""
-        now = self.ctx.clock()
-        outcome = self.ctx.take_outcome(f"scaleway:backup/{name}")
-        done_at = now + self.ctx.settings.task_seconds
-        doc = {**doc, "status": status}
-        doc["_op"] = {"name": name, "started": now, "done_at": done_at, "outcome": outcome}
-        if name == "delete" and outcome == "ok":
-            doc["_gone_at"] = done_at
-        self.store.put(BACKUP, f"{doc['region']}/{doc['id']}", doc)
-        return doc
+        progress = Progress.start(self.ctx, f"scaleway:backup/{name}", now)
+        key = f"{doc['region']}/{doc['id']}"
+        return schedule(self.ctx, BACKUP, key, {**doc, "status": status}, progress)
 
-    def _ready(self, region: str, backup_id: str, usable: bool = False) -> dict[str, Any]:
+    def _ready(
+        self, region: str, backup_id: str, now: float, usable: bool = False
+    ) -> dict[str, Any]:
         """The backup, if it may change now: 409 while transient, 412 if `usable` and in error."""
-        doc = self.get(region, backup_id)
+        doc = self._backup(region, backup_id, now)
         if doc["status"] in TRANSIENT:
             raise TransientState("database_backup", backup_id, doc["status"])
         if usable and doc["status"] != "ready":
@@ -203,7 +212,7 @@ class RdbBackend:
         self, region: str, instance_id: str, database_name: str, name: str, expires_at: str | None
     ) -> dict[str, Any]:
         """A new backup in `creating`; 404 for an unknown instance or database."""
-        with self.store.transaction():
+        with settled_transaction(self.ctx, _settle_operations) as now:
             instance = self.instance(region, instance_id)
             if database_name not in instance["databases"]:
                 raise NotFound("database", database_name)
@@ -211,15 +220,15 @@ class RdbBackend:
             doc: dict[str, Any] = dict.fromkeys(FIELDS)
             doc.update(
                 id=backup_id, instance_id=instance_id, database_name=database_name, name=name,
-                expires_at=expires_at, created_at=timestamp(self.ctx.clock()),
+                expires_at=expires_at, created_at=timestamp(now),
                 instance_name=instance["name"], same_region=False, region=region,
             )  # fmt: skip
-            return self._start(doc, "create", "creating")
+            return self._start(doc, "create", "creating", now)
 
     def update(self, region: str, backup_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Rename and/or set a new expiry; an expiry cannot be removed once set (400)."""
-        with self.store.transaction():
-            doc = self._ready(region, backup_id)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now)
             changes = dict(changes)
             if "expires_at" in changes and changes["expires_at"] is None:
                 if doc["expires_at"] is not None:
@@ -227,28 +236,29 @@ class RdbBackend:
                         "expires_at", "constraint", "expiration date cannot be removed once set"
                     )
                 del changes["expires_at"]
-            doc = {**doc, **changes, "updated_at": timestamp(self.ctx.clock())}
+            doc = {**doc, **changes, "updated_at": timestamp(now)}
             self.store.put(BACKUP, f"{region}/{backup_id}", doc)
             return doc
 
     def delete(self, region: str, backup_id: str) -> dict[str, Any]:
         """Start deleting: `deleting` now, 404 once done."""
-        with self.store.transaction():
-            return self._start(self._ready(region, backup_id), "delete", "deleting")
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            return self._start(self._ready(region, backup_id, now), "delete", "deleting", now)
 
     def export(self, region: str, backup_id: str) -> dict[str, Any]:
         """Start exporting a ready backup: `exporting`, then `ready` with a download URL."""
-        with self.store.transaction():
-            return self._start(self._ready(region, backup_id, usable=True), "export", "exporting")
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now, usable=True)
+            return self._start(doc, "export", "exporting", now)
 
     def restore(
         self, region: str, backup_id: str, instance_id: str, database_name: str | None
     ) -> dict[str, Any]:
         """Start restoring into an instance's database (default: the backup's own)."""
-        with self.store.transaction():
-            doc = self._ready(region, backup_id, usable=True)
+        with settled_transaction(self.ctx, _settle_operations) as now:
+            doc = self._ready(region, backup_id, now, usable=True)
             target = self.instance(region, instance_id)
             database = database_name or doc["database_name"]
             if database not in target["databases"]:
                 raise NotFound("database", database)
-            return self._start(doc, "restore", "restoring")
+            return self._start(doc, "restore", "restoring", now)

@@ -18,7 +18,13 @@ from starlette.routing import BaseRoute, Route
 
 from ..context import SandboxContext
 from ..settings import CREDENTIALS
-from .exceptions import DeniedAuthentication, InvalidArguments, PermissionsDenied, ScalewayError
+from .exceptions import (
+    DeniedAuthentication,
+    InvalidArguments,
+    PermissionsDenied,
+    ScalewayError,
+    standard_error,
+)
 from .models import ORDERS, ORGANIZATION_ID, PROJECT_ID, REGIONS, RdbBackend, echo_time, public
 
 Handler = Callable[[Request, RdbBackend], Awaitable[dict[str, Any]]]
@@ -30,6 +36,21 @@ _PAGE_SIZE, _MAX_PAGE_SIZE = 20, 100
 def _respond(doc: dict[str, Any], status: int = 200) -> Response:
     body = json.dumps(doc, separators=(", ", ":"))
     return Response(body, status_code=status, media_type="application/json")
+
+
+def error_response(error: ScalewayError) -> Response:
+    """The API's answer for `error` (an empty body, without Content-Type, when it has none)."""
+    body = error.body()
+    if body is None:
+        return Response(status_code=error.status, headers=dict(error.headers))
+    response = _respond(body, error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+def standard_response(status: int, method: str) -> Response:
+    """The API's answer with a `status` no handler chose (`standard_error`)."""
+    return error_response(standard_error(status, method))
 
 
 def _uuid(value: Any, name: str, required: bool = False) -> str | None:
@@ -161,7 +182,7 @@ def _endpoint(handler: Handler, backend: RdbBackend) -> Callable[[Request], Awai
         try:
             return _respond(await handler(request, backend))
         except ScalewayError as exc:
-            return _respond(exc.body(), exc.status)
+            return error_response(exc)
 
     return endpoint
 

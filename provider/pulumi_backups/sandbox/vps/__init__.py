@@ -1,8 +1,20 @@
-"""VPS panel backups API emulator (`/api/v1/backups/`, `/api/v1/servers/{id}/`)."""
+"""VPS panel backups API emulator (`/api/v1/backups/`, `/api/v1/servers/{id}/`), as :data:`API`."""
 
 from __future__ import annotations
 
-from .models import seed
-from .responses import routes
+from ..emulated import EmulatedApi
+from .models import EFFECTS, seed, settle
+from .responses import routes, standard_response
 
-__all__ = ["routes", "seed"]
+API = EmulatedApi(
+    name="vps",
+    prefixes=("/api/v1",),
+    routes=routes,
+    seed=seed,
+    operations=frozenset(EFFECTS),
+    settle=settle,
+    error=standard_response,
+)
+"""The VPS panel API as the sandbox serves it."""
+
+__all__ = ["API"]

@@ -1,7 +1,8 @@
 """VPS panel error shapes: Django REST framework's.
 
-Errors are `{"detail": "..."}` (authentication, not found, throttling) or, for invalid
-input, one list of messages per field: `{"server_id": ["A valid integer is required."]}`.
+Errors are `{"detail": "..."}` (authentication, not found, throttling, failures) or, for
+invalid input, one list of messages per field: `{"server_id": ["A valid integer is
+required."]}`. `standard_error` is the answer to a status no handler chose.
 """
 
 from __future__ import annotations
@@ -53,3 +54,23 @@ def validation(errors: dict[str, list[str]]) -> VpsError:
 def parse_error(reason: str) -> VpsError:
     """400: a body that is not JSON."""
     return VpsError(400, {"detail": f"JSON parse error - {reason}"})
+
+
+_STANDARD: dict[int, str] = {
+    403: "You do not have permission to perform this action.",
+    429: "Request was throttled.",
+    500: "A server error occurred.",
+    503: "Service temporarily unavailable, try again later.",
+}
+
+
+def standard_error(status: int, method: str) -> VpsError:
+    """DRF's error for a `status` no handler chose: a route the panel does not serve (404),
+    a method it does not serve there (405), 403, 429, 503; any other status is a 500."""
+    if status == 404:
+        return not_found()
+    if status == 405:
+        return VpsError(405, {"detail": f'Method "{method}" not allowed.'})
+    if status not in _STANDARD:
+        status = 500
+    return VpsError(status, {"detail": _STANDARD[status]})

@@ -2,8 +2,8 @@
 
 A backup starts `in_progress` and becomes `completed` (with `size_mb`) once the operation's
 time is over, or `failed` with a "fail" outcome; a restore puts its server in `restoring`
-and back to `running` (`error` on a "fail" outcome). Progress is applied lazily, on the
-next read at or after the operation's end (moto style); "hang" never ends.
+and back to `running` (`error` on a "fail" outcome); "hang" never ends. Every request first
+settles what has ended (:func:`settle`, :mod:`..progress`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..context import SandboxContext
+from ..progress import KEY, Doc, Effect, Progress, schedule, settled_transaction
+from ..progress import settle as settle_operations
 from ..settings import VPS_SERVER_ID
 from .exceptions import not_found, validation
 
@@ -42,17 +44,30 @@ def public_server(doc: dict[str, Any]) -> dict[str, Any]:
 
 def seed(ctx: SandboxContext) -> None:
     """The seeded server 12345 `web-server-01`, running, without backups."""
-    server = {"id": SERVER_ID, "name": "web-server-01", "status": "running", "_op": None}
+    server = {"id": SERVER_ID, "name": "web-server-01", "status": "running", KEY: None}
     ctx.store.put(SERVER, str(SERVER_ID), server)
 
 
-def _finish(doc: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
-    """The backup or server once operation `op` is over."""
-    failed = op["outcome"] == "fail"
-    if op["name"] == "restore":
-        return {**doc, "_op": None, "status": "error" if failed else "running"}
-    size = None if failed else 4000 + (doc["id"] * 37) % 1000
-    return {**doc, "_op": None, "status": "failed" if failed else "completed", "size_mb": size}
+def _backup_done(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+    size = None if progress.failed else 4000 + (doc["id"] * 37) % 1000
+    status = "failed" if progress.failed else "completed"
+    ctx.store.put(BACKUP, str(doc["id"]), {**doc, KEY: None, "status": status, "size_mb": size})
+
+
+def _restore_done(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+    status = "error" if progress.failed else "running"
+    ctx.store.put(SERVER, str(doc["id"]), {**doc, KEY: None, "status": status})
+
+
+EFFECTS: dict[str, Effect] = {
+    "vps:backup/create": _backup_done,
+    "vps:server/restore": _restore_done,
+}
+
+
+def settle(ctx: SandboxContext, now: float) -> None:
+    """Apply what time has done by `now`: the backups and restores that have ended."""
+    settle_operations(ctx, now, EFFECTS)
 
 
 class VpsBackend:
@@ -62,45 +77,33 @@ class VpsBackend:
         self.ctx = ctx
         self.store = ctx.store
 
-    def _settled(self, kind: str, doc: dict[str, Any] | None) -> dict[str, Any] | None:
-        op = doc and doc.get("_op")
-        if not doc or not op or op["outcome"] == "hang" or self.ctx.clock() < op["done_at"]:
-            return doc
-        doc = _finish(doc, op)
-        self.store.put(kind, str(doc["id"]), doc)
-        return doc
-
-    def _op(self, name: str, operation: str, **extra: Any) -> dict[str, Any]:
-        now = self.ctx.clock()
-        done_at = now + self.ctx.settings.task_seconds
-        outcome = self.ctx.take_outcome(operation)
-        return {"name": name, "started": now, "done_at": done_at, "outcome": outcome, **extra}
-
-    def server(self, server_id: int) -> dict[str, Any]:
-        """The server as of now, or 404."""
-        with self.store.transaction():
-            found = self._settled(SERVER, self.store.get(SERVER, str(server_id)))
+    def _server(self, server_id: int) -> dict[str, Any]:
+        found = self.store.get(SERVER, str(server_id))
         if found is None:
             raise not_found()
         return found
 
+    def server(self, server_id: int) -> dict[str, Any]:
+        """The server as of now, or 404."""
+        with settled_transaction(self.ctx, settle):
+            return self._server(server_id)
+
     def list(self, server_id: int | None, backup_type: str | None) -> list[dict[str, Any]]:
         """Backups as of now, newest first, filtered by server and type."""
-        with self.store.transaction():
-            docs = [self._settled(BACKUP, doc) for doc in self.store.list(BACKUP)]
+        with settled_transaction(self.ctx, settle):
+            docs = self.store.list(BACKUP)
         found = [
             doc
             for doc in docs
-            if doc
-            and server_id in (None, doc["server"]["id"])
+            if server_id in (None, doc["server"]["id"])
             and backup_type in (None, doc["backup_type"])
         ]
         return sorted(found, key=lambda doc: int(doc["id"]), reverse=True)
 
     def create(self, server_id: int, description: str) -> dict[str, Any]:
         """A new manual backup, `in_progress`; 404 for an unknown server."""
-        with self.store.transaction():
-            server = self.server(server_id)
+        with settled_transaction(self.ctx, settle) as now:
+            server = self._server(server_id)
             backup_id = _FIRST_BACKUP_ID + self.store.next_id(BACKUP)
             doc = {
                 "id": backup_id,
@@ -108,13 +111,12 @@ class VpsBackend:
                 "backup_type": "manual",
                 "status": "in_progress",
                 "size_mb": None,
-                "created_at": timestamp(self.ctx.clock()),
+                "created_at": timestamp(now),
                 "expires_at": None,
                 "description": description,
-                "_op": self._op("create", "vps:backup/create"),
             }
-            self.store.put(BACKUP, str(backup_id), doc)
-            return doc
+            progress = Progress.start(self.ctx, "vps:backup/create", now)
+            return schedule(self.ctx, BACKUP, str(backup_id), doc, progress)
 
     def delete(self, backup_id: int) -> None:
         """Delete a backup for good; 404 when there is none."""
@@ -123,9 +125,9 @@ class VpsBackend:
 
     def restore(self, server_id: int, backup_id: int) -> dict[str, Any]:
         """Start restoring a completed backup of this server: the server goes `restoring`."""
-        with self.store.transaction():
-            server = self.server(server_id)
-            backup = self._settled(BACKUP, self.store.get(BACKUP, str(backup_id)))
+        with settled_transaction(self.ctx, settle) as now:
+            server = self._server(server_id)
+            backup = self.store.get(BACKUP, str(backup_id))
             if backup is None or backup["server"]["id"] != server_id:
                 raise validation(
                     {"backup_id": [f'Invalid pk "{backup_id}" - object does not exist.']}
@@ -134,9 +136,8 @@ class VpsBackend:
                 raise validation({"backup_id": ["This backup is not completed."]})
             if server["status"] == "restoring":
                 raise validation({"non_field_errors": ["This server is already being restored."]})
-            op = self._op("restore", "vps:server/restore", backup_id=backup_id)
-            server = {**server, "status": "restoring", "_op": op}
-            self.store.put(SERVER, str(server_id), server)
+            progress = Progress.start(self.ctx, "vps:server/restore", now)
+            schedule(self.ctx, SERVER, str(server_id), {**server, "status": "restoring"}, progress)
         return {
             "status": "restoring",
             "server_id": server_id,

@@ -23,6 +23,7 @@ from .exceptions import (
     invalid_token,
     not_authenticated,
     parse_error,
+    standard_error,
     validation,
 )
 from .models import CREATE_MESSAGE, VpsBackend, public, public_server
@@ -33,6 +34,16 @@ PAGE_SIZE = 50
 BACKUP_TYPES = ("manual", "automatic")
 _REQUIRED = "This field is required."
 _NOT_INT = "A valid integer is required."
+
+
+def error_response(error: VpsError) -> Response:
+    """The panel's answer for `error`."""
+    return JSONResponse(error.body, status_code=error.status, headers=error.headers)
+
+
+def standard_response(status: int, method: str) -> Response:
+    """The panel's answer with a `status` no handler chose (`standard_error`)."""
+    return error_response(standard_error(status, method))
 
 
 def _authenticate(request: Request) -> None:
@@ -160,7 +171,7 @@ def _endpoint(handler: Handler, backend: VpsBackend) -> Callable[[Request], Awai
             _authenticate(request)
             return await handler(request, backend)
         except VpsError as exc:
-            return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+            return error_response(exc)
 
     return endpoint
 
