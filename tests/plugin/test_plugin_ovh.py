@@ -81,6 +81,17 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
     imported = plugin.read(urn(DUMP, "dump"), dump_id, {}, {})
     assert imported.inputs == {**dump_inputs, "date": "now", "sendEmail": False}
 
+    # a restore of the dump runs once, reads back as recorded, and is only forgotten
+    restore_token = "backups:ovh:HostingDatabaseRestore"
+    restore_inputs = {**dump_inputs, "dumpId": dump["dumpId"]}
+    restore_id, restore = created(plugin, restore_token, "restore", restore_inputs)
+    assert restore_id.startswith(f"{HOSTING_SERVICE}/sandboxplug.mysql.db/restore/")
+    sandbox.clear_counters()
+    read = plugin.read(urn(restore_token, "restore"), restore_id, restore, restore_inputs)
+    assert read.id == restore_id and sandbox.counters() == {}
+    plugin.delete(urn(restore_token, "restore"), restore_id, restore)
+    assert sandbox.counters() == {}
+
     # deletion protection holds; a dump outlives its database
     with pytest.raises(HostError, match="deletion_protection is on"):
         plugin.delete(urn(DATABASE, "db"), db_id, outs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -47,6 +48,22 @@ class EmulatedApi:
     error: Callable[[int, str], Response]
     request_id_header: str = "X-Request-Id"
     new_request_id: Callable[[], str] = _uuid
+
+    @classmethod
+    def of_package(
+        cls, name: str, prefix: str, models: ModuleType, responses: ModuleType
+    ) -> EmulatedApi:
+        """The API of a package laid out as ``models`` (``EFFECTS``, ``seed``, ``settle``) and
+        ``responses`` (``routes``, ``standard_response``), served under ``prefix``."""
+        return cls(
+            name=name,
+            prefixes=(prefix,),
+            routes=responses.routes,
+            seed=models.seed,
+            operations=frozenset(models.EFFECTS),
+            settle=models.settle,
+            error=responses.standard_response,
+        )
 
     def serves(self, path: str) -> bool:
         """Whether a request path falls under one of this API's prefixes."""

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from ..emulated import EmulatedApi
-from .models import EFFECTS, seed, settle
-from .responses import routes, standard_response
+from . import models, responses
 
-API = EmulatedApi(
-    name="vps",
-    prefixes=("/api/v1",),
-    routes=routes,
-    seed=seed,
-    operations=frozenset(EFFECTS),
-    settle=settle,
-    error=standard_response,
-)
+API = EmulatedApi.of_package("vps", "/api/v1", models, responses)
 """The VPS panel API as the sandbox serves it."""
 
 __all__ = ["API"]
