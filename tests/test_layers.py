@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "provider" / "pulumi_backups"
-API_PACKAGES = ("core", "ovh", "scaleway", "vps")
+API_PACKAGES = ("core", "ovh", "scaleway", "vps", "plugin")
 HTTP_LIBRARIES = {"httpx", "requests", "urllib3", "ovh", "http", "urllib.request"}
 # An API path written in code: /1.0, /v1, /hosting/..., /dedicated/..., /api/v1/..., /rdb/...
 API_PATH = re.compile(r"(?:^|[\s(`])/(?:1\.0|v1|hosting|dedicated|api|rdb|auth)\b")
@@ -25,7 +25,10 @@ STATUS_TABLE = PACKAGE / "core" / "errors.py"
 
 
 def modules() -> list[Path]:
-    return sorted(p for name in API_PACKAGES for p in (PACKAGE / name).glob("*.py"))
+    """Every module but the sandbox's (an HTTP server of its own): the API packages, the
+    plugin, and the package's top level (the command line, the examples' helper)."""
+    packaged = [p for name in API_PACKAGES for p in (PACKAGE / name).glob("*.py")]
+    return sorted([*packaged, *PACKAGE.glob("*.py")])
 
 
 def is_client(path: Path) -> bool:
