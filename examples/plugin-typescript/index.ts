@@ -1,6 +1,6 @@
 // Backups in TypeScript: the SDK is generated from the plugin's schema (see README.md).
 import * as pulumi from "@pulumi/pulumi";
-import * as backups from "@pulumi/backups";
+import * as backups from "pulumi-backups"; // the SDK generated from the schema
 
 const config = new pulumi.Config();
 const release = config.get("release") ?? "v1";

@@ -78,6 +78,8 @@ def test_the_typescript_example_uses_the_schemas_names() -> None:
     the schema and only its input properties."""
     schema = json.loads((ROOT / "schema.json").read_text())
     source = (ROOT / "examples" / "plugin-typescript" / "index.ts").read_text()
+    package = schema["language"]["nodejs"]["packageName"]
+    assert f'import * as backups from "{package}";' in source
     found = re.findall(r"new backups\.(\w+)\.(\w+)\(\"[^\"]+\", \{(.*?)\n\}\);", source, re.S)
     assert found
     for module, kind, body in found:
