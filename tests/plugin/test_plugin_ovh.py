@@ -89,6 +89,15 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
     sandbox.clear_counters()
     read = plugin.read(urn(restore_token, "restore"), restore_id, restore, restore_inputs)
     assert read.id == restore_id and sandbox.counters() == {}
+    # its import id says what was restored; the task confirms it is a restore
+    dump_number = int(dump["dumpId"])
+    imported = plugin.read(urn(restore_token, "r"), f"{restore_id}/dump-{dump_number}", {}, {})
+    assert imported.id == restore_id and imported.inputs == restore_inputs
+    (dump_doc,) = sandbox.objects()["ovh:hosting:dump"].values()
+    dump_task = int(dump_doc["taskId"])
+    with pytest.raises(HostError, match="is a dump/create, not a restore"):
+        plugin.read(urn(restore_token, "r"), f"{db_id}/restore/{dump_task}/now", {}, {})
+    sandbox.clear_counters()
     plugin.delete(urn(restore_token, "restore"), restore_id, restore)
     assert sandbox.counters() == {}
 
@@ -105,7 +114,7 @@ def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> No
     with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db"):
         plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
     restore = "backups:ovh:HostingDatabaseRestore"
-    with pytest.raises(HostError, match="does not say which dump or automatic backup"):
+    with pytest.raises(HostError, match="the task does not say what was restored"):
         plugin.read(urn(restore, "r"), f"{HOSTING_SERVICE}/sandboxapp.mysql.db/restore/7", {}, {})
 
 

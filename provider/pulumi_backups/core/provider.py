@@ -291,6 +291,11 @@ class BaseProvider(ResourceProvider, Generic[A]):
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def import_id(self, import_id: str) -> str:
+        """The resource id an import id names: the same, unless the kind's id alone cannot
+        describe the object and its import id carries more (see :meth:`import_inputs`)."""
+        return import_id
+
     def import_inputs(self, id_: str) -> dict[str, Any]:
         """The inputs that describe the existing object ``id_`` (``pulumi import``: a Read
         with an id alone); an error when there is none, or when the kind cannot be imported."""

@@ -15,7 +15,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
-from ..core.errors import BackupsError
+from ..core.errors import BackupsError, NotFoundError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
@@ -26,6 +26,9 @@ from .hosting_operations import restore
 from .models import DATABASE_NAME, SERVICE_NAME
 
 ID_SHAPE = "{service_name}/{database_name}/restore/{task_id}"
+IMPORT_SHAPE = ID_SHAPE + "/{source}"
+RESTORE_FUNCTION = "database/restore"
+"""What OVHcloud names the task of a restore, of a dump or of an automatic backup."""
 OUTPUTS = ("task_id", "done_date")
 ATTRIBUTES = (*OUTPUTS, "dump_id", "date")  # every attribute must be seeded
 
@@ -80,11 +83,32 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
         _, _, task_id = split_id(id_, ID_SHAPE)
         return {"task_id": int(task_id), "done_date": props.get("done_date")}
 
+    def import_id(self, import_id: str) -> str:
+        return import_id.rpartition("/")[0]
+
     def import_inputs(self, id_: str) -> dict[str, Any]:
-        raise BackupsError(
-            "cannot be imported: its id names the restore's task, which does not say which "
-            "dump or automatic backup was restored"
-        )
+        """The restore an import id ``{service}/{database}/restore/{task_id}/{source}``
+        describes: the task alone does not say what was restored, so ``source`` does
+        (``dump-<dump id>``, or the automatic backup: ``daily.1``, ``weekly.1``, ``now``).
+        A task still listed must be a restore; an archived one is taken on trust."""
+        try:
+            service_name, database_name, task_id, source = split_id(id_, IMPORT_SHAPE)
+        except ValueError as err:
+            raise BackupsError(f"{err}: the task does not say what was restored") from err
+        inputs: dict[str, Any] = {"service_name": service_name, "database_name": database_name}
+        if source.startswith("dump-") and source[5:].isdigit():
+            inputs["dump_id"] = int(source[5:])
+        elif source in ("daily.1", "weekly.1", "now"):
+            inputs["date"] = source
+        else:
+            raise BackupsError(f"{source!r} is neither dump-<id> nor daily.1, weekly.1, now")
+        try:
+            task = HostingApi(ovh_client(), service_name).task(int(task_id))
+        except NotFoundError:  # archived once finished: nothing says otherwise
+            return inputs
+        if task.function != RESTORE_FUNCTION:
+            raise BackupsError(f"task #{task_id} is a {task.function}, not a restore")
+        return inputs
 
     def delete_resource(
         self, id_: str, args: HostingDatabaseRestoreArgs, props: dict[str, Any]

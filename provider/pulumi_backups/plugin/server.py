@@ -151,9 +151,11 @@ class BackupsProvider(rpc.Provider):
         kind = BY_TOKEN[request.type]
         props = from_engine({**request.inputs, **request.properties})
         provider = kind.provider()
+        resource_id = request.resource_id
         if not props:
-            props = await self._run(lambda: _imported(kind, provider, request.resource_id))
-        result = await self._run(lambda: provider.read(request.resource_id, props))
+            props = await self._run(lambda: _imported(kind, provider, resource_id))
+            resource_id = provider.import_id(resource_id)
+        result = await self._run(lambda: provider.read(resource_id, props))
         outs = result.outs or {}
         fields = kind.args.model_fields
         inputs = request.inputs or to_engine(kind, {k: v for k, v in outs.items() if k in fields})
