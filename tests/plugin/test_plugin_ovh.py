@@ -111,8 +111,13 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
 
 
 def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> None:
-    with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db"):
+    with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db") as failure:
         plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
+    # the message names the resource and what failed, and nothing of the plugin's code
+    assert str(failure.value).endswith(
+        f"HostingDatabase {HOSTING_SERVICE}/sandboxnone.mysql.db: import failed: no database "
+        f"sandboxnone.mysql.db on {HOSTING_SERVICE} to import"
+    )
     restore = "backups:ovh:HostingDatabaseRestore"
     with pytest.raises(HostError, match="the task does not say what was restored"):
         plugin.read(urn(restore, "r"), f"{HOSTING_SERVICE}/sandboxapp.mysql.db/restore/7", {}, {})

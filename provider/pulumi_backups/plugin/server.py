@@ -11,17 +11,23 @@ stops every wait at once, each naming what it leaves (:data:`core.waiting.CANCEL
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import contextvars
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+import grpc
+import grpc.aio
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
-from pulumi.provider.experimental.server import main as serve
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+from pulumi.runtime.proto import provider_pb2_grpc
 from pulumi.runtime.rpc import UNKNOWN
 
 from ..core.config import set_stack_config
@@ -233,8 +239,60 @@ def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
     return PropertyValue(listed)
 
 
+class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has no types
+    """A failure reaches the engine as its message alone (which names the resource, the
+    call and the server's message): the SDK's servicer appends a Python stack to every
+    error, which tells a user of the plugin nothing."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        behavior = handler.unary_unary
+
+        async def plain(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            try:
+                return await behavior(request, context)
+            except NotImplementedError:
+                raise
+            except Exception as err:  # everything else is an operation's failure
+                await context.abort(grpc.StatusCode.UNKNOWN, str(err).split(STACK)[0])
+
+        return grpc.unary_unary_rpc_method_handler(
+            plain,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+STACK = ':\n  File "'
+"""Where the SDK's servicer starts the stack it appends to an error's message."""
+
+
+async def serve(version: str, engine_address: str) -> None:
+    """Serve the provider on a free loopback port, printed first on stdout (the plugin
+    protocol: the engine reads it), until the engine stops the process."""
+    server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS, interceptors=[PlainErrors()])
+    servicer = ProviderServicer(sys.argv[1:], version, BackupsProvider(), engine_address)
+    provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    sys.stdout.write(f"{port}\n")
+    sys.stdout.flush()
+    await server.wait_for_termination()
+
+
 def main() -> None:
-    """The console script: speak the plugin protocol on the port it prints."""
+    """The console script: ``pulumi-resource-backups <engine address>``, as the engine
+    starts a plugin (its logging flags are accepted and ignored)."""
     from .schema import package_version
 
-    serve(sys.argv[1:], package_version(), BackupsProvider())
+    parser = argparse.ArgumentParser(prog="pulumi-resource-backups")
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    known, _ = parser.parse_known_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(package_version(), known.engine))
