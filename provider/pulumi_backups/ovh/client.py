@@ -159,10 +159,9 @@ class OvhClient:
             return decoded(call, response, ENDPOINT_HINT)
 
         def sent_with_retries() -> Any:
-            idempotent = method in _IDEMPOTENT
+            idempotent, sleep = method in _IDEMPOTENT, self.clock.sleep
             return call_with_retry(send, idempotent=idempotent, policy=self.retry, sleep=sleep)
 
-        sleep = self.clock.sleep
         try:
             return sent_with_retries()
         except AuthError as err:

@@ -15,9 +15,8 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
-import json
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -81,9 +80,9 @@ def from_engine(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return {snake(k): to_python(v) for k, v in properties.items()}
 
 
-def to_engine(kind: Kind, properties: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """Properties with their schema names, the kind's secrets marked."""
-    return {camel(k): to_value(v, k in kind.secrets) for k, v in properties.items()}
+def to_engine(properties: Mapping[str, Any], secrets: Collection[str]) -> dict[str, PropertyValue]:
+    """Properties with their schema names, those named in ``secrets`` marked secret."""
+    return {camel(k): to_value(v, k in secrets) for k, v in properties.items()}
 
 
 # -- the provider ------------------------------------------------------------------------------
@@ -103,9 +102,9 @@ class BackupsProvider(rpc.Provider):
         return await loop.run_in_executor(self._pool, context.run, work)
 
     async def get_schema(self, request: rpc.GetSchemaRequest) -> rpc.GetSchemaResponse:
-        from .schema import package_schema  # only GetSchema needs it
+        from .schema import schema_text  # only GetSchema needs it
 
-        return rpc.GetSchemaResponse(schema=json.dumps(package_schema()))
+        return rpc.GetSchemaResponse(schema=schema_text())
 
     async def check_config(self, request: rpc.CheckRequest) -> rpc.CheckResponse:
         unknown = sorted(k for k in request.new_inputs if k not in _BY_KEY and k != "version")
@@ -126,9 +125,9 @@ class BackupsProvider(rpc.Provider):
             if setting is not None:
                 values[setting.dynamic_key] = text
         for key, value in (request.args or {}).items():
-            setting = _BY_KEY.get(key)
-            if setting is not None and to_python(value) not in (None, "", UNKNOWN):
-                values[setting.dynamic_key] = to_python(value)
+            setting, plain = _BY_KEY.get(key), to_python(value)
+            if setting is not None and plain not in (None, "", UNKNOWN):
+                values[setting.dynamic_key] = plain
         set_stack_config(values)
         return rpc.ConfigureResponse(accept_secrets=True, supports_preview=False)
 
@@ -137,7 +136,7 @@ class BackupsProvider(rpc.Provider):
         olds, news = from_engine(request.old_inputs), from_engine(request.new_inputs)
         result = await self._run(lambda: kind.provider().check(olds, news))
         failures = [rpc.CheckFailure(camel(f.property), f.reason) for f in result.failures]
-        return rpc.CheckResponse(inputs=to_engine(kind, result.inputs), failures=failures)
+        return rpc.CheckResponse(inputs=to_engine(result.inputs, kind.secrets), failures=failures)
 
     async def diff(self, request: rpc.DiffRequest) -> rpc.DiffResponse:
         kind = BY_TOKEN[request.type]
@@ -149,7 +148,7 @@ class BackupsProvider(rpc.Provider):
         kind = BY_TOKEN[request.type]
         props = from_engine(request.properties)
         result = await self._run(lambda: kind.provider().create(props), request.timeout)
-        return rpc.CreateResponse(str(result.id), to_engine(kind, result.outs or {}))
+        return rpc.CreateResponse(str(result.id), to_engine(result.outs or {}, kind.secrets))
 
     async def read(self, request: rpc.ReadRequest) -> rpc.ReadResponse:
         """A refresh reads the object; a read with an id alone (``pulumi import``) first finds
@@ -164,8 +163,9 @@ class BackupsProvider(rpc.Provider):
         result = await self._run(lambda: provider.read(resource_id, props))
         outs = result.outs or {}
         fields = kind.args.model_fields
-        inputs = request.inputs or to_engine(kind, {k: v for k, v in outs.items() if k in fields})
-        return rpc.ReadResponse(str(result.id or ""), to_engine(kind, outs), inputs)
+        given = {k: v for k, v in outs.items() if k in fields}
+        inputs = request.inputs or to_engine(given, kind.secrets)
+        return rpc.ReadResponse(str(result.id or ""), to_engine(outs, kind.secrets), inputs)
 
     async def update(self, request: rpc.UpdateRequest) -> rpc.UpdateResponse:
         kind = BY_TOKEN[request.type]
@@ -174,7 +174,7 @@ class BackupsProvider(rpc.Provider):
         result = await self._run(
             lambda: provider.update(request.resource_id, olds, news), request.timeout
         )
-        return rpc.UpdateResponse(to_engine(kind, result.outs or {}))
+        return rpc.UpdateResponse(to_engine(result.outs or {}, kind.secrets))
 
     async def delete(self, request: rpc.DeleteRequest) -> None:
         kind = BY_TOKEN[request.type]
@@ -232,11 +232,7 @@ def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
     from ..ovh.orphans import get_orphan_dumps
 
     dumps = get_orphan_dumps(str(args["service_name"]), str(args["database_name"]))
-    listed = [
-        PropertyValue({camel(k): to_value(v, k == "url") for k, v in dump.model_dump().items()})
-        for dump in dumps
-    ]
-    return PropertyValue(listed)
+    return PropertyValue([PropertyValue(to_engine(dump.model_dump(), {"url"})) for dump in dumps])
 
 
 class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has no types

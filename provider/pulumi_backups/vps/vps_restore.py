@@ -62,14 +62,13 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
         self, id_: str, args: VpsRestoreArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         """A restore is an event, not an object: it reads back as recorded."""
-        _check_id(id_)
+        _id_parts(id_)
         return {"status": props.get("status")}
 
     def import_inputs(self, id_: str) -> dict[str, Any]:
         """The server and the backup, as the id records them: importing a restore records
         that it took place (a later ``up`` does not restore again)."""
-        _check_id(id_)
-        server_id, _, backup_id, _ = id_.split("/")
+        server_id, backup_id, _ = _id_parts(id_)
         return {"server_id": int(server_id), "backup_id": int(backup_id)}
 
     def update_resource(
@@ -80,7 +79,7 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
 
     def delete_resource(self, id_: str, args: VpsRestoreArgs, props: dict[str, Any]) -> None:
         """No API call: a restore cannot be undone; the server keeps the restored data."""
-        _check_id(id_)
+        _id_parts(id_)
         pulumi.log.info(
             f"VpsRestore {id_}: nothing to delete; server {args.server_id} keeps the data "
             f"restored from backup {args.backup_id}"
@@ -90,9 +89,10 @@ class VpsRestoreProvider(BaseProvider[VpsRestoreArgs]):
         return f"VpsRestore of server {args.server_id} from backup {args.backup_id}"
 
 
-def _check_id(resource_id: str) -> None:
+def _id_parts(resource_id: str) -> list[str]:
+    """``[server_id, backup_id, n]`` of a restore's id; a BackupsError when malformed."""
     try:
-        split_id(resource_id, ID_SHAPE)
+        return split_id(resource_id, ID_SHAPE)
     except ValueError as err:
         raise BackupsError(f"malformed VpsRestore id {resource_id!r}: expected {ID_SHAPE}") from err
 
