@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from support.host import ProviderHost
-from support.plugin import start_plugin, urn
+from support.plugin import urn
 from support.values import is_secret, reveal
 
 from pulumi_backups.sandbox import Sandbox
@@ -33,12 +31,6 @@ def resolve(value: Any, config: dict[str, Any], outputs: dict[str, dict[str, Any
         return value
     name, prop = match.groups()
     return outputs[name][prop] if prop else config[name]
-
-
-@pytest.fixture
-def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
-    with start_plugin(sandbox) as host:
-        yield host
 
 
 def test_the_yaml_example_goes_up_and_comes_down(plugin: ProviderHost, sandbox: Sandbox) -> None:

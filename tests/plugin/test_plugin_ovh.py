@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,6 @@ DB_INPUTS = {
     "password": "s3cretPassw0rd",
 }
 NAS = {"serviceName": NASHA_SERVICE, "partitionName": "backups"}
-
-
-@pytest.fixture
-def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
-    with start_plugin(sandbox) as host:
-        yield host
 
 
 def created(plugin: ProviderHost, token: str, name: str, inputs: dict) -> tuple[str, dict]:

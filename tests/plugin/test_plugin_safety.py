@@ -4,12 +4,11 @@ proves nothing, and a backup is not replaced because the object it backs up is."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from support.host import HostError, ProviderHost
-from support.plugin import start_plugin, urn
+from support.plugin import urn
 from support.values import UNKNOWN
 
 from pulumi_backups.plugin.kinds import BY_TOKEN
@@ -37,12 +36,6 @@ INPUTS: dict[str, dict[str, Any]] = {
     "backups:scaleway:RdbBackupRestore": {"instanceId": RDB_INSTANCE_ID,
                                           "backupId": "fr-par/" + RDB_INSTANCE_ID},
 }  # fmt: skip
-
-
-@pytest.fixture
-def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
-    with start_plugin(sandbox) as host:
-        yield host
 
 
 def test_the_inputs_cover_every_kind() -> None:

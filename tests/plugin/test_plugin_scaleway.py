@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from support.host import ProviderHost
-from support.plugin import start_plugin, urn
+from support.plugin import urn
 from support.values import is_secret, reveal
 
-from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import RDB_INSTANCE_ID
 
 BACKUP = "backups:scaleway:RdbBackup"
 RESTORE = "backups:scaleway:RdbBackupRestore"
-
-
-@pytest.fixture
-def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
-    with start_plugin(sandbox) as host:
-        yield host
 
 
 def test_exported_backup_restore_and_import(plugin: ProviderHost) -> None:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from support.host import ProviderHost
-from support.plugin import start_plugin, urn
+from support.plugin import urn
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import VPS_SERVER_ID
 
 BACKUP = "backups:vps:VpsBackup"
 RESTORE = "backups:vps:VpsRestore"
-
-
-@pytest.fixture
-def plugin(sandbox: Sandbox) -> Iterator[ProviderHost]:
-    with start_plugin(sandbox) as host:
-        yield host
 
 
 def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox: Sandbox) -> None:
