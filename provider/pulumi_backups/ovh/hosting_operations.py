@@ -45,7 +45,7 @@ def create_database(
     try:
         wait_hosting(api, task, policy)
     except (TaskFailedError, WaitTimeoutError) as err:
-        raise _discard_database(api, request.user, err) from err
+        raise _cleanup_database(api, request.user, err) from err
     names = api.database_names(user=request.user)
     if not names:
         raise BackupsError(f"task #{task.id} is done but no database of user "
@@ -114,7 +114,7 @@ def _post_database(api: HostingApi, request: DatabaseRequest) -> HostingTask:
         return HostingTask(id=db.task_id, function="database/create", status="todo")
 
 
-def _discard_database(api: HostingApi, user: str, err: BackupsError) -> BackupsError:
+def _cleanup_database(api: HostingApi, user: str, err: BackupsError) -> BackupsError:
     """After a failed or endless creation: delete what it left, or say exactly what is left."""
     try:
         left = api.database_names(user=user)
@@ -152,7 +152,7 @@ def create_dump(
         wait_hosting(api, task, policy)
         dump = find_task_dump(api, database_name, task)
     except BackupsError as err:  # the task may have made a dump: never leave it unknown
-        raise _discard_dump(api, database_name, task, err) from err
+        raise _cleanup_dump(api, database_name, task, err) from err
     if dump is None:
         raise BackupsError(
             f"hosting task #{task.id} is done but no dump of {database_name} carries "
@@ -235,7 +235,7 @@ def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> HostingT
         return None
 
 
-def _discard_dump(
+def _cleanup_dump(
     api: HostingApi, database_name: str, task: HostingTask, err: BackupsError
 ) -> BackupsError:
     """After a failed or endless dump task: delete the dump it made, or say what may appear."""

@@ -131,7 +131,7 @@ def create_snapshot(
         note = "the snapshot is not there after its task finished (expiration in the past?)"
         raise with_note(err, note) from err
     except BackupsError as err:  # the snapshot may exist: take it back, or name it
-        raise _discard(partition, name, err, policy) from err
+        raise _cleanup_snapshot(partition, name, err, policy) from err
 
 
 def read_snapshot(partition: NashaPartition, name: str) -> CustomSnapshot | None:
@@ -155,7 +155,7 @@ def _delete(partition: NashaPartition, name: str, deadline: Deadline) -> None:
     delete_named(partition, send, listed, f"snapshot {name} of {partition}", deadline)
 
 
-def _discard(
+def _cleanup_snapshot(
     partition: NashaPartition, name: str, err: BackupsError, policy: WaitPolicy
 ) -> BackupsError:
     """After a create failed past its request: delete the snapshot it may have taken."""
