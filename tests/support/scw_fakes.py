@@ -4,7 +4,6 @@ sandbox's RDB API as the operations see it (recorded exchanges, a fake clock, no
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from pulumi_backups.scaleway.models import Backup, CreateBackupRequest
 from pulumi_backups.scaleway.settings import ScalewaySettings
 
 from .fakes import FakeClock
+from .relay import SandboxRelay
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = [
@@ -66,8 +66,7 @@ def error(status: int, name: str | None = None, request_id: str = "req-1") -> ht
     return httpx.Response(status, content=body, headers=headers)
 
 
-@dataclass
-class SandboxRdb(httpx.BaseTransport):
+class SandboxRdb(SandboxRelay):
     """The sandbox's RDB API through recording clients on a fake clock.
 
     Every second a client sleeps (waits, retries) moves the sandbox's clock on by as much,
@@ -77,13 +76,12 @@ class SandboxRdb(httpx.BaseTransport):
     give. The backups a test starts from are made by :meth:`add`, outside the record.
     """
 
-    sandbox: Sandbox
-    clock: FakeClock = field(default_factory=FakeClock)
-    exchanges: list[tuple[httpx.Request, httpx.Response]] = field(default_factory=list)
-    answers: dict[str, httpx.Response] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self._http = httpx.HTTPTransport()
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__()
+        self.sandbox = sandbox
+        self.clock = FakeClock()
+        self.answers: dict[str, httpx.Response] = {}
+        self.answer = self._answered
         spare = FakeClock()  # the operator's own: its sleeps are not the clients'
         clock = Clock(now=spare.now, sleep=spare.sleep, utc=self.utc)
         self._operator = RdbClient(settings(self.sandbox.url), clock=clock)
@@ -113,31 +111,18 @@ class SandboxRdb(httpx.BaseTransport):
             clock=self.time(),
         )
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        answer = self.answers.get(f"{request.method} /{request.url.path.rsplit('/', 1)[-1]}")
-        if answer is None:
-            sent = self._http.handle_request(request)
-            try:
-                content = sent.read()
-            finally:
-                sent.close()
-            answer = httpx.Response(sent.status_code, headers=sent.headers, content=content)
-        self.exchanges.append((request, answer))
-        return answer
-
-    @property
-    def requests(self) -> list[httpx.Request]:
-        return [request for request, _ in self.exchanges]
-
-    def calls(self, method: str | None = None) -> list[str]:
-        return [f"{r.method} {r.url.path}" for r in self.requests if method in (None, r.method)]
+    def _answered(self, request: httpx.Request) -> httpx.Response | None:
+        return self.answers.get(f"{request.method} /{request.url.path.rsplit('/', 1)[-1]}")
 
     def created(self) -> list[str]:
         """Ids of the backups the recorded creates were answered with."""
         return [
             response.json()["id"]
             for request, response in self.exchanges
-            if request.method == "POST" and request.url.path == BACKUPS and response.is_success
+            if request.method == "POST"
+            and request.url.path == BACKUPS
+            and response is not None
+            and response.is_success
         ]
 
     # -- the backups as they are -------------------------------------------------------------
@@ -163,4 +148,4 @@ class SandboxRdb(httpx.BaseTransport):
     def stop(self) -> None:
         """Close the connections (``close`` is the transport's, which every client calls)."""
         self._operator.close()
-        self._http.close()
+        super().stop()

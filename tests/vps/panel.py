@@ -8,12 +8,12 @@ sandbox cannot do (a 409 on delete, a 405, a panel without a server route, 502 /
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 from types import TracebackType
 
 import httpx
 from support.fakes import FakeClock
+from support.relay import SandboxRelay
 
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock
@@ -29,8 +29,6 @@ WALL = datetime.fromtimestamp(1700.5, timezone.utc)
 """What the test clients' wall clock says, always."""
 LIST = "GET /api/v1/backups/"
 CREATE = "POST /api/v1/backups/"
-
-Answer = Callable[[httpx.Request], httpx.Response | None]
 
 
 def operator_client(sandbox: Sandbox) -> VpsClient:
@@ -50,25 +48,22 @@ def no_server_route(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
-class Panel:
+class Panel(SandboxRelay):
     """The sandbox's panel, the test clients of it, and what they sent."""
 
     def __init__(self, sandbox: Sandbox, operator: VpsClient) -> None:
+        super().__init__()
         self.sandbox = sandbox
         self.operator = operator
         self.clock = FakeClock()
-        self.requests: list[httpx.Request] = []
-        self.responses: list[httpx.Response] = []
-        self.answer: Answer | None = None
         self.step = 0.0
-        self._relay = httpx.HTTPTransport()
         self._clients: list[VpsClient] = []
 
     def client(self, *, attempts: int = 6, token: str = TOKEN) -> VpsClient:
         """A client of the sandbox's panel on the fake clock, its requests kept."""
         client = VpsClient(
             VpsSettings(self.sandbox.url, token),
-            transport=httpx.MockTransport(self._handle),
+            transport=self,
             retry=RetryPolicy(attempts=attempts),
             clock=Clock(now=self.clock.now, sleep=self._sleep, utc=lambda: WALL),
         )
@@ -96,23 +91,6 @@ class Panel:
         """The seeded server's backups as the panel lists them now, by id."""
         return {b.id: b for b in self.operator.list_backups(SERVER)}
 
-    def calls(self, method: str | None = None) -> list[str]:
-        """``METHOD /path`` of the test clients' requests (of one method), in order."""
-        return [f"{r.method} {r.url.path}" for r in self.requests if method in (None, r.method)]
-
-    def relay(self, request: httpx.Request) -> httpx.Response:
-        """The sandbox's own answer to `request`, read."""
-        response = self._relay.handle_request(request)
-        response.read()
-        return response
-
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        response = self.answer(request) if self.answer is not None else None
-        response = response if response is not None else self.relay(request)
-        self.responses.append(response)
-        return response
-
     def _sleep(self, seconds: float) -> None:
         self.clock.sleep(seconds)
         if self.step:
@@ -126,4 +104,4 @@ class Panel:
     ) -> None:
         for client in self._clients:
             client.close()
-        self._relay.close()
+        self.stop()

@@ -83,7 +83,7 @@ def test_refresh_reads_share_one_recent_listing_and_waits_never_do(panel: Panel)
     assert [b.id for b in found if b is not None] == made[:10]
     assert len(panel.calls("GET")) == 3  # one listing of 3 pages served the 10 reads
     assert "backup_type=manual" in str(panel.requests[0].url)
-    panel.requests.clear()
+    panel.exchanges.clear()
     client.find_backup(SERVER, made[5])
     client.find_backup(SERVER, made[5])
     assert len(panel.calls("GET")) == 6  # max_age=0: each read lists afresh
