@@ -78,7 +78,9 @@ def test_the_pipelines_install_the_example_s_requirements_not_this_repository() 
 def test_root_project_runs_the_quickstart_in_the_root_environment() -> None:
     root = _yaml(ROOT / "Pulumi.yaml")
     quickstart = _yaml(EXAMPLES / "quickstart" / "Pulumi.yaml")
-    assert root["main"] == "examples/quickstart/"
+    # No `main`: dynamic providers would look for the virtualenv relative to it.
+    assert "main" not in root
+    assert "examples/quickstart/__main__.py" in (ROOT / "__main__.py").read_text()
     assert root["runtime"] == {"name": "python", "options": {"virtualenv": ".venv"}}
     assert root["name"] == quickstart["name"]  # the same config keys either way
 
