@@ -3,9 +3,9 @@
 #
 # 1. creates .venv and installs the project into it (when not done yet);
 # 2. starts the sandbox on a free loopback port, with its state in a temporary folder;
-# 3. when the `pulumi` CLI is missing: runs the quickstart through the test suite's engine
-#    driver (scripts/demo_engine.py: preview, up, up again, destroy), says how to install
-#    the CLI, and stops;
+# 3. when the `pulumi` CLI is missing: builds it when Go is here (`make engine`, cached), else
+#    runs the quickstart through the test suite's engine driver (scripts/demo_engine.py:
+#    preview, up, up again, destroy), says how to install the CLI, and stops;
 # 4. logs Pulumi into a file backend in that temporary folder (PULUMI_HOME too, so the
 #    user's own login is untouched), creates the stack `demo` configured for the sandbox,
 #    runs `pulumi preview`, `pulumi up --yes`, prints the outputs, `pulumi destroy --yes`;
@@ -97,9 +97,21 @@ start_sandbox() {
   echo "sandbox serving at $VPS_API_URL (pid $sandbox_pid)"
 }
 
+# A pulumi on PATH (or in ~/.pulumi/bin), else the one `make engine` builds when Go is here
+# (PULUMI_BACKUPS_ENGINE: a folder that holds it already).
 have_pulumi() {
   if [ -x "${HOME:-}/.pulumi/bin/pulumi" ]; then PATH="$HOME/.pulumi/bin:$PATH"; fi
-  command -v pulumi >/dev/null 2>&1
+  command -v pulumi >/dev/null 2>&1 && return 0
+  local engine=${PULUMI_BACKUPS_ENGINE:-}
+  if [ -z "$engine" ] || [ ! -x "$engine/pulumi" ]; then
+    command -v go >/dev/null 2>&1 || return 1
+    step "the Pulumi CLI is missing: building it from its Go modules (make engine; once, minutes)"
+    engine=$(bash engine/build.sh) || return 1
+  fi
+  # Its Python host runs the program with this interpreter, where the project is installed.
+  PULUMI_PYTHON_CMD="$(cd "$(dirname "$PY")" && pwd)/$(basename "$PY")"
+  export PULUMI_PYTHON_CMD PATH="$engine:$PATH"
+  echo "using the Pulumi CLI built in $engine"
 }
 
 # Without the CLI: the same quickstart, driven by the test suite's engine driver.

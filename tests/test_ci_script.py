@@ -24,7 +24,11 @@ def _run_ci(tmp_path: Path, held_by_pyenv: bool) -> tuple[subprocess.CompletedPr
     shutil.copy(ROOT / ".ci" / "run", repo / ".ci" / "run")
     (repo / ".venv-3.10").mkdir()  # a stale one from an earlier run is replaced
     calls = tmp_path / "make.log"
-    _stub(bin_dir / "make", f'echo "$@" >> {calls}\n')
+    required = tmp_path / "required.log"
+    _stub(
+        bin_dir / "make",
+        f'echo "$@" >> {calls}\necho "${{PULUMI_BACKUPS_REQUIRE_ENGINE:-}}" >> {required}\n',
+    )
     _stub(bin_dir / "python3.10", "exit 0\n")
     _stub(bin_dir / "python3.13", 'echo "pyenv: python3.13: command not found" >&2; exit 127\n')
     if held_by_pyenv:
@@ -58,3 +62,9 @@ def test_ci_finds_a_python_that_pyenv_holds_but_has_not_selected(tmp_path: Path)
     held = tmp_path / "pyenv" / "versions" / "3.13.0" / "bin" / "python3.13"
     assert calls.read_text().splitlines()[-1] == f"test VENV=.venv-3.13 PYTHON={held}"
     assert "skipped" not in done.stdout
+
+
+def test_ci_requires_the_engine_tier(tmp_path: Path) -> None:
+    """Every `make` of the run sees PULUMI_BACKUPS_REQUIRE_ENGINE: a skipped tier fails."""
+    _run_ci(tmp_path, held_by_pyenv=True)
+    assert set((tmp_path / "required.log").read_text().split()) == {"1"}
