@@ -414,3 +414,24 @@ def test_provider_host_alone_reports_the_host_traceback_and_dies_on_close(
     assert "RuntimeError: create refused" in raised.value.message
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_every_command_ends_with_a_cancel_to_each_host(
+    make_engine: Callable[..., Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the engine's defaultHost.Close does, whether the command succeeded or not."""
+    cancels: list[int] = []
+    real_cancel = ProviderHost.cancel
+
+    def cancel(host: ProviderHost) -> None:
+        cancels.append(id(host))
+        real_cancel(host)
+
+    monkeypatch.setattr(ProviderHost, "cancel", cancel)
+    engine = make_engine(parent_and_child({"value": "v1"}))
+    for command in (engine.preview, engine.up, engine.refresh, engine.destroy):
+        before = len(cancels)
+        result = command()
+        spawns = result.host_spawns + (result.preview.host_spawns if result.preview else 0)
+        assert result.host_spawns >= 1
+        assert len(cancels) - before == spawns, command

@@ -201,6 +201,15 @@ class ProviderHost:
         """The host's process id."""
         return self._proc.pid
 
+    def shut_down(self) -> None:
+        """As the engine ends a command: Cancel (its failure ignored), then kill."""
+        if self._channel is not None and self._proc.poll() is None:
+            try:
+                self.cancel()
+            except grpc.RpcError:
+                pass
+        self.close()
+
     def close(self) -> None:
         """Kill the host (the engine does not let provider hosts outlive a command)."""
         if self._channel is not None:

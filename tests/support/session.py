@@ -140,9 +140,13 @@ class Session:
             self._stopped = True
 
     def close(self) -> None:
-        """Kill the hosts, keeping what they printed and their peak load in the result."""
+        """Cancel, then kill the hosts, keeping what they printed and their peak load in the
+        result: at the end of every command, whatever its outcome, the engine sends each
+        provider a Cancel before it kills it (defaultHost.Close, pkg/host/host.go); a killed
+        engine sends nothing."""
         for host in self._hosts:
-            host.close()  # joins the output readers, so nothing printed is missed
+            # Either joins the output readers, so nothing printed is missed.
+            host.close() if self.killed is not None else host.shut_down()
             self.result.host_output += host.output
             self.result.max_in_flight = max(self.result.max_in_flight, host.max_in_flight)
 
