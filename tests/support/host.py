@@ -16,6 +16,7 @@ calls beyond that wait in its queue. `ProviderHost` holds them client-side inste
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -204,10 +205,8 @@ class ProviderHost:
     def shut_down(self) -> None:
         """As the engine ends a command: Cancel (its failure ignored), then kill."""
         if self._channel is not None and self._proc.poll() is None:
-            try:
+            with contextlib.suppress(grpc.RpcError):
                 self.cancel()
-            except grpc.RpcError:
-                pass
         self.close()
 
     def close(self) -> None:
