@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STATE ?= .state/sandbox.db
 ARGS ?=
+PYTEST_ARGS ?=
 
 .PHONY: help venv install test check sandbox demo bench schema engine
 
@@ -38,7 +39,7 @@ install: $(INSTALLED)
 # The engine first (its build can outlast a test's timeout); without one, the engine tier
 # says why and is skipped (PULUMI_BACKUPS_REQUIRE_ENGINE=1: fails).
 test: $(INSTALLED)
-	PULUMI_BACKUPS_ENGINE="$$(bash engine/build.sh || true)" $(PY) -m pytest -q -n auto
+	PULUMI_BACKUPS_ENGINE="$$(bash engine/build.sh || true)" $(PY) -m pytest -q -n auto $(PYTEST_ARGS)
 
 engine:
 	@bash engine/build.sh

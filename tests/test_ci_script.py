@@ -52,7 +52,7 @@ def test_ci_tests_the_oldest_and_newest_python_present(tmp_path: Path) -> None:
         "install",
         "check",
         "test",
-        f"test VENV=.venv-3.10 PYTHON={bin_dir}/python3.10",
+        f"test VENV=.venv-3.10 PYTHON={bin_dir}/python3.10 PYTEST_ARGS=-m 'not engine'",
     ]
     assert "python3.13: not on this machine, skipped" in done.stdout
 
@@ -60,7 +60,7 @@ def test_ci_tests_the_oldest_and_newest_python_present(tmp_path: Path) -> None:
 def test_ci_finds_a_python_that_pyenv_holds_but_has_not_selected(tmp_path: Path) -> None:
     done, calls = _run_ci(tmp_path, held_by_pyenv=True)
     held = tmp_path / "pyenv" / "versions" / "3.13.0" / "bin" / "python3.13"
-    assert calls.read_text().splitlines()[-1] == f"test VENV=.venv-3.13 PYTHON={held}"
+    assert calls.read_text().splitlines()[-1] == f"test VENV=.venv-3.13 PYTHON={held} PYTEST_ARGS=-m 'not engine'"
     assert "skipped" not in done.stdout
 
 
