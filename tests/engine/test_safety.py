@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -37,6 +38,7 @@ PROGRAMS = Path(__file__).parent / "programs"
 SAFETY = PROGRAMS / "safety"  # snapshot, vpsbackup, rdbbackup; protect / retain from config
 PLUGIN = PROGRAMS / "plugin_safety"  # a VpsBackup served by pulumi-resource-backups (YAML)
 RESTORE = EXAMPLE_CASES["restore"]
+DOC = Path(__file__).resolve().parents[2] / "docs" / "interruptions.md"
 HOUR = 3600.0
 DATABASES = "/1.0/hosting/web/{serviceName}/database"
 DUMP_RESTORE = f"POST {DATABASES}/{{name}}/dump/{{id}}/restore"
@@ -82,6 +84,33 @@ def pre(event: dict[str, Any]) -> bool:
 def kept(stack: Stack) -> dict[str, tuple[str, Any, Any]]:
     """Each resource's id, inputs and outputs in the state."""
     return {n: (r["id"], r["inputs"], r["outputs"]) for n, r in stack.resources().items()}
+
+
+JQ_ADOPT = """
+  .deployment.resources += [.deployment.pending_operations[]
+    | select(.resource.urn == $urn) | .resource | .id = $id | .outputs = .inputs]
+  | .deployment.pending_operations |= map(select(.resource.urn != $urn))"""
+"""docs/interruptions.md's edit of an exported state: the pending CREATE of `$urn` becomes a
+resource with id `$id` (its inputs as its outputs)."""
+
+
+def adopt_pending_create(exported: Path, urn: str, id_: str) -> dict[str, Any]:
+    """JQ_ADOPT run by `jq` (as the doc gives it), or the same edit where there is no jq."""
+    assert " ".join(JQ_ADOPT.split()) in " ".join(DOC.read_text().split())
+    if shutil.which("jq"):
+        args = ["jq", "--arg", "urn", urn, "--arg", "id", id_, JQ_ADOPT, str(exported)]
+        edited: dict[str, Any] = json.loads(subprocess.check_output(args, text=True))
+        return edited
+    state: dict[str, Any] = json.loads(exported.read_text())
+    deployment = state["deployment"]
+    ops = deployment.get("pending_operations") or []
+    for op in ops:
+        if op["resource"]["urn"] == urn:
+            deployment["resources"].append(
+                {**op["resource"], "id": id_, "outputs": op["resource"]["inputs"]}
+            )
+    deployment["pending_operations"] = [op for op in ops if op["resource"]["urn"] != urn]
+    return state
 
 
 def vps_backups(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
@@ -271,13 +300,10 @@ def test_a_killed_up_leaves_a_pending_create_that_the_documented_procedure_resol
     assert stack.resources() == {} and not stack.export().get("pending_operations")
 
     # 2. give it to the stack: the pending CREATE, with its id, moved into the resources
-    deployment = saved["deployment"]
-    deployment["pending_operations"] = []
-    deployment["resources"].append(
-        {**pending["resource"], "id": found, "outputs": pending["resource"]["inputs"]}
-    )
-    fixed = stack.dir / "fixed-state.json"
-    fixed.write_text(json.dumps(saved))
+    exported = stack.dir / "state.json"
+    exported.write_text(json.dumps(saved))
+    fixed = stack.dir / "adopted.json"
+    fixed.write_text(json.dumps(adopt_pending_create(exported, urn, found)))
     stack.run("stack", "import", "--file", str(fixed))
     sandbox.clear_counters()
     refreshed = stack.refresh()
