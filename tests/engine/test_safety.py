@@ -10,7 +10,8 @@ test_data_safety.py, test_lying_answers.py, test_interruption.py), run by the Pu
 - A CLI killed mid-create leaves a pending CREATE; docs/interruptions.md's procedure gives the
   object to the stack, and the next `up` creates nothing.
 - Ctrl-C during a wait: the plugin's Cancel stops the wait at once and cleans up; a dynamic
-  provider has no Cancel, so the CLI waits for the create to end and records it.
+  provider has no Cancel, so the CLI waits for the create to end and records it. `pulumi
+  cancel` on the file backend stops nothing: it only removes the lock.
 
 The requests are the sandbox's own counts; the state is `pulumi stack export`'s.
 """
@@ -46,6 +47,7 @@ PART = "/1.0/dedicated/nasha/{serviceName}/partition/{partitionName}"
 SNAPSHOT_READ = f"GET {PART}/customSnapshot/{{name}}"
 CREATE_VPS_BACKUP = "POST /api/v1/backups/"
 DELETE_VPS_BACKUP = "DELETE /api/v1/backups/{backup_id}/"
+POLL_VPS_BACKUP = "GET /api/v1/backups/"
 MUTATING = ("POST ", "PUT ", "DELETE ", "PATCH ")
 
 
@@ -65,9 +67,14 @@ def pre_event(name: str, op: str) -> Callable[[dict[str, Any]], bool]:
 
 def wait_for_request(sandbox: Sandbox, route: str, timeout: float = 60.0) -> None:
     """Until the sandbox has counted a request to `route`."""
+    wait_for_count(sandbox, route, 1, timeout)
+
+
+def wait_for_count(sandbox: Sandbox, route: str, count: int, timeout: float = 60.0) -> None:
+    """Until the sandbox has counted `count` requests to `route`."""
     deadline = time.monotonic() + timeout
-    while route not in sandbox.counters():
-        assert time.monotonic() < deadline, f"no {route} within {timeout} s"
+    while sandbox.counters().get(route, 0) < count:
+        assert time.monotonic() < deadline, f"not {count} {route} within {timeout} s"
         time.sleep(0.05)
 
 
@@ -332,6 +339,11 @@ def test_ctrl_c_cancels_the_plugins_wait_at_once_and_leaves_nothing(
     try:
         wait_for_event(log, pre_event("vpsbackup", "create"))
         wait_for_request(sandbox, CREATE_VPS_BACKUP)
+        # `pulumi cancel` on a file backend only removes the lock: the update goes on waiting
+        stack.run("cancel", "--yes")
+        polls = sandbox.counters()[POLL_VPS_BACKUP]
+        wait_for_count(sandbox, POLL_VPS_BACKUP, polls + 3)
+        assert process.poll() is None
         interrupted = time.monotonic()
         interrupt(process)  # SIGINT to the CLI's process group, as a terminal's Ctrl-C
         code = exit_code(process, timeout=30)
