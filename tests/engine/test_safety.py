@@ -5,8 +5,8 @@ test_data_safety.py, test_lying_answers.py, test_interruption.py), run by the Pu
 - A hosting database replaced under its dump and its restore keeps the dump and runs no
   restore again.
 - A proxy's HTML 404 during `pulumi refresh` fails the refresh and drops nothing.
-- `protect` refuses the destroy before anything is deleted; `retain_on_delete` leaves the
-  object on the server.
+- `protect` refuses the delete of its resource, without a request (a destroy still deletes the
+  stack's other resources); `retain_on_delete` leaves the object on the server.
 - A CLI killed mid-create leaves a pending CREATE; docs/interruptions.md's procedure gives the
   object to the stack, and the next `up` creates nothing.
 - Ctrl-C during a wait: the plugin's Cancel stops the wait at once and cleans up; a dynamic
@@ -247,6 +247,17 @@ def test_protect_refuses_the_destroy_and_retain_on_delete_keeps_the_object(
     assert mutations(sandbox) == {}
     assert footprint(sandbox) == on_server
     assert stack.resources().keys() == {"snapshot"}
+
+    # protect guards that resource only: a destroy deletes the others (here the VPS backup,
+    # which depends on the snapshot, so goes first), then fails on the protected one
+    sandbox_config(stack, sandbox, kinds=["snapshot", "vps"], protect=["snapshot"], chain=True)
+    stack.up()
+    sandbox.clear_counters()
+    partly = stack.destroy(check=False)
+    assert not partly.ok and "protected" in partly.text, partly.text
+    assert mutations(sandbox) == {DELETE_VPS_BACKUP: 1}
+    assert stack.resources().keys() == {"snapshot"} and vps_backups(sandbox) == {}
+    assert footprint(sandbox) == on_server
 
     # unprotected (the state takes the option from an `up`), and a VPS backup retained
     sandbox_config(stack, sandbox, kinds=["snapshot", "vps"], protect=[], retain=["vpsbackup"])
