@@ -181,7 +181,7 @@ class TaskFailedError(BackupsError):
 
 
 class WaitCancelledError(BackupsError):
-    """The engine cancelled the deployment (``pulumi cancel``, Ctrl-C) during a wait: the
+    """The engine cancelled the deployment (Ctrl-C) during a wait: the
     operation on the server goes on or stays as it was, and the message says which."""
 
     def __init__(self, what: str, last_status: str) -> None:
