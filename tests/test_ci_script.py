@@ -60,7 +60,10 @@ def test_ci_tests_the_oldest_and_newest_python_present(tmp_path: Path) -> None:
 def test_ci_finds_a_python_that_pyenv_holds_but_has_not_selected(tmp_path: Path) -> None:
     done, calls = _run_ci(tmp_path, held_by_pyenv=True)
     held = tmp_path / "pyenv" / "versions" / "3.13.0" / "bin" / "python3.13"
-    assert calls.read_text().splitlines()[-1] == f"test VENV=.venv-3.13 PYTHON={held} PYTEST_ARGS=-m 'not engine'"
+    assert (
+        calls.read_text().splitlines()[-1]
+        == f"test VENV=.venv-3.13 PYTHON={held} PYTEST_ARGS=-m 'not engine'"
+    )
     assert "skipped" not in done.stdout
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pulumi
 import pytest
 from support import DeploymentError, Engine, EngineKilled, ProviderHost, load_checkpoint
+from support.state import save_checkpoint
 from throwaway_provider import STORE_ENV, Item, Store
 
 MakeEngine = Callable[..., Engine]
@@ -285,7 +286,7 @@ def test_parallel_defaults_to_four_per_cpu_and_the_host_runs_four(
     assert destroyed.max_in_flight == 2
 
 
-def test_a_killed_engine_leaves_a_pending_create_that_refresh_imports(
+def test_a_killed_engine_leaves_a_pending_create_that_an_edited_state_recovers(
     make_engine: MakeEngine, store: Store
 ) -> None:
     def kill_at_create(method: str, name: str, host: ProviderHost) -> None:
@@ -302,7 +303,17 @@ def test_a_killed_engine_leaves_a_pending_create_that_refresh_imports(
     assert engine.state == [] and pending.resource.id == ""
     assert pending.resource.plain_inputs()["value"] == "v"
 
-    result = engine.refresh(import_pending_creates={pending.resource.urn: made})
+    # `--import-pending-creates URN ID`: the CLI drops the pending create without reading it.
+    dropped = engine.refresh(import_pending_creates={pending.resource.urn: made})
+    assert dropped.calls_for("item") == [] and engine.checkpoint.pending == []
+    assert engine.state == []
+
+    # docs/interruptions.md's recovery: the pending create edited into the resources.
+    checkpoint = engine.checkpoint
+    checkpoint.pending.append(pending)
+    save_checkpoint(engine.state_path, checkpoint, engine.project, engine.stack)
+    engine.adopt_pending_creates({pending.resource.urn: made})
+    result = engine.refresh()
 
     assert result.calls_for("item") == ["Read", "Diff"]
     assert engine.pending_creates == []

@@ -164,16 +164,18 @@ def interrupt(sandbox: Sandbox, run: Engine, kill: KillWhilePolling) -> str:
 
 
 def import_pending_create(run: Engine, name: str, id_: str) -> RunResult:
-    """`pulumi refresh --import-pending-creates URN ID` as the engine performs it, on the
-    pending create a killed CLI leaves (the URN, type and checked inputs it sent, no id): the
-    refresh reads it by that id with nothing but those inputs."""
+    """docs/interruptions.md's recovery, on the pending create a killed CLI leaves (the URN,
+    type and checked inputs it sent, no id): the pending create moved into the resources with
+    the object's id (`stack export`, an edit, `stack import`), then `pulumi refresh` reads it
+    by that id with nothing but those inputs."""
     step = run.preview().step(name)
     assert step.op == "create"
     checkpoint = run.checkpoint
     pending = ResourceState(urn=step.urn, type=step.type, id="", inputs=step.outputs, outputs={})
     checkpoint.pending.append(PendingOperation("creating", pending))
     save_checkpoint(run.state_path, checkpoint, run.project, run.stack)
-    result = run.refresh(import_pending_creates={step.urn: id_})
+    run.adopt_pending_creates({step.urn: id_})
+    result = run.refresh()
     assert result.calls_for(name) == ["Read", "Diff"] and run.pending_creates == []
     return result
 

@@ -35,7 +35,8 @@ never write it and never raise for resource errors (read `plan.errors`).
 thread that makes it) with the method ("Create", ...), the resource name and the live
 `ProviderHost`: tests use it to kill the host or restart an API in mid-operation, or raise
 EngineKilled to kill the engine itself (the checkpoint then keeps pending creates, which
-`refresh(import_pending_creates=...)` imports).
+`adopt_pending_creates` then `refresh` recover; `refresh(import_pending_creates=...)` drops
+them, as the CLI's `--import-pending-creates` does).
 
 `parallel` is `--parallel`: 4 x CPUs unless given (defaultParallel in
 pkg/cmd/pulumi/operations/up.go); the host still runs 4 calls at a time (see `host`).
@@ -199,7 +200,7 @@ class Engine:
     ) -> RunResult:
         """Read every resource in the checkpoint and store what came back (`preview=True`:
         the preview alone, stored nowhere). `import_pending_creates` maps pending creates (by
-        URN or name) to the id of what they made, as `--import-pending-creates URN ID`."""
+        URN or name) to an id, as `--import-pending-creates URN ID`: they are dropped."""
         if import_pending_creates:
             self._import_pending_creates(import_pending_creates)
         planned = None
@@ -218,8 +219,23 @@ class Engine:
 
     def _import_pending_creates(self, ids: Mapping[str, str]) -> None:
         # pendingCreatesToImports (pkg/cmd/pulumi/operations/refresh.go) edits the state
-        # before the refresh: each pending create gets its id; the refresh then reads it
-        # with nothing but the inputs it was sent with (no outputs were ever recorded).
+        # before the refresh: each pending create named gets its id and becomes an
+        # "importing" operation, which the refresh then drops without reading it (the engine
+        # tier shows it with the CLI v3.276): the stack forgets the object.
+        checkpoint = self.checkpoint
+        wanted = dict(ids)
+        for op in checkpoint.pending:
+            key = next((k for k in (op.resource.urn, op.resource.name) if k in wanted), None)
+            if op.type == "creating" and key is not None:
+                op.type, op.resource = "importing", op.resource.copy(id=wanted.pop(key))
+        if wanted:
+            raise KeyError(f"no pending create for {sorted(wanted)} in {self.state_path}")
+        save_checkpoint(self.state_path, checkpoint, self.project, self.stack)
+
+    def adopt_pending_creates(self, ids: Mapping[str, str]) -> None:
+        """docs/interruptions.md's recovery (`stack export`, an edit, `stack import`): each
+        pending create named (by URN or name) moves into the resources with the id of what
+        it made, its recorded inputs as its outputs; a `refresh` then reads it."""
         checkpoint = self.checkpoint
         wanted = dict(ids)
         kept = []
@@ -228,7 +244,8 @@ class Engine:
             if op.type != "creating" or key is None:
                 kept.append(op)
                 continue
-            checkpoint.resources.append(op.resource.copy(id=wanted.pop(key), outputs={}))
+            resource = op.resource.copy(id=wanted.pop(key), outputs=dict(op.resource.inputs))
+            checkpoint.resources.append(resource)
         if wanted:
             raise KeyError(f"no pending create for {sorted(wanted)} in {self.state_path}")
         checkpoint.pending = kept
@@ -289,6 +306,8 @@ class Engine:
         program's resources registered it with), else its stored inputs while anything needs
         it (the engine deletes an unused default provider)."""
         resources, pending = deployment.state, before.pending
+        if deployment.result.command == "refresh" and not deployment.preview:
+            pending = [op for op in pending if op.type != "importing"]
         if deployment.killed is not None:
             resources, pending = deployment.killed_state, deployment.killed
         if provider is None and (resources or pending):
