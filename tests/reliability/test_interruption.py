@@ -7,7 +7,8 @@ when its provider dies (when the CLI itself dies, the state keeps a pending CREA
 `pulumi up` then warns and creates anew, just the same). The object exists, untracked.
 
 * Every kind: the procedure of docs/interruptions.md - find the object by what the program
-  says of it, `pulumi refresh --import-pending-creates URN ID`, then `pulumi up` - tracks it
+  says of it, the pending CREATE given its id (stack export, an edit, stack import), `pulumi
+  refresh`, then `pulumi up` - tracks it
   without a second object, and a destroy leaves nothing behind.
 * Kinds whose identity the program fixes (a database's user, a snapshot's name): a plain
   `pulumi up` cannot make a second one; it is refused with an error naming the object, and a

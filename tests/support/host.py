@@ -403,7 +403,8 @@ class ProviderHost:
         return from_struct(getattr(response, "return"))
 
     def cancel(self) -> None:
-        """Cancel(): the engine's signal that the deployment stops (`pulumi cancel`, Ctrl-C)."""
+        """Cancel(): the engine's signal that the deployment stops (Ctrl-C; and at the end of
+        every command). On a self-managed backend `pulumi cancel` only removes the lock."""
         from google.protobuf import empty_pb2
 
         self._stub.Cancel(empty_pb2.Empty(), timeout=self._call_timeout)
