@@ -161,13 +161,18 @@ def plan_steps(plan: Mapping[str, Any]) -> dict[str, str]:
 
 
 def event_ops(result: Result) -> dict[str, str]:
-    """Each custom resource's step, by `type::name`, from the engine's events."""
+    """Each custom resource's step, by `type::name`, from the engine's events (a
+    replacement's several steps read `replace`)."""
     ops: dict[str, str] = {}
     for event in result.events:
         for kind in ("resourcePreEvent", "resOutputsEvent"):
             metadata = event.get(kind, {}).get("metadata")
             if metadata and (key := _key(metadata["urn"])) is not None:
-                ops[key] = metadata["op"]
+                op = metadata["op"]
+                if op in ("create-replacement", "delete-replaced"):
+                    op = "replace"
+                if ops.get(key) != "replace":
+                    ops[key] = op
     return ops
 
 
@@ -336,6 +341,16 @@ def test_typescript_example_lifecycle(
     assert is_secret(outputs["dumpUrl"]), outputs
     assert_sdk_version(stack, sdks)
     assert footprint(sandbox) != before
+
+    # A new release: new backups first, then the old ones deleted (the README's last step).
+    old_ids = {k: r["id"] for k, r in state(stack).items()}
+    stack.config({"backups-plugin-typescript:release": "v2"})
+    released = stack.up()
+    assert event_ops(released) == dict.fromkeys(TS_RESOURCES, "replace"), released.text
+    new = state(stack)
+    assert set(new) == TS_RESOURCES
+    assert not {r["id"] for r in new.values()} & set(old_ids.values())
+    assert new["backups:vps:VpsBackup::pre-deploy"]["inputs"]["description"] == "Before v2"
 
     destroyed(stack, sandbox, before)
 
