@@ -64,14 +64,14 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
 
     # refresh, then import of each (a Read with the id alone gives inputs and outputs)
     assert plugin.read(urn(DUMP, "dump"), dump_id, dump, dump_inputs).id == dump_id
-    imported = plugin.read(urn(DATABASE, "db"), db_id, {}, {})
+    imported = plugin.import_read(urn(DATABASE, "db"), db_id)
     assert imported.id == db_id and imported.outputs["port"] == outs["port"]
     assert imported.inputs is not None
     assert {k: imported.inputs[k] for k in ("serviceName", "user", "type", "capability")} == {
         k: DB_INPUTS[k] for k in ("serviceName", "user", "type", "capability")
     }
     assert plugin.check(urn(DATABASE, "db"), {}, imported.inputs).failures == []
-    imported = plugin.read(urn(DUMP, "dump"), dump_id, {}, {})
+    imported = plugin.import_read(urn(DUMP, "dump"), dump_id)
     assert imported.inputs == {**dump_inputs, "date": "now", "sendEmail": False}
 
     # a restore of the dump runs once, reads back as recorded, and is only forgotten
@@ -84,12 +84,12 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
     assert read.id == restore_id and sandbox.counters() == {}
     # its import id says what was restored; the task confirms it is a restore
     dump_number = int(dump["dumpId"])
-    imported = plugin.read(urn(restore_token, "r"), f"{restore_id}/dump-{dump_number}", {}, {})
+    imported = plugin.import_read(urn(restore_token, "r"), f"{restore_id}/dump-{dump_number}")
     assert imported.id == restore_id and imported.inputs == restore_inputs
     (dump_doc,) = sandbox.objects()["ovh:hosting:dump"].values()
     dump_task = int(dump_doc["taskId"])
     with pytest.raises(HostError, match="is a dump/create, not a restore"):
-        plugin.read(urn(restore_token, "r"), f"{db_id}/restore/{dump_task}/now", {}, {})
+        plugin.import_read(urn(restore_token, "r"), f"{db_id}/restore/{dump_task}/now")
     sandbox.clear_counters()
     plugin.delete(urn(restore_token, "restore"), restore_id, restore)
     assert sandbox.counters() == {}
@@ -105,7 +105,7 @@ def test_database_and_dump_lifecycle_with_import(plugin: ProviderHost, sandbox: 
 
 def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> None:
     with pytest.raises(HostError, match=r"no database sandboxnone\.mysql\.db") as failure:
-        plugin.read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db", {}, {})
+        plugin.import_read(urn(DATABASE, "db"), f"{HOSTING_SERVICE}/sandboxnone.mysql.db")
     # the message names the resource and what failed, and nothing of the plugin's code
     assert str(failure.value).endswith(
         f"HostingDatabase {HOSTING_SERVICE}/sandboxnone.mysql.db: import failed: no database "
@@ -113,24 +113,24 @@ def test_an_object_that_is_not_there_is_not_imported(plugin: ProviderHost) -> No
     )
     restore = "backups:ovh:HostingDatabaseRestore"
     with pytest.raises(HostError, match="the task does not say what was restored"):
-        plugin.read(urn(restore, "r"), f"{HOSTING_SERVICE}/sandboxapp.mysql.db/restore/7", {}, {})
+        plugin.import_read(urn(restore, "r"), f"{HOSTING_SERVICE}/sandboxapp.mysql.db/restore/7")
 
 
 def test_snapshot_and_policy_lifecycle_with_import(plugin: ProviderHost) -> None:
     snap_id, snap = created(plugin, SNAPSHOT, "snap", {**NAS, "name": "plugged"})
     assert snap_id == f"{NASHA_SERVICE}/backups/plugged"
-    imported = plugin.read(urn(SNAPSHOT, "snap"), snap_id, {}, {})
+    imported = plugin.import_read(urn(SNAPSHOT, "snap"), snap_id)
     assert imported.inputs is not None and imported.inputs["name"] == "plugged"
     plugin.delete(urn(SNAPSHOT, "snap"), snap_id, snap)
     assert plugin.read(urn(SNAPSHOT, "snap"), snap_id, snap, {**NAS, "name": "plugged"}).id == ""
 
     policy_id, policy = created(plugin, POLICY, "policy", {**NAS, "frequencies": ["hour-6"]})
     assert policy["frequencies"] == ["hour-6"] and policy["initialFrequencies"] == ["day-1"]
-    imported = plugin.read(urn(POLICY, "policy"), policy_id, {}, {})
+    imported = plugin.import_read(urn(POLICY, "policy"), policy_id)
     assert imported.inputs is not None and imported.inputs["frequencies"] == ["hour-6"]
     assert imported.outputs["initialFrequencies"] == ["day-1"]  # the partition's record
     plugin.delete(urn(POLICY, "policy"), policy_id, policy)
-    back = plugin.read(urn(POLICY, "policy"), policy_id, {}, {})
+    back = plugin.import_read(urn(POLICY, "policy"), policy_id)
     assert back.outputs["frequencies"] == ["day-1"]
 
 

@@ -20,7 +20,7 @@ def test_exported_backup_restore_and_import(plugin: ProviderHost) -> None:
     assert backup_id.startswith("fr-par/") and backup["status"] == "ready"
     assert is_secret(backup["downloadUrl"]) and reveal(backup["downloadUrl"]).startswith("http")
 
-    imported = plugin.read(urn(BACKUP, "b"), backup_id, {}, {})
+    imported = plugin.import_read(urn(BACKUP, "b"), backup_id)
     assert imported.id == backup_id and imported.inputs is not None
     assert {k: imported.inputs[k] for k in ("instanceId", "databaseName", "export")} == inputs
     assert plugin.check(urn(BACKUP, "b"), {}, imported.inputs).failures == []
@@ -30,7 +30,7 @@ def test_exported_backup_restore_and_import(plugin: ProviderHost) -> None:
     checked_restore = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
     assert checked_restore.failures == []
     restore_id, restore = plugin.create(urn(RESTORE, "r"), checked_restore.inputs)
-    imported = plugin.read(urn(RESTORE, "r"), restore_id, {}, {})  # into its own database?
+    imported = plugin.import_read(urn(RESTORE, "r"), restore_id)  # into its own database?
     assert imported.inputs is not None
     assert imported.inputs["instanceId"] == RDB_INSTANCE_ID
     assert imported.inputs["databaseName"] == "app"  # what the id can tell; not app_restore

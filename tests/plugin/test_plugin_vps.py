@@ -21,7 +21,7 @@ def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox:
         and backup["status"] == "completed"
     )
 
-    imported = plugin.read(urn(BACKUP, "b"), backup_id, {}, {})
+    imported = plugin.import_read(urn(BACKUP, "b"), backup_id)
     assert imported.id == backup_id and imported.inputs == checked.inputs
     diff = plugin.diff(urn(BACKUP, "b"), backup_id, backup, {**inputs, "triggers": ["v2"]})
     assert diff.replaces == ["triggers"] and diff.detailed == {"triggers": "ADD_REPLACE"}
@@ -29,7 +29,7 @@ def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox:
     restore_inputs = {"serverId": VPS_SERVER_ID, "backupId": backup["backupId"]}
     checked = plugin.check(urn(RESTORE, "r"), {}, restore_inputs)
     restore_id, restore = plugin.create(urn(RESTORE, "r"), checked.inputs)
-    imported = plugin.read(urn(RESTORE, "r"), restore_id, {}, {})
+    imported = plugin.import_read(urn(RESTORE, "r"), restore_id)
     assert imported.id == restore_id and imported.inputs == checked.inputs
     plugin.delete(urn(RESTORE, "r"), restore_id, restore)
 

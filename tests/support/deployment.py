@@ -110,7 +110,7 @@ class Deployment(Session):
             checked = self._check(step, goal, {}, goal.inputs)
             return self._create(step, goal, checked)
         news = ignore_changes(goal.inputs, old.inputs, goal.ignore_changes)
-        checked = self._check(step, goal, old.inputs, news)
+        checked = self._check(step, goal, old.inputs, news, old.outputs)
         diff: DiffResponse = self.call(
             step,
             "Diff",
@@ -137,8 +137,19 @@ class Deployment(Session):
         step.op = "replace"
         return self._replace(step, goal, old, diff)
 
-    def _check(self, step: Step, goal: Goal, olds: Props, news: Props) -> Props:
-        response = self.call(step, "Check", goal.urn, olds, news, allow_unknowns=self.preview)
+    def _check(
+        self, step: Step, goal: Goal, olds: Props, news: Props, old_outputs: Props | None = None
+    ) -> Props:
+        # The engine sends the stored outputs too (empty for a create or a replacement's).
+        response = self.call(
+            step,
+            "Check",
+            goal.urn,
+            olds,
+            news,
+            allow_unknowns=self.preview,
+            old_outputs=old_outputs or {},
+        )
         if response.failures:
             raise CheckFailed(goal.name, response.failures)
         return annotate(response.inputs, news)

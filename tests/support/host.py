@@ -283,9 +283,16 @@ class ProviderHost:
         self._call("Configure", request)
 
     def check(
-        self, urn: str, olds: Props, news: Props, *, allow_unknowns: bool = False
+        self,
+        urn: str,
+        olds: Props,
+        news: Props,
+        *,
+        allow_unknowns: bool = False,
+        old_outputs: Props | None = None,
     ) -> CheckResponse:
-        """Check(olds=old inputs or {}, news=program inputs)."""
+        """Check(olds=old inputs or {}, news=program inputs, old_outputs=stored outputs or
+        {}): the engine sends old outputs too (its Handshake says sendsOldOutputsToCheck)."""
         type_, name = _urn_parts(urn)
         request = provider_pb2.CheckRequest(
             urn=urn,
@@ -293,6 +300,7 @@ class ProviderHost:
             type=type_,
             olds=self._marshal(olds, allow_unknowns),
             news=self._marshal(news, allow_unknowns),
+            old_outputs=self._marshal(old_outputs or {}, False),
             randomSeed=os.urandom(32),
         )
         response = self._call("Check", request)
@@ -344,9 +352,10 @@ class ProviderHost:
         response = self._call("Create", request)
         return response.id, from_struct(response.properties)
 
-    def read(self, urn: str, id_: str, props: Props, inputs: Props) -> ReadResponse:
+    def read(self, urn: str, id_: str, props: Props, inputs: Props | None) -> ReadResponse:
         """Read(id, properties=old outputs, inputs=old inputs), as a refresh sends it (for the
-        import of a pending create, `props` is empty: nothing but the inputs was recorded)."""
+        import of a pending create, `props` is empty: nothing but the inputs was recorded);
+        `inputs` None: no inputs at all, as `pulumi import` sends it (see `import_read`)."""
         type_, name = _urn_parts(urn)
         request = provider_pb2.ReadRequest(
             id=id_,
@@ -354,11 +363,16 @@ class ProviderHost:
             name=name,
             type=type_,
             properties=self._marshal(props, False),
-            inputs=self._marshal(inputs, False),
+            **({} if inputs is None else {"inputs": self._marshal(inputs, False)}),
         )
         response = self._call("Read", request)
         inputs_back = from_struct(response.inputs) if response.HasField("inputs") else None
         return ReadResponse(response.id, from_struct(response.properties), inputs_back)
+
+    def import_read(self, urn: str, id_: str) -> ReadResponse:
+        """Read(id) as `pulumi import` sends it: empty properties and no inputs field at all
+        (the engine tier's gRPC log of the CLI v3.276 shows it)."""
+        return self.read(urn, id_, {}, None)
 
     def update(
         self, urn: str, id_: str, olds: Props, news: Props, *, old_inputs: Props | None = None
