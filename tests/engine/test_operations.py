@@ -147,6 +147,15 @@ def test_import_of_every_kind(make_stack: Callable[..., Stack], sandbox: Sandbox
     assert plan["changeSummary"] == {"same": len(KINDS) + 1}
     assert not [route for route in sandbox.counters() if route.startswith(MUTATING)]
 
+    # a program written by hand: the restore names its backup by the RdbBackup's id, its
+    # region left out, as the import recorded neither; nothing restores again
+    restore = code["rdbRestore"]["properties"]
+    del restore["region"]
+    restore["backupId"] = "${rdbBackup.id}"
+    (target.dir / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    result, plan = target.preview("--show-sames")
+    assert plan_ops(plan) == dict.fromkeys(KINDS, "same"), result.text
+
     # an import the provider refuses fails with its message, and records nothing
     refusals = {
         ("backups:vps:VpsBackup", f"{VPS_SERVER_ID}/999999"): "import failed",
