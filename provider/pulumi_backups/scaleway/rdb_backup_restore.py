@@ -19,7 +19,7 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
-from ..core.resource import resource_props
+from ..core.resource import refuse_import, resource_props
 from . import operations
 from .args import region_value, uuid_value
 from .client import rdb_client
@@ -192,6 +192,7 @@ class RdbBackupRestore(pulumi.dynamic.Resource, module="scaleway", name="RdbBack
             "backup_id": backup_id, "instance_id": instance_id, "database_name": database_name,
             "region": region, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("scaleway", "RdbBackupRestore", resource_name, opts)
         super().__init__(
             RdbBackupRestoreProvider(),
             resource_name,
