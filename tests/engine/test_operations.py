@@ -1,7 +1,8 @@
 """The provider plugin's operations under the real engine, against the sandbox, driven by YAML
 programs (tests/engine/programs/ops-*): `pulumi import` of every resource kind (state, the
-generated code, a preview of it with no changes), the engine's `customTimeouts` on a create
-slower than its deadline, and 40 VPS backups made at once under `--parallel 40`."""
+generated code, a preview of it with no changes; the dynamic resources' refusal), the
+engine's `customTimeouts` on a create slower than its deadline, and 40 VPS backups made at
+once under `--parallel 40`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from support.plugin import SECRET_SETTINGS, plugin_config
 
+from engine.conftest import sandbox_config
 from engine.pulumi_cli import Stack, plan_ops
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import HOSTING_SERVICE, VPS_SERVER_ID
@@ -169,6 +171,32 @@ def test_import_of_every_kind(make_stack: Callable[..., Stack], sandbox: Sandbox
     assert set(target.resources()) == set(KINDS)
 
 
+def test_the_dynamic_resources_refuse_import(
+    make_stack: Callable[..., Stack], sandbox: Sandbox
+) -> None:
+    """README (Adopting existing objects): neither `pulumi import` nor the `import_` option can
+    work with the dynamic resources; the option is refused with the plugin's command."""
+    source = plugin_stack(make_stack, sandbox, "ops-vps-one")
+    source.up()
+    (backup,) = source.resources().values()
+
+    stack = make_stack(PROGRAMS / "ops-dynamic")
+    sandbox_config(stack, sandbox, server=str(VPS_SERVER_ID), backup=backup["id"])
+    refused = stack.up(check=False)
+    assert not refused.ok
+    (message,) = [m for m in refused.diagnostics("error") if "import_" in m]
+    assert "VpsBackup 'imported': the import_ option cannot work with the dynamic" in message
+    assert f"pulumi import backups:vps:VpsBackup imported {backup['id']}" in message
+    assert stack.resources() == {}
+
+    # `pulumi import` reaches the SDK's dynamic provider host only: its own KeyError
+    token = "pulumi-python:dynamic/vps:VpsBackup"
+    failed = stack.run("import", token, "other", backup["id"], "--yes", check=False)
+    assert not failed.ok and "KeyError: '__provider'" in failed.stdout + failed.stderr
+    assert stack.resources() == {}
+    assert len(vps_backups(sandbox)) == 1  # the backup, untouched
+
+
 # -- customTimeouts ------------------------------------------------------------------------------
 
 
@@ -209,7 +237,7 @@ def test_custom_timeouts_stop_a_slow_create(
 
 # -- many at once --------------------------------------------------------------------------------
 
-BACKUP_SECONDS = 2.0
+BACKUP_SECONDS = 3.0
 MANY = 40
 
 
