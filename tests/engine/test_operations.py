@@ -171,6 +171,36 @@ def test_import_of_every_kind(make_stack: Callable[..., Stack], sandbox: Sandbox
     assert set(target.resources()) == set(KINDS)
 
 
+def test_the_import_option(make_stack: Callable[..., Stack], sandbox: Sandbox) -> None:
+    """The plugin's `import` resource option: the object is read, not created. A program
+    whose inputs would replace it: the engine imports it as it is, then refuses the
+    replacement; the program put right, nothing changes."""
+    source = plugin_stack(make_stack, sandbox, "ops-vps-one")
+    source.up()
+    (backup,) = source.resources().values()
+
+    stack = plugin_stack(make_stack, sandbox, "ops-import-option")
+    program = stack.dir / "Pulumi.yaml"
+    program.write_text(program.read_text().replace("IMPORT-ID", backup["id"]))
+    stack.config({"description": "not this backup"})
+    sandbox.clear_counters()
+    refused = stack.up(check=False)
+    assert not refused.ok
+    (message,) = refused.diagnostics("error")[:1]
+    assert "previously-imported resources that still specify an ID may not be replaced" in message
+    assert "description: {backup 0 of many} => {not this backup}" in message
+    assert refused.summary() == {"create": 1, "import": 1}  # the stack, and the backup
+    taken = stack.resources()["taken"]
+    assert taken["id"] == backup["id"] and taken["inputs"] == backup["inputs"]
+    assert not [route for route in sandbox.counters() if route.startswith(MUTATING)]
+
+    stack.config({"description": backup["inputs"]["description"]})
+    assert stack.up().summary() == {"same": 2}
+    assert stack.resources()["taken"]["id"] == backup["id"]
+    assert not [route for route in sandbox.counters() if route.startswith(MUTATING)]
+    assert len(vps_backups(sandbox)) == 1
+
+
 def test_the_dynamic_resources_refuse_import(
     make_stack: Callable[..., Stack], sandbox: Sandbox
 ) -> None:
