@@ -56,6 +56,13 @@ def provider_calls(log: Path, method: str) -> list[dict[str, Any]]:
     return calls
 
 
+def shutdown_noise(result: Any) -> list[str]:
+    """What the plugin printed as it was stopped (the engine shows a plugin's stderr as debug
+    diagnostics): a traceback of its gRPC server torn down after its event loop closed."""
+    marks = ("Event loop is closed", "was never awaited", "Exception ignored")
+    return [m for m in result.diagnostics("debug") if any(mark in m for mark in marks)]
+
+
 def vps_backups(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     return sandbox.objects().get("vps:backup", {})
 
@@ -248,6 +255,8 @@ def test_custom_timeouts_stop_a_slow_create(
     assert "customTimeouts" in message and "was deleted" in message, message
     assert "urn:pulumi:dev::ops-timeout::backups:vps:VpsBackup::slow" in failed.stdout
 
+    assert shutdown_noise(failed) == []
+
     # the deadline reached the provider in the Create request, in seconds
     (create,) = provider_calls(log, "Create")
     assert create["request"]["timeout"] == 2
@@ -273,8 +282,10 @@ MANY = 40
 
 def timed_up(stack: Stack, *args: str) -> float:
     started = time.monotonic()
-    stack.up(*args)
-    return time.monotonic() - started
+    result = stack.up(*args)
+    elapsed = time.monotonic() - started
+    assert shutdown_noise(result) == []  # stopped with 40 calls served, cleanly
+    return elapsed
 
 
 def test_forty_vps_backups_at_once(make_stack: Callable[..., Stack], sandbox: Sandbox) -> None:
