@@ -272,6 +272,8 @@ def test_custom_timeouts_stop_a_slow_create(
     assert len(vps_backups(sandbox)) == 1
     stack.destroy()
     assert vps_backups(sandbox) == {}
+    (delete,) = provider_calls(log, "Delete")  # the state's customTimeouts, on a destroy
+    assert delete["request"]["timeout"] == 30
 
 
 # -- many at once --------------------------------------------------------------------------------
