@@ -69,6 +69,19 @@ def test_timeout_names_what_and_last_status() -> None:
     assert "hosting task dump/create #7" in str(info.value)
     assert "'doing'" in str(info.value)
     assert fake.t - 100.0 == pytest.approx(5.0)  # never sleeps past the deadline
+    assert "raise the matching `timeouts` argument" in str(info.value)
+
+
+def test_timeout_names_the_setting_the_deadline_came_from() -> None:
+    with pytest.raises(WaitTimeoutError, match="the matching `customTimeouts` resource option"):
+        wait_until(
+            lambda: "doing",
+            lambda s: s == "done",
+            what="backup 7",
+            status=str,
+            policy=WaitPolicy(timeout=5, setting="customTimeouts"),
+            clock=FakeClock(t=100.0).clock(),
+        )
 
 
 def test_failure_status_stops_at_once_with_detail() -> None:

@@ -145,11 +145,15 @@ def test_orphan_dumps_function(plugin: ProviderHost) -> None:
 
 def test_the_engines_custom_timeout_wins(plugin: ProviderHost, sandbox: Sandbox) -> None:
     sandbox.configure(task_seconds=30)
-    checked = plugin.check(urn(SNAPSHOT, "s"), {}, {**NAS, "name": "late"})
+    inputs = {**NAS, "name": "late", "timeouts": {"create": 3600}}
+    checked = plugin.check(urn(SNAPSHOT, "s"), {}, inputs)
     started = time.monotonic()
-    with pytest.raises(HostError, match="timed out after 1 s"):
+    with pytest.raises(HostError, match="timed out after 1 s") as failure:
         plugin.create(urn(SNAPSHOT, "s"), checked.inputs, timeout=1)
     assert time.monotonic() - started < 10
+    # the advice names what set the deadline: raising `timeouts` would change nothing
+    assert "raise the matching `customTimeouts` resource option" in str(failure.value)
+    assert "`timeouts` argument" not in str(failure.value)
 
 
 def test_cancel_stops_waits_at_once_naming_what_they_leave(

@@ -200,6 +200,43 @@ def test_restore_any_change_restores_again() -> None:
     assert moved.replaces == ["database_name"]
 
 
+@pytest.mark.parametrize(
+    "olds",
+    [
+        {"backup_id": f"fr-par/{BACKUP}", "instance_id": INSTANCE},  # as created from a program
+        {"backup_id": BACKUP, "region": "fr-par", "instance_id": INSTANCE},  # as imported
+        {"backup_id": BACKUP, "instance_id": INSTANCE},  # created with the config's region
+    ],
+)
+@pytest.mark.parametrize(
+    "news",
+    [
+        {"backup_id": f"fr-par/{BACKUP}", "instance_id": INSTANCE},
+        {"backup_id": BACKUP, "region": "fr-par", "instance_id": INSTANCE},
+        {"backup_id": BACKUP, "instance_id": INSTANCE},
+    ],
+)
+def test_one_backup_named_either_way_restores_nothing_again(
+    olds: dict[str, Any], news: dict[str, Any]
+) -> None:
+    restore_id = f"fr-par/{BACKUP}/restore/1796630779933"
+    result = RdbBackupRestoreProvider().diff(restore_id, {**olds, "status": "ready"}, news)
+    assert not result.changes, result.replaces
+
+
+def test_another_backup_or_region_restores_again() -> None:
+    provider = RdbBackupRestoreProvider()
+    restore_id = f"fr-par/{BACKUP}/restore/1796630779933"
+    olds = {"backup_id": BACKUP, "region": "fr-par", "instance_id": INSTANCE, "status": "ready"}
+    other = "0a0a0a0a-8ffc-4ff3-9f9a-f0d332a48780"
+    assert provider.diff(restore_id, olds, {**RESTORE, "backup_id": other}).replaces
+    moved = provider.diff(restore_id, olds, {**RESTORE, "backup_id": f"nl-ams/{BACKUP}"})
+    assert moved.replaces
+    assert provider.diff(restore_id, olds, {**olds, "region": "pl-waw"}).replaces
+    unknown = provider.diff(restore_id, olds, {**RESTORE, "backup_id": rpc.UNKNOWN})
+    assert unknown.changes
+
+
 def test_args_accept_explicit_nones() -> None:
     args = RdbBackupArgs(**BASE, name=None, expires_at=None, region=None)
     assert args.to_inputs() == {**BASE, "export": False}

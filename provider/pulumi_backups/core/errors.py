@@ -196,14 +196,24 @@ class WaitCancelledError(BackupsError):
 class WaitTimeoutError(BackupsError):
     """The deadline passed before the awaited status was reached."""
 
-    def __init__(self, what: str, last_status: str, seconds: float) -> None:
+    def __init__(
+        self, what: str, last_status: str, seconds: float, setting: str = "timeouts"
+    ) -> None:
         self.what = what
         self.last_status = last_status
         self.seconds = seconds
+        self.setting = setting
         super().__init__(
             f"timed out after {seconds:g} s waiting for {what} (last status: {last_status!r}); "
-            "raise the matching `timeouts` argument if the operation is legitimately slow"
+            f"raise {TIMEOUT_SETTINGS.get(setting, setting)} if the operation is legitimately slow"
         )
+
+
+TIMEOUT_SETTINGS = {
+    "timeouts": "the matching `timeouts` argument",
+    "customTimeouts": "the matching `customTimeouts` resource option (it wins over `timeouts`)",
+}
+"""What a deadline came from (``WaitPolicy.setting``), as a timeout's message names it."""
 
 
 _STATUS_CLASSES: dict[int, type[ApiError]] = {

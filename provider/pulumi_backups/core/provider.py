@@ -312,7 +312,9 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def wait_policy(self, args: ResourceArgs, operation: str) -> WaitPolicy:
         """The wait policy for ``operation`` (create / update / delete) honouring ``timeouts``."""
         timeout = ENGINE_TIMEOUT.get()
-        if not timeout and args.timeouts:
+        if timeout:
+            return WaitPolicy(timeout=timeout, setting="customTimeouts")
+        if args.timeouts:
             timeout = getattr(args.timeouts, operation, None)
         return WaitPolicy(timeout=timeout or self.default_timeout)
 

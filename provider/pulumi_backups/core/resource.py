@@ -7,6 +7,8 @@ from typing import Any
 
 import pulumi
 
+from .errors import BackupsError
+
 
 def resource_props(arguments: Mapping[str, Any], outputs: Iterable[str]) -> dict[str, Any]:
     """The property bag of a dynamic resource: given arguments, then outputs seeded with None.
@@ -26,3 +28,17 @@ def secret_options(
     """Merge ``additional_secret_outputs`` into the user's options."""
     ours = pulumi.ResourceOptions(additional_secret_outputs=list(secret_outputs))
     return pulumi.ResourceOptions.merge(opts, ours)
+
+
+def refuse_import(api: str, kind: str, resource_name: str, opts: Any) -> None:
+    """The ``import_`` resource option, refused as the resource is declared: the engine sends
+    an import's Read to the SDK's dynamic provider host without the provider's code (no
+    ``__provider``), where it fails with a ``KeyError`` traceback that says nothing of why."""
+    if isinstance(opts, pulumi.ResourceOptions) and opts.import_:
+        raise BackupsError(
+            f"{kind} {resource_name!r}: the import_ option cannot work with the dynamic "
+            "resources (the engine's Read of an import carries no provider code); leave it "
+            "out and use adopt=True where the resource has it, or take the object with the "
+            f"provider plugin: pulumi import backups:{api}:{kind} {resource_name} "
+            f"{opts.import_}"
+        )

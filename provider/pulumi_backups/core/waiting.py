@@ -30,6 +30,9 @@ class WaitPolicy:
     initial: float = 0.2
     ratio: float = 0.08
     cap: float = 10.0
+    setting: str = "timeouts"
+    """Where the deadline was set, for its message: the ``timeouts`` input, or the engine's
+    ``customTimeouts`` resource option (the provider plugin)."""
 
     def delay(self, elapsed: float) -> float:
         """Pause before the next poll, given the seconds already waited."""
@@ -111,7 +114,7 @@ def wait_until(
         elapsed = clock.now() - start
         remaining = policy.timeout - elapsed
         if remaining <= 0:
-            raise WaitTimeoutError(what, status(value), policy.timeout)
+            raise WaitTimeoutError(what, status(value), policy.timeout, policy.setting)
         clock.sleep(min(policy.delay(elapsed), remaining))
 
 
@@ -175,4 +178,6 @@ class Deadline:
         try:
             return run(self.remaining())
         except WaitTimeoutError as err:
-            raise WaitTimeoutError(err.what, err.last_status, self.policy.timeout) from None
+            raise WaitTimeoutError(
+                err.what, err.last_status, self.policy.timeout, self.policy.setting
+            ) from None

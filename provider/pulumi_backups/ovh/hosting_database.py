@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import (
@@ -264,6 +264,7 @@ class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDataba
             "version": version, "quota": quota, "password": password,
             "deletion_protection": deletion_protection, "adopt": adopt, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("ovh", "HostingDatabase", resource_name, opts)
         super().__init__(
             HostingDatabaseProvider(),
             resource_name,

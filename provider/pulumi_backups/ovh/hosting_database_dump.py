@@ -24,7 +24,7 @@ from pydantic import Field
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import create_dump, delete_dump, read_dump
@@ -142,6 +142,7 @@ class HostingDatabaseDump(pulumi.dynamic.Resource, module="ovh", name="HostingDa
             "service_name": service_name, "database_name": database_name, "date": date,
             "send_email": send_email, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("ovh", "HostingDatabaseDump", resource_name, opts)
         super().__init__(
             HostingDatabaseDumpProvider(),
             resource_name,

@@ -19,7 +19,7 @@ from ..core.errors import BackupsError, NotFoundError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import restore
@@ -152,6 +152,7 @@ class HostingDatabaseRestore(pulumi.dynamic.Resource, module="ovh", name="Hostin
             "service_name": service_name, "database_name": database_name, "dump_id": dump_id,
             "date": date, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("ovh", "HostingDatabaseRestore", resource_name, opts)
         super().__init__(
             HostingDatabaseRestoreProvider(),
             resource_name,

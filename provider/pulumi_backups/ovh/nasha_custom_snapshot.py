@@ -25,7 +25,7 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
 from .nasha_client import NashaPartition
 from .nasha_operations import create_snapshot, delete_snapshot, read_snapshot
@@ -251,6 +251,7 @@ class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCust
             "expiration": expiration,
             "timeouts": timeouts,
         }
+        refuse_import("ovh", "NashaCustomSnapshot", resource_name, opts)
         super().__init__(
             NashaCustomSnapshotProvider(),
             resource_name,

@@ -88,7 +88,8 @@ def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) 
         if task is not None:
             finish(partition, task, listed, True, what, deadline)
     except WaitTimeoutError as err:  # report the operation's whole deadline, not what was left
-        raise WaitTimeoutError(err.what, err.last_status, deadline.policy.timeout) from err
+        policy = deadline.policy
+        raise WaitTimeoutError(err.what, err.last_status, policy.timeout, policy.setting) from err
 
 
 def apply_changes(partition: NashaPartition, changes: Sequence[Change], deadline: Deadline) -> None:

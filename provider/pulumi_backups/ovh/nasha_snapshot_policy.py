@@ -31,7 +31,7 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
 from .models import MAX_SNAPSHOT_TYPES
 from .nasha_client import NashaPartition
@@ -203,6 +203,7 @@ class NashaSnapshotPolicy(pulumi.dynamic.Resource, module="ovh", name="NashaSnap
             "restore_frequencies": restore_frequencies,
             "timeouts": timeouts,
         }
+        refuse_import("ovh", "NashaSnapshotPolicy", resource_name, opts)
         super().__init__(
             NashaSnapshotPolicyProvider(),
             resource_name,

@@ -279,7 +279,10 @@ async def serve(version: str, engine_address: str) -> None:
     await server.start()
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
-    await server.wait_for_termination()
+    try:
+        await server.wait_for_termination()
+    finally:  # stopped by a signal: close the server while its event loop still runs
+        await server.stop(None)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import resource_props, secret_options
+from ..core.resource import refuse_import, resource_props, secret_options
 from ..core.waiting import utc_now
 from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
@@ -268,6 +268,7 @@ class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):
             "instance_id": instance_id, "database_name": database_name, "name": name,
             "expires_at": expires_at, "region": region, "export": export, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("scaleway", "RdbBackup", resource_name, opts)
         super().__init__(
             RdbBackupProvider(),
             resource_name,

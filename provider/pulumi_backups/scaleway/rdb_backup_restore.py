@@ -12,13 +12,14 @@ from typing import Any
 
 import pulumi
 import pulumi.dynamic
+from pulumi.dynamic import DiffResult
 from pydantic import Field, field_validator
 
 from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
-from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import resource_props
+from ..core.provider import BaseProvider, ResourceArgs, is_unknown
+from ..core.resource import refuse_import, resource_props
 from . import operations
 from .args import region_value, uuid_value
 from .client import rdb_client
@@ -82,6 +83,21 @@ class RdbBackupRestoreProvider(BaseProvider[RdbBackupRestoreArgs]):
     parent_fields = frozenset({"instance_id", "database_name"})  # not backup_id: a new backup
     default_timeout = 4 * 3600.0  # large databases take hours
 
+    def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """As :meth:`BaseProvider.diff`, the backup compared as the backup it names: ``region/
+        uuid``, or a uuid and ``region``, or a uuid alone (the region then being the one chosen
+        at create, which the id records) are one backup, and restore nothing again. An import
+        records ``backup_id`` as a bare uuid and ``region``; a program names the backup by an
+        RdbBackup's id."""
+        new_backup, new_region = news.get("backup_id"), news.get("region")
+        known = not is_unknown(new_backup) and not is_unknown(new_region)
+        if isinstance(new_backup, str) and known:
+            region, _, uuid = new_backup.rpartition("/")
+            new_ref = (region or new_region, uuid)
+            if new_ref in {_backup_ref(olds, id_), (None, _backup_ref(olds, id_)[1])}:
+                news = {**news, "backup_id": olds.get("backup_id"), "region": olds.get("region")}
+        return super().diff(id_, olds, news)
+
     def describe(self, args: RdbBackupRestoreArgs) -> str:
         target = f"{args.instance_id}/{args.database_name or '(same database)'}"
         return f"RdbBackupRestore of {args.backup_id} into {target}"
@@ -126,6 +142,17 @@ class RdbBackupRestoreProvider(BaseProvider[RdbBackupRestoreArgs]):
         )
 
 
+def _backup_ref(olds: dict[str, Any], id_: str) -> tuple[str | None, str | None]:
+    """``(region, uuid)`` of the backup a recorded restore restored; the region from its
+    ``backup_id``, its ``region``, else its id (``{region}/{uuid}/restore/{n}``)."""
+    backup = olds.get("backup_id")
+    if not isinstance(backup, str):
+        return None, None
+    region, _, uuid = backup.rpartition("/")
+    recorded = id_.split("/", 1)[0] if id_.count("/") == 3 else None
+    return region or olds.get("region") or recorded, uuid
+
+
 class RdbBackupRestore(pulumi.dynamic.Resource, module="scaleway", name="RdbBackupRestore"):
     """Restores an RDB backup into a database and waits until it is done.
 
@@ -165,6 +192,7 @@ class RdbBackupRestore(pulumi.dynamic.Resource, module="scaleway", name="RdbBack
             "backup_id": backup_id, "instance_id": instance_id, "database_name": database_name,
             "region": region, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
+        refuse_import("scaleway", "RdbBackupRestore", resource_name, opts)
         super().__init__(
             RdbBackupRestoreProvider(),
             resource_name,

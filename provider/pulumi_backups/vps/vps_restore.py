@@ -23,7 +23,7 @@ from ..core.errors import BackupsError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import resource_props
+from ..core.resource import refuse_import, resource_props
 from . import operations
 from .client import vps_client
 from .models import RestoreRequest
@@ -133,6 +133,7 @@ class VpsRestore(pulumi.dynamic.Resource, module="vps", name="VpsRestore"):
             "triggers": triggers,
             "timeouts": timeouts,
         }
+        refuse_import("vps", "VpsRestore", resource_name, opts)
         super().__init__(
             VpsRestoreProvider(), resource_name, resource_props(arguments, OUTPUTS), opts
         )
