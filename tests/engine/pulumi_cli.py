@@ -219,21 +219,16 @@ class Stack:
     ) -> Result:
         """`pulumi <args>` in the project's folder; `events`: with `--json`, whose output is
         then the engine's events, one JSON document a line."""
-        command = [str(self.engine / "pulumi"), *args, "--non-interactive"]
+        process = self._spawn([*args, *(["--json"] if events else [])])
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+        result = Result(list(args), process.returncode, stdout, stderr)
         if events:
-            command.append("--json")
-        done = subprocess.run(
-            command,
-            cwd=self.dir,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        result = Result(list(args), done.returncode, done.stdout, done.stderr)
-        if events:
-            result.events = _read_events(done.stdout)
+            result.events = _read_events(stdout)
         if check and not result.ok:
             raise AssertionError(result.text)
         return result
@@ -243,18 +238,26 @@ class Stack:
         interrupted or killed), with the file its events (`--json`) are written to."""
         self._runs += 1
         log = self.logs / f"{self._runs:03d}-{args[0]}.jsonl"
-        command = [str(self.engine / "pulumi"), *args, "--non-interactive", "--json"]
         with log.open("w") as out, (self.logs / f"{self._runs:03d}.stderr").open("w") as err:
-            process = subprocess.Popen(
-                command,
-                cwd=self.dir,
-                env=self.env,
-                stdout=out,
-                stderr=err,
-                text=True,
-                start_new_session=True,
-            )
+            process = self._spawn([*args, "--json"], out, err, start_new_session=True)
         return process, log
+
+    def _spawn(
+        self,
+        args: list[str],
+        stdout: Any = subprocess.PIPE,
+        stderr: Any = subprocess.PIPE,
+        **options: Any,
+    ) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [str(self.engine / "pulumi"), *args, "--non-interactive"],
+            cwd=self.dir,
+            env=self.env,
+            stdout=stdout,
+            stderr=stderr,
+            text=True,
+            **options,
+        )
 
     def config(self, values: Mapping[str, Any], secret: Iterable[str] = ()) -> None:
         """`pulumi config set-all`: each value (a string, else as JSON), `secret` encrypted."""
