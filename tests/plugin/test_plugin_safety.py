@@ -80,3 +80,18 @@ def test_a_refresh_changes_nothing_and_a_proxys_404_proves_nothing(
     sandbox.fault("html404", route, count=None)
     with pytest.raises(HostError, match="not an answer of the OVHcloud API"):
         plugin.read(urn(token, "s"), snap_id, snap, checked.inputs)
+
+
+def test_an_unknown_setting_fails_check_config_before_configure() -> None:
+    """The engine sends CheckConfig before Configure on preview and up: a misspelt setting
+    is refused there, naming it."""
+    from support.host import HostError
+    from support.plugin import start_plugin
+
+    host = start_plugin()
+    try:
+        with pytest.raises(HostError) as caught:
+            host.configure_provider({"ovhEndpiont": "ovh-eu"})
+        assert caught.value.method == "CheckConfig" and "ovhEndpiont" in caught.value.message
+    finally:
+        host.close()

@@ -260,10 +260,16 @@ class ProviderHost:
         which the host unwraps)."""
         self.configure_provider(default_provider_inputs(config, secret_keys))
 
-    def configure_provider(self, inputs: Props, urn: str = "") -> None:
+    def configure_provider(self, inputs: Props, urn: str = "", *, check: bool = True) -> None:
         """Configure with the default provider's inputs, as `provider.Configure`
         (pkg/resource/plugin/provider_plugin.go) sends them: `args` the inputs with secrets
-        kept, `variables` each input as plain text under `pulumi-python:config:<key>`."""
+        kept, `variables` each input as plain text under `<package>:config:<key>`.
+
+        `check`: CheckConfig first, as the engine does when a program registers the provider
+        (preview, up; not refresh nor destroy, which configure it from the state): its
+        failures are raised, a host without it (UNIMPLEMENTED) is configured all the same."""
+        if check:
+            self._check_config(inputs, urn)
         package = self.provider_type.rsplit(":", 1)[-1]
         variables = {
             f"{package}:config:{k}": str(reveal(v)) for k, v in inputs.items() if k != "version"
@@ -281,6 +287,24 @@ class ProviderHost:
             **({"urn": urn} if urn else {}),
         )
         self._call("Configure", request)
+
+    def _check_config(self, inputs: Props, urn: str) -> None:
+        request = provider_pb2.CheckRequest(
+            urn=urn or f"urn:pulumi:dev::project::{self.provider_type}::default",
+            name="default",
+            type=self.provider_type,
+            olds=to_struct({}),
+            news=to_struct(reveal(inputs)),
+        )
+        try:
+            response = self._call("CheckConfig", request)
+        except HostError as exc:
+            if exc.code == "UNIMPLEMENTED":
+                return
+            raise
+        if response.failures:
+            failures = "; ".join(f"{f.property}: {f.reason}" for f in response.failures)
+            raise HostError("CheckConfig", "FAILURES", failures)
 
     def check(
         self,

@@ -94,7 +94,11 @@ class Session:
                 self._host = ProviderHost(self._env, pythonpath=self._pythonpath)
                 self._hosts.append(self._host)
                 self.result.host_spawns += 1
-                self._host.configure_provider(self.provider_inputs, self._provider_urn)
+                self._host.configure_provider(
+                    self.provider_inputs,
+                    self._provider_urn,
+                    check=self.result.command in ("preview", "up"),
+                )
             return self._host
 
     def call(self, step: Step, method: str, *args: Any, **kwargs: Any) -> Any:
