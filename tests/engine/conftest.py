@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from examples.test_examples import SECRET_KEYS
 
 from engine.pulumi_cli import Stack, find_engine
 from pulumi_backups.sandbox import Sandbox
 
-SECRET_KEYS = ["ovh:applicationSecret", "ovh:consumerKey", "scaleway:secretKey", "vps:apiToken"]
+MUTATING = ("POST ", "PUT ", "DELETE ", "PATCH ")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,12 +53,11 @@ def make_stack(engine: Path, tmp_path: Path) -> Callable[..., Stack]:
 def sandbox_config(stack: Stack, sandbox: Sandbox, **knobs: Any) -> None:
     """The sandbox's endpoints and credentials as stack config (secrets encrypted), and the
     project's own knobs."""
-    project = stack_project(stack)
     values: dict[str, Any] = {**sandbox.stack_config()}
-    values.update({f"{project}:{key}": value for key, value in knobs.items()})
+    values.update({f"{stack.project}:{key}": value for key, value in knobs.items()})
     stack.config(values, secret=SECRET_KEYS)
 
 
-def stack_project(stack: Stack) -> str:
-    name: str = yaml.safe_load((stack.dir / "Pulumi.yaml").read_text())["name"]
-    return name
+def mutations(sandbox: Sandbox) -> dict[str, int]:
+    """The sandbox's counts of the requests that change something (all but reads)."""
+    return {k: v for k, v in sandbox.counters().items() if k.startswith(MUTATING)}

@@ -157,6 +157,8 @@ class Stack:
         self.dir = work / "project"
         self.name = stack
         self._copy(project, files)
+        self.meta: dict[str, Any] = yaml.safe_load((self.dir / "Pulumi.yaml").read_text())
+        self.project: str = self.meta["name"]
         self._link_virtualenv()
         self.home = work / "pulumi-home"
         self.backend = work / "backend"
@@ -186,7 +188,7 @@ class Stack:
     def _link_virtualenv(self) -> None:
         """The project's virtual environment (Pulumi.yaml's `virtualenv`, what `pulumi
         install` would create) is this interpreter's, where the project is installed."""
-        runtime = yaml.safe_load((self.dir / "Pulumi.yaml").read_text()).get("runtime")
+        runtime = self.meta.get("runtime")
         options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
         if options.get("virtualenv"):
             (self.dir / options["virtualenv"]).symlink_to(sys.prefix, target_is_directory=True)

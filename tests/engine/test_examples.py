@@ -20,11 +20,9 @@ from examples.test_examples import (
     footprint,
 )
 
-from engine.conftest import sandbox_config
+from engine.conftest import mutations, sandbox_config
 from engine.pulumi_cli import Stack, is_secret, plan_ops
 from pulumi_backups.sandbox import Sandbox
-
-MUTATING = ("POST ", "PUT ", "DELETE ", "PATCH ")
 
 
 def lifecycle(stack: Stack, example: Example, sandbox: Sandbox) -> dict[str, Any]:
@@ -59,7 +57,7 @@ def lifecycle(stack: Stack, example: Example, sandbox: Sandbox) -> dict[str, Any
     sandbox.clear_counters()
     result, plan = stack.preview("--refresh")
     assert plan["changeSummary"] == {"same": len(example.resources) + 1}, result.text
-    assert not [r for r in sandbox.counters() if r.startswith(MUTATING)]
+    assert mutations(sandbox) == {}
 
     stack.destroy()
     assert stack.resources() == {}

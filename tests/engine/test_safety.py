@@ -31,7 +31,7 @@ from typing import Any
 
 from examples.test_examples import EXAMPLE_CASES, footprint, settled_objects
 
-from engine.conftest import sandbox_config
+from engine.conftest import mutations, sandbox_config
 from engine.pulumi_cli import Stack, interrupt, wait_for_event
 from pulumi_backups.sandbox import Sandbox
 
@@ -48,11 +48,6 @@ SNAPSHOT_READ = f"GET {PART}/customSnapshot/{{name}}"
 CREATE_VPS_BACKUP = "POST /api/v1/backups/"
 DELETE_VPS_BACKUP = "DELETE /api/v1/backups/{backup_id}/"
 POLL_VPS_BACKUP = "GET /api/v1/backups/"
-MUTATING = ("POST ", "PUT ", "DELETE ", "PATCH ")
-
-
-def mutations(sandbox: Sandbox) -> dict[str, int]:
-    return {k: v for k, v in sandbox.counters().items() if k.startswith(MUTATING)}
 
 
 def pre_event(name: str, op: str) -> Callable[[dict[str, Any]], bool]:

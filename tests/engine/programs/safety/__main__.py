@@ -32,28 +32,29 @@ def options(name: str) -> pulumi.ResourceOptions:
     )
 
 
+def declare(kind: type[pulumi.CustomResource], resource_name: str, /, **args: object) -> None:
+    """`kind` named `resource_name`, with the options the config gives; its id exported
+    under that name."""
+    resource = kind(resource_name, **args, opts=options(resource_name))  # type: ignore[call-arg]
+    pulumi.export(resource_name, resource.id)
+    declared.append(resource)
+
+
 if "snapshot" in kinds:
-    snapshot = NashaCustomSnapshot(
+    declare(
+        NashaCustomSnapshot,
         "snapshot",
         service_name="zpool-000000",
         partition_name="backups",
         name="engine-safety",
-        opts=options("snapshot"),
     )
-    pulumi.export("snapshot", snapshot.id)
-    declared.append(snapshot)
 if "vps" in kinds:
-    backup = VpsBackup(
-        "vpsbackup", server_id=12345, description="engine safety", opts=options("vpsbackup")
-    )
-    pulumi.export("vpsbackup", backup.id)
-    declared.append(backup)
+    declare(VpsBackup, "vpsbackup", server_id=12345, description="engine safety")
 if "rdb" in kinds:
-    rdb = RdbBackup(
+    declare(
+        RdbBackup,
         "rdbbackup",
         instance_id="11111111-1111-1111-1111-111111111111",
         database_name="app",
         name="engine-safety",
-        opts=options("rdbbackup"),
     )
-    pulumi.export("rdbbackup", rdb.id)
