@@ -24,6 +24,21 @@ the server's own words.
 from __future__ import annotations
 
 
+MAX_SERVER_TEXT = 500
+"""Characters of a server's own text an error keeps: a 20 MB error page must not become a
+20 MB message (gRPC refuses metadata past 16 KiB, and nobody reads it)."""
+
+
+def cut(text: str, limit: int = MAX_SERVER_TEXT) -> str:
+    """``text``, at most ``limit`` characters (on one line, saying how much was cut)."""
+    if len(text) <= limit:
+        return text
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return f"{flat[:limit]}... ({len(flat) - limit} more characters cut)"
+
+
 class BackupsError(Exception):
     """Base of every error raised on purpose by pulumi_backups."""
 
@@ -51,7 +66,7 @@ class ApiError(BackupsError):
     ) -> None:
         self.call = call
         self.status = status
-        self.message = message
+        self.message = cut(message)
         self.request_id = request_id
         self.code = code
         super().__init__(self._render())
