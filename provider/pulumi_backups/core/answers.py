@@ -52,7 +52,14 @@ def parsed(
         raise malformed(call, status, "no body", request_id)
     try:
         return build(data)
-    except (ValidationError, TypeError, ValueError, KeyError, AttributeError, RecursionError) as err:
+    except (
+        ValidationError,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+    ) as err:
         raise malformed(call, status, _reason(err), request_id) from err
 
 

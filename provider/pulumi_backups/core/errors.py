@@ -23,7 +23,6 @@ the server's own words.
 
 from __future__ import annotations
 
-
 MAX_SERVER_TEXT = 500
 """Characters of a server's own text an error keeps: a 20 MB error page must not become a
 20 MB message (gRPC refuses metadata past 16 KiB, and nobody reads it)."""
