@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..core.answers import same_object
-from ..core.errors import ApiError, BackupsError, with_note
+from ..core.errors import ApiError, with_note
 from ..core.waiting import Clock
 from .models import Backup, BackupPage
 
@@ -72,15 +72,16 @@ def read_until_still(
 ) -> dict[int, Backup]:
     """``read()`` again while the listing shifts, pausing ``delay(n)`` seconds on ``clock``
     after the n-th reading, at most :data:`READINGS` readings in all."""
-    for reading in range(1, READINGS + 1):
+    reading = 1
+    while True:
         try:
             return read()
         except ShiftedListingError as err:
-            if reading == READINGS:
+            if reading >= READINGS:
                 note = f"read {READINGS} times, it changed every time: nothing is concluded"
                 raise with_note(err, note) from err
             clock.sleep(delay(reading))
-    raise BackupsError("unreachable")  # pragma: no cover
+            reading += 1
 
 
 @dataclass(frozen=True)
