@@ -6,6 +6,10 @@ have acted on it), and maps every error answer by status into
 :mod:`pulumi_backups.core.errors`, with the call, the panel's own message (DRF ``detail`` or
 field errors) and ``X-Request-Id``. The typed methods above it speak in models and never
 expose status codes, except where the docs give one a meaning (404 on delete = already gone).
+Every answer is read through :func:`~pulumi_backups.core.answers.parsed` (:meth:`fetch`); a
+listing counts only when complete and consistent (:mod:`.listings`, which also shares the
+listings of one client); an answer about another backup than the one asked for is an
+:class:`AnotherBackupError`.
 A 404 counts as the panel's only in Django REST framework's JSON shape (``{"detail": ...}``);
 an HTML page from a proxy or a wrong base path is a plain ApiError naming ``vps:apiUrl``.
 
