@@ -19,6 +19,7 @@ backup the stack does not own deleted), none dropped from the state while still 
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,12 +236,33 @@ def _create(host: ProviderHost, index: int) -> Made:
     return name, id_, outputs, inputs
 
 
-def test_many_deletes_beside_a_refresh_all_succeed(sandbox: Sandbox) -> None:
+def deleting_begun(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once the sandbox counts a first DELETE: the refresh then lists while they run."""
+    assert sandbox.context is not None  # an in-process sandbox
+    ctx, count, begun = sandbox.context, sandbox.context.count, threading.Event()
+
+    def counting(key: str) -> None:
+        count(key)
+        if key == DELETE:
+            begun.set()
+
+    monkeypatch.setattr(ctx, "count", counting)
+    return begun
+
+
+def test_many_deletes_beside_a_refresh_all_succeed(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process per command, as the engine runs them: one made the backups, one deletes 100
+    of them 40 at a time (its first listing is its own), one refreshes the other 30 while
+    the DELETEs go (its listing shifts under it)."""
+    with start_plugin(sandbox) as creating, ThreadPoolExecutor(AT_ONCE) as pool:
+        made = list(pool.map(lambda i: _create(creating, i), range(BACKUPS)))
+    assert len({id_ for _, id_, _, _ in made}) == BACKUPS == len(on_panel(sandbox))
+    gone, kept = made[:DELETED], made[DELETED:]
+    begun = deleting_begun(sandbox, monkeypatch)
+    sandbox.configure(latency_ms=30)  # the DELETEs last long enough for pages to shift
     with start_plugin(sandbox) as deleting, start_plugin(sandbox) as refreshing:
-        with ThreadPoolExecutor(AT_ONCE) as pool:
-            made = list(pool.map(lambda i: _create(deleting, i), range(BACKUPS)))
-        assert len({id_ for _, id_, _, _ in made}) == BACKUPS == len(on_panel(sandbox))
-        gone, kept = made[:DELETED], made[DELETED:]
 
         def delete(entry: Made) -> str:
             name, id_, outputs, inputs = entry
@@ -252,16 +274,20 @@ def test_many_deletes_beside_a_refresh_all_succeed(sandbox: Sandbox) -> None:
 
         def read(entry: Made) -> str:
             name, id_, outputs, inputs = entry
+            assert begun.wait(60)
             try:
                 return refreshing.read(urn(TOKEN, name), id_, outputs, inputs).id
             except HostError as err:
                 return f"{id_}: {err.message}"
 
+        sandbox.clear_counters()
         with ThreadPoolExecutor(AT_ONCE) as deleters, ThreadPoolExecutor(len(kept)) as readers:
-            deletes = [deleters.submit(delete, entry) for entry in gone]
             reads = [readers.submit(read, entry) for entry in kept]
+            deletes = [deleters.submit(delete, entry) for entry in gone]
             failed = [f.result() for f in deletes if f.result()]
             refreshed = [f.result() for f in reads]
     assert failed == []
     assert set(on_panel(sandbox)) == {id_ for _, id_, _, _ in kept}, "answered done, still there"
     assert refreshed == [id_ for _, id_, _, _ in kept], "a refresh read dropped or failed"
+    # The deletes share listings to prove ownership: not one listing (3 pages) per delete.
+    assert sandbox.counters().get(LIST, 0) < DELETED, sandbox.counters()
