@@ -154,17 +154,18 @@ class RdbClient:
         """Send one call (retried when transient); return the successful response."""
         return self._http.send(method, path, f"{method} {path}", params=params, json=json)
 
-    def _observed(self, response: httpx.Response) -> tuple[datetime, datetime | None]:
-        """When an answer was given, and the server's ``Date`` (None: none readable): the
-        ``Date`` itself when within :data:`CLOCK_BOUND_SECONDS` of this client's clock, else
-        this client's clock (a server or proxy that far off is not believed)."""
+    def _observed(self, response: httpx.Response) -> tuple[datetime, datetime | None, datetime]:
+        """When an answer was given, the server's ``Date`` (None: none readable), and this
+        client's clock. When is the ``Date`` itself if within :data:`CLOCK_BOUND_SECONDS` of
+        this client's clock, else this client's clock (a server or proxy that far off is not
+        believed)."""
         ours, theirs = self.clock.utc(), _server_time(response)
         if theirs is None or abs((theirs - ours).total_seconds()) > CLOCK_BOUND_SECONDS:
-            return ours, theirs
-        return theirs, theirs
+            return ours, theirs, ours
+        return theirs, theirs, ours
 
     def _read(self, call: str, response: httpx.Response, build: Callable[..., T]) -> T:
-        """The answer's body built by ``build(data, observed_at, server_date)``; anything it
+        """The answer's body built by ``build(data, *self._observed(response))``; anything it
         refuses (not JSON, truncated, nested too deep, no body) is a malformed answer."""
         seen = self._observed(response)
         return parsed(

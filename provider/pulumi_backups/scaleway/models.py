@@ -107,14 +107,20 @@ class Backup(BaseModel):
     same_region: bool = False
     observed_at: datetime | None = Field(default=None, exclude=True)
     server_date: datetime | None = Field(default=None, exclude=True)
+    received_at: datetime | None = Field(default=None, exclude=True)
 
     @classmethod
     def from_api(
-        cls, data: Any, observed_at: datetime | None = None, server_date: datetime | None = None
+        cls,
+        data: Any,
+        observed_at: datetime | None = None,
+        server_date: datetime | None = None,
+        received_at: datetime | None = None,
     ) -> Backup:
-        """Parse one backup body; raises pydantic's ValidationError on a malformed one."""
+        """Parse one backup body; raises pydantic's ValidationError on a malformed one.
+        ``received_at``: the client's clock when the answer came."""
         backup = cls.model_validate(data)
-        seen = {"observed_at": observed_at, "server_date": server_date}
+        seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
         return backup.model_copy(update=seen) if observed_at else backup
 
     def known(self) -> dict[str, object]:
@@ -207,13 +213,17 @@ class BackupList(BaseModel):
 
     @classmethod
     def from_api(
-        cls, data: Any, observed_at: datetime | None = None, server_date: datetime | None = None
+        cls,
+        data: Any,
+        observed_at: datetime | None = None,
+        server_date: datetime | None = None,
+        received_at: datetime | None = None,
     ) -> BackupList:
         """Parse one page (each backup read at ``observed_at``); raises ValidationError."""
         page = cls.model_validate(data)
         if observed_at is None:
             return page
-        seen = {"observed_at": observed_at, "server_date": server_date}
+        seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
         backups = [b.model_copy(update=seen) for b in page.database_backups]
         return page.model_copy(update={"database_backups": backups})
 

@@ -43,6 +43,8 @@ from .models import (
 from .waiters import backup_ref, wait_backup, wait_gone
 
 CLEANUP_SECONDS = 60.0
+DATE_ROUNDING = 2.0
+"""Seconds a ``Date`` header may lag the server's clock (it has whole seconds), and more."""
 Known = Mapping[str, object]
 """What the state says of a backup beyond its id (:data:`~.models.KNOWN` outputs)."""
 
@@ -248,14 +250,14 @@ def _find_made(
     hint: Backup | None = None,
 ) -> Backup:
     """The one backup of the instance with the request's name and database created since
-    ``sent_at`` (give or take :data:`~.models.CLOCK_BOUND_SECONDS`); among several, the one
-    created when ``hint`` (an answer not believed) says. Otherwise ``err``, saying what may
-    exist and how to find it."""
+    the request (:func:`_since`); among several, the one created when ``hint`` (an answer
+    not believed) says. Otherwise ``err``, saying what may exist and how to find it."""
+    asked_at = client.clock.now()
     try:
         listed = client.list_backups(region, instance_id=request.instance_id, name=request.name)
     except BackupsError as failure:
         raise with_note(err, f"{_may_exist(region, request)} ({failure})") from err
-    since = sent_at - timedelta(seconds=CLOCK_BOUND_SECONDS)
+    since = _since(sent_at, listed, client.clock.now() - asked_at)
     made = [
         b
         for b in listed
@@ -271,6 +273,19 @@ def _find_made(
     found = ", ".join(backup_ref(region, b.id) for b in made) or "none"
     note = f"backups named {request.name!r} created since {rfc3339(since)}: {found}"
     raise with_note(err, f"{note}; {_may_exist(region, request)}") from err
+
+
+def _since(sent_at: datetime, listed: list[Backup], listing_seconds: float) -> datetime:
+    """When the request was sent, on the server's clock: ``sent_at`` moved by how far the
+    listing's believed ``Date`` is from this client's clock (less the second a Date is
+    rounded to, and the listing's own time); with no believed Date, ``sent_at`` less
+    :data:`~.models.CLOCK_BOUND_SECONDS`, as far as the server's clock may be."""
+    seen = next((b for b in listed if b.server_date is not None), None)
+    if seen is None or seen.observed_at != seen.server_date or seen.received_at is None:
+        return sent_at - timedelta(seconds=CLOCK_BOUND_SECONDS)
+    assert seen.server_date is not None
+    skew = seen.server_date - seen.received_at
+    return sent_at + skew - timedelta(seconds=DATE_ROUNDING + listing_seconds)
 
 
 def _may_exist(region: str, request: CreateBackupRequest) -> str:
