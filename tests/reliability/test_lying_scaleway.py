@@ -288,14 +288,21 @@ def test_a_date_in_the_past_does_not_pass_a_dead_link_for_live(
 # -- creates that made a backup and did not finish ------------------------------------------------
 
 
-def test_a_failed_export_never_deletes_the_ready_backup(sandbox: Sandbox, adapter: Adapter) -> None:
-    """Through the plugin the backup stays in the state and the next up exports it; the
-    dynamic path cannot keep it: its error names it and how to adopt it."""
+@pytest.mark.parametrize("failure", ["refused", "ended in error"])
+def test_a_failed_export_never_deletes_the_ready_backup(
+    sandbox: Sandbox, adapter: Adapter, failure: str
+) -> None:
+    """Through the plugin the backup stays in the state and the next up exports it (an export
+    that ended in `error` leaves the backup so: the next up says it); the dynamic path cannot
+    keep it: its error names it and how to adopt it."""
     if isinstance(adapter, Plugin) and not PARTIAL_WIRED:
         pytest.skip("the plugin does not answer partial results yet")
-    sandbox.script("scaleway:backup/export", "fail")
+    if failure == "refused":
+        sandbox.fault("500", EXPORT)
+    else:
+        sandbox.script("scaleway:backup/export", "fail")
     error = adapter.up(export=True)
-    assert error is not None and "ended with status 'error'" in error
+    assert error is not None and ("HTTP 500" in error or "ended with status 'error'" in error)
     assert DELETE not in sandbox.counters()
     (made,) = held(sandbox.objects())["RdbBackup"]
     if isinstance(adapter, Dynamic):
@@ -303,9 +310,14 @@ def test_a_failed_export_never_deletes_the_ready_backup(sandbox: Sandbox, adapte
         assert f"pulumi import backups:scaleway:RdbBackup <name> {made}" in error
         return
     assert list(adapter.state()) == [made]
-    assert adapter.up(export=True) is None  # the engine's Update of a partial create
-    ((_, outputs),) = adapter.state().items()
-    assert outputs["download_url"] and audit(sandbox, adapter, {}) == CLEAN
+    error = adapter.up(export=True)  # the engine's Update of a partial create
+    assert list(adapter.state()) == [made] and DELETE not in sandbox.counters()
+    if failure == "refused":
+        ((_, outputs),) = adapter.state().items()
+        assert error is None and outputs["download_url"]
+    else:
+        assert error is not None and f"backup {made} ended with status 'error'" in error
+    assert audit(sandbox, adapter, {}) == CLEAN
 
 
 def test_a_create_still_being_made_at_its_deadline(sandbox: Sandbox, adapter: Adapter) -> None:
