@@ -20,7 +20,11 @@ from pulumi_backups.core.partial import IncompleteCreateError, partial_results
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.scaleway import operations
-from pulumi_backups.scaleway.models import CreateBackupRequest, UpdateBackupRequest
+from pulumi_backups.scaleway.models import (
+    CreateBackupRequest,
+    RestoreBackupRequest,
+    UpdateBackupRequest,
+)
 
 POLICY = WaitPolicy(timeout=300)
 REQUEST = CreateBackupRequest(instance_id=INSTANCE, database_name="app", name="nightly")
@@ -144,19 +148,23 @@ def test_a_read_answering_for_another_id_is_an_error(
 def test_a_malformed_read_is_an_api_error(api: SandboxRdb, sandbox: Sandbox, lie: str) -> None:
     backup = api.add()
     sandbox.fault(lie, GET)
-    with pytest.raises(ApiError, match="malformed answer|about another object") as info:
+    with pytest.raises(ApiError, match=r"malformed answer|about another object") as info:
         operations.read(api.client(), "fr-par", backup.id)
     assert info.value.call == f"GET /rdb/v1/regions/fr-par/backups/{backup.id}"
     assert len(str(info.value)) < 1000
 
 
-@pytest.mark.parametrize("lie", ["pad:2", "set:total_count=0", "set:total_count=5",
-                                 'set:database_backups.*.instance_id="22222222-1111-1111-1111-111111111111"'])  # fmt: skip
+ANOTHER_INSTANCE = 'set:database_backups.*.instance_id="22222222-1111-1111-1111-111111111111"'
+
+
+@pytest.mark.parametrize(
+    "lie", ["pad:2", "set:total_count=0", "set:total_count=5", ANOTHER_INSTANCE]
+)
 def test_an_inconsistent_listing_is_an_error(api: SandboxRdb, sandbox: Sandbox, lie: str) -> None:
     api.add()
     api.add()
     sandbox.fault(lie, LIST, count=None)
-    with pytest.raises(ApiError, match="malformed answer|about another object|the count says"):
+    with pytest.raises(ApiError, match=r"malformed answer|about another object|the count says"):
         api.client().list_backups("fr-par", instance_id=INSTANCE)
 
 
@@ -230,3 +238,18 @@ def test_without_an_adapter_keeping_it_a_timed_out_create_is_cleaned_up(
     with pytest.raises(WaitTimeoutError, match="could NOT be deleted"):
         _create(api, policy=WaitPolicy(timeout=5))
     assert api.calls("DELETE")
+
+
+# -- restores --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", [f"POST {BACKUPS}/{{backup_id}}/restore", GET])
+def test_a_restore_answered_about_another_backup_is_an_error(
+    api: SandboxRdb, sandbox: Sandbox, route: str
+) -> None:
+    backup, other = api.add(), api.add(name="other")
+    sandbox.fault(f"set:id={json.dumps(other.id)}", route)
+    request = RestoreBackupRequest(instance_id=INSTANCE, database_name="app_restore")
+    with pytest.raises(ApiError, match="the answer is about another object") as info:
+        operations.restore(api.client(), "fr-par", backup.id, request, POLICY)
+    assert f"backup fr-par/{backup.id}" in str(info.value)

@@ -85,7 +85,9 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     run.configure(expires_at="2032-06-30T00:00:00Z")
     assert run.up().outputs["expires_at"] == "2032-06-30T00:00:00Z"
     assert mutations(sandbox) == {PATCH: 2}
-    assert rdb.get_backup("fr-par", backup_id).outputs(False)["expires_at"] == "2032-06-30T00:00:00Z"
+    assert (
+        rdb.get_backup("fr-par", backup_id).outputs(False)["expires_at"] == "2032-06-30T00:00:00Z"
+    )
 
     run.configure(export=True)
     result = run.up()

@@ -133,7 +133,7 @@ def test_lost_create_answer_adopts_the_backup_the_api_made(
 
 def test_lost_create_answer_without_a_match_is_reported(api: SandboxRdb, sandbox: Sandbox) -> None:
     sandbox.fault("500", CREATE_ROUTE)  # refused before anything was made
-    with pytest.raises(ServerError, match="backups named 'nightly' created since .*: none"):
+    with pytest.raises(ServerError, match=r"backups named 'nightly' created since .*: none"):
         _create(api)
 
 

@@ -111,7 +111,9 @@ def test_nulls_microseconds_and_escaped_urls() -> None:
     assert "&X-Amz-Credential=REDACTED&X-Amz-Date=20251210T050656Z&" in exported.download_url
     assert exported.outputs(export=True)["download_url_expires_at"] == "2025-12-11T05:06:56.611123Z"
     cli = Backup.from_api(recorded("cli_create_response_with_expires_at.json"))
-    assert cli.outputs(export=True)["expires_at"] == "2032-01-02T22:04:05Z" and cli.region == "nl-ams"
+    assert (
+        cli.outputs(export=True)["expires_at"] == "2032-01-02T22:04:05Z" and cli.region == "nl-ams"
+    )
     two = BackupList.model_validate(recorded("cli_list_response_two.json"))
     assert [b.download_url is None for b in two.database_backups] == [False, True]
 
