@@ -344,6 +344,12 @@ class RdbClient:
         self._http.close()
 
 
+def refused_success(err: ApiError) -> bool:
+    """Whether ``err`` is a success answer this client refused (malformed, or about another
+    object than the one asked for): the server carried the call out all the same."""
+    return 200 <= err.status < 300
+
+
 def _named(region: str, backup_id: str) -> dict[str, object]:
     """What a route about one backup asks for."""
     return {"id": backup_id, "region": region}

@@ -31,7 +31,7 @@ from ..core.errors import (
 )
 from ..core.partial import IncompleteCreateError, keeps_partial
 from ..core.waiting import Deadline, WaitPolicy, wait_until
-from .client import RdbClient
+from .client import RdbClient, refused_success
 from .models import (
     CLOCK_BOUND_SECONDS,
     Backup,
@@ -91,8 +91,7 @@ def update(
 ) -> Backup:
     """Apply a rename / new expiry (nothing sent when ``request`` is empty), then wait until
     the backup is ``ready`` (a create kept unfinished ends here) and, with ``export``, has a
-    valid link. ``known``: what the state says of the backup (its old name left out when
-    renaming)."""
+    valid link. ``known``: what the state says of the backup."""
     deadline = Deadline(policy, client.clock)
     if request.empty():
         backup = client.get_backup(region, backup_id, known)
@@ -207,7 +206,7 @@ def _send_create(
 def _may_have_made(err: ApiError) -> bool:
     """Whether the API may have made the backup although the create failed: the answer was
     lost, or was a success this client could not believe (a 2xx it refused)."""
-    return err.may_have_acted or 200 <= err.status < 300
+    return err.may_have_acted or refused_success(err)
 
 
 def _confirmed(
@@ -236,7 +235,7 @@ def _confirmed(
             )
         )
     except ApiError as err:
-        if not (err.transient or isinstance(err, NotFoundError) or 200 <= err.status < 300):
+        if not (err.transient or isinstance(err, NotFoundError) or refused_success(err)):
             raise with_note(err, _may_exist(backup.region, request)) from err
         return _find_made(client, backup.region, request, sent_at, err, hint=backup)
 

@@ -186,7 +186,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
             ),
         )
         policy = self.wait_policy(args, "update")
-        expect = known(olds, renamed=request.name is not None)
+        expect = known(olds)
         backup = operations.update(
             client, region, backup_id, request, export=args.export, policy=policy, known=expect
         )
@@ -207,11 +207,11 @@ def outputs(backup: Backup, args: RdbBackupArgs) -> dict[str, Any]:
     return backup.outputs(args.export)
 
 
-def known(props: Mapping[str, Any], *, renamed: bool = False) -> dict[str, object]:
+def known(props: Mapping[str, Any]) -> dict[str, object]:
     """What the state says of a backup beyond its id, which every answer about it must say
-    too (its old name left out when ``renamed``)."""
-    keys = [k for k in KNOWN if not (renamed and k == "name")]
-    return {k: props[k] for k in keys if props.get(k) is not None}
+    too: its instance, database and creation date. Not its name: a rename outside Pulumi is
+    drift, which a refresh shows and the next update corrects."""
+    return {k: props[k] for k in KNOWN if k != "name" and props.get(k) is not None}
 
 
 def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:
