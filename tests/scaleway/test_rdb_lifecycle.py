@@ -85,7 +85,9 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     run.configure(expires_at="2032-06-30T00:00:00Z")
     assert run.up().outputs["expires_at"] == "2032-06-30T00:00:00Z"
     assert mutations(sandbox) == {PATCH: 2}
-    assert rdb.get_backup("fr-par", backup_id).outputs()["expires_at"] == "2032-06-30T00:00:00Z"
+    assert (
+        rdb.get_backup("fr-par", backup_id).outputs(False)["expires_at"] == "2032-06-30T00:00:00Z"
+    )
 
     run.configure(export=True)
     result = run.up()
@@ -96,7 +98,16 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert "download_url" in stored.secret_outputs and is_secret(stored.outputs["download_url"])
     assert run.refresh().op("backup") == "same" and mutations(sandbox) == {}
 
-    sandbox.advance(25 * 3600)  # the link (valid about 24 h) has expired
+    # An operator exports it again, with a link of a minute; two minutes later (the sandbox's
+    # clock 2 min ahead: still within the bound its Date is believed in) it has expired.
+    sandbox.configure(link_seconds=60)
+    rdb.export_backup("fr-par", backup_id)
+    assert rdb.get_backup("fr-par", backup_id).link_valid(margin_seconds=0)  # exported
+    sandbox.configure(link_seconds=86400)
+    sandbox.advance(120)
+    expired = rdb.get_backup("fr-par", backup_id)
+    assert expired.download_url and not expired.link_valid(margin_seconds=0)
+    sandbox.clear_counters()
     # A refresh only reads, in a preview too: the expired link is reported gone, Diff plans
     # the update that renews it, and the preview shows it.
     result = run.preview(refresh=True)
@@ -105,7 +116,7 @@ def test_backup_lifecycle(sandbox: Sandbox, tmp_path: Path, rdb: RdbClient) -> N
     assert mutations(sandbox) == {}
     refreshed = run.resource("backup").plain_outputs()
     assert refreshed.get("download_url") is None
-    assert refreshed["download_url_expires_at"] == stored.plain_outputs()["download_url_expires_at"]
+    assert refreshed["download_url_expires_at"] == expired.outputs(True)["download_url_expires_at"]
     result = run.up()
     assert result.op("backup") == "update" and mutations(sandbox) == {EXPORT: 1}
     renewed = run.resource("backup").plain_outputs()
@@ -219,9 +230,12 @@ def test_backup_stuck_in_creating_times_out_clearly(
 def test_endless_rate_limits_end_the_create_at_its_deadline(
     sandbox: Sandbox, tmp_path: Path, rdb: RdbClient
 ) -> None:
-    """Every read answers 429: the wait ends at `timeouts.create`, not a retry budget later
-    (the last poll's retries alone would add 4 to 8 s), and the error says what was left."""
+    """Every read of the backup answers 429: the wait ends at `timeouts.create`, not a retry
+    budget later (the last poll's retries alone would add 4 to 8 s). The backup, unread, is
+    found by listing (another route); still being made, it cannot be deleted yet, and the error
+    says which it is."""
     run = engine(sandbox, tmp_path, timeouts={"create": 2})
+    sandbox.configure(task_seconds=3600)
     sandbox.fault("429", f"GET {BACKUPS}/{{backup_id}}", count=None)
     start = time.monotonic()
     with pytest.raises(DeploymentError) as info:
@@ -229,8 +243,9 @@ def test_endless_rate_limits_end_the_create_at_its_deadline(
     took = time.monotonic() - start
     sandbox.clear_faults()
     message = info.value.errors["backup"]
-    assert "timed out after 2 s" in message and "it created was deleted" in message, message
-    assert backups(rdb) == {} and run.state == []
+    assert "timed out after 2 s" in message and "could NOT be deleted" in message, message
+    (left,) = backups(rdb)
+    assert f"scw rdb backup delete {left} region=fr-par" in message and run.state == []
     assert took < 2 + 3.0, f"{took:.1f} s for a 2 s deadline"
 
 

@@ -66,6 +66,11 @@ def _ok(name: str) -> httpx.Response:
     return httpx.Response(200, content=(FIXTURES / name).read_bytes())
 
 
+def _about(file: str, **fields: Any) -> httpx.Response:
+    """A recorded body, about the backup a call asks for (``fields`` replaced)."""
+    return httpx.Response(200, json={**recorded(file), **fields})
+
+
 # -- recorded bodies ---------------------------------------------------------------------------
 
 
@@ -80,7 +85,7 @@ def test_every_recorded_success_body_parses(entry: dict[str, Any]) -> None:
     for backup in backups or [Backup.from_api(data)]:
         assert backup.region in ("fr-par", "nl-ams")
         assert backup.created_at is not None and backup.created_at.tzinfo is not None
-        assert backup.outputs()["backup_id"] == backup.id
+        assert backup.outputs(export=True)["backup_id"] == backup.id
 
 
 def test_timelines_parse_every_interaction() -> None:
@@ -99,14 +104,16 @@ def test_nulls_microseconds_and_escaped_urls() -> None:
     creating = Backup.from_api(recorded("create_response_creating.json"))
     assert creating.size is None and creating.updated_at is None and creating.transient
     assert creating.created_at == datetime(2026, 2, 27, 14, 57, 32, 568200, tzinfo=timezone.utc)
-    assert creating.outputs()["created_at"] == "2026-02-27T14:57:32.568200Z"
+    assert creating.outputs(export=True)["created_at"] == "2026-02-27T14:57:32.568200Z"
     exported = Backup.from_api(recorded("get_response_ready_with_download_url.json"))
     assert exported.download_url is not None
     assert "\\u0026" in (FIXTURES / "get_response_ready_with_download_url.json").read_text()
     assert "&X-Amz-Credential=REDACTED&X-Amz-Date=20251210T050656Z&" in exported.download_url
-    assert exported.outputs()["download_url_expires_at"] == "2025-12-11T05:06:56.611123Z"
+    assert exported.outputs(export=True)["download_url_expires_at"] == "2025-12-11T05:06:56.611123Z"
     cli = Backup.from_api(recorded("cli_create_response_with_expires_at.json"))
-    assert cli.outputs()["expires_at"] == "2032-01-02T22:04:05Z" and cli.region == "nl-ams"
+    assert (
+        cli.outputs(export=True)["expires_at"] == "2032-01-02T22:04:05Z" and cli.region == "nl-ams"
+    )
     two = BackupList.model_validate(recorded("cli_list_response_two.json"))
     assert [b.download_url is None for b in two.database_backups] == [False, True]
 
@@ -129,9 +136,9 @@ def test_request_bodies_match_the_recorded_ones() -> None:
 def test_calls_send_token_paths_and_bodies() -> None:
     seen, handle = _answers(
         _ok("create_response_creating.json"),
-        _ok("export_response_exporting.json"),
-        _ok("restore_response_restoring.json"),
-        _ok("get_response_ready.json"),
+        _about("export_response_exporting.json", id=BACKUP_ID),
+        _about("restore_response_restoring.json", id=BACKUP_ID, region="nl-ams"),
+        _about("get_response_ready.json", name="renamed"),
     )
     client = client_for(handle)
     request = CreateBackupRequest(**recorded("create_request.json"))
@@ -156,25 +163,40 @@ def test_list_walks_every_page_with_filters() -> None:
     first = {"database_backups": page["database_backups"][:1], "total_count": 2}
     second = {"database_backups": page["database_backups"][1:], "total_count": 2}
     seen, handle = _answers(httpx.Response(200, json=first), httpx.Response(200, json=second))
-    found = client_for(handle).list_backups("fr-par", instance_id=INSTANCE, name="will")
+    instance = page["database_backups"][0]["instance_id"]
+    found = client_for(handle).list_backups("fr-par", instance_id=instance, name="will")
     assert [b.name for b in found] == ["will_be_exported", "will_not_be_exported"]
     assert [r.url.params["page"] for r in seen] == ["1", "2"]
-    assert seen[0].url.params["instance_id"] == INSTANCE and seen[0].url.params["name"] == "will"
+    assert seen[0].url.params["instance_id"] == instance and seen[0].url.params["name"] == "will"
+
+
+EXPORTED = "f2d83106-4278-4133-8b76-8b8665c6cc16"  # get_response_ready_with_download_url.json
+
+
+def _clock_at(*moments: datetime) -> Clock:
+    """A client clock reading ``moments`` in turn."""
+    queue = list(moments)
+    return Clock(utc=lambda: queue.pop(0))
 
 
 def test_date_header_is_the_clock_for_link_expiry() -> None:
+    """A Date within the bound of the client's clock judges the link (the client's clock here
+    is 4 minutes slow: the link still expires by the server's)."""
     body = recorded("get_response_ready_with_download_url.json")  # link valid to 2025-12-11
     before = httpx.Response(200, json=body, headers={"Date": "Wed, 10 Dec 2025 05:07:26 GMT"})
-    after = httpx.Response(200, json=body, headers={"Date": "Fri, 12 Dec 2025 00:00:00 GMT"})
+    after = httpx.Response(200, json=body, headers={"Date": "Thu, 11 Dec 2025 05:06:30 GMT"})
     naive = httpx.Response(200, json=body, headers={"Date": "Wed, 10 Dec 2025 05:07:26 -0000"})
     garbled = httpx.Response(200, json=body, headers={"Date": "yesterday"})
     _, handle = _answers(before, after, naive, garbled, httpx.Response(200, json=body))
-    client = client_for(handle)
-    assert client.get_backup("fr-par", BACKUP_ID).link_valid()
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()
-    assert client.get_backup("fr-par", BACKUP_ID).link_valid()  # "-0000" read as UTC
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # unreadable: the client's clock
-    assert not client.get_backup("fr-par", BACKUP_ID).link_valid()  # no Date: the client's clock
+    ours = [datetime(2025, 12, 10, 5, 3, tzinfo=timezone.utc)] * 5
+    ours[1] = datetime(2025, 12, 11, 5, 2, 30, tzinfo=timezone.utc)  # 26 s left by the server
+    ours[3] = ours[4] = datetime(2025, 12, 12, tzinfo=timezone.utc)
+    client = RdbClient(settings(), transport=httpx.MockTransport(handle), clock=_clock_at(*ours))
+    assert client.get_backup("fr-par", EXPORTED).link_valid()
+    assert not client.get_backup("fr-par", EXPORTED).link_valid(margin_seconds=60)
+    assert client.get_backup("fr-par", EXPORTED).link_valid()  # "-0000" read as UTC
+    assert not client.get_backup("fr-par", EXPORTED).link_valid()  # unreadable: the client's clock
+    assert not client.get_backup("fr-par", EXPORTED).link_valid()  # no Date: the client's clock
 
 
 def test_without_a_date_header_the_clients_clock_judges_the_link() -> None:
@@ -184,7 +206,7 @@ def test_without_a_date_header_the_clients_clock_judges_the_link() -> None:
                          (datetime(2025, 12, 12, tzinfo=timezone.utc), False)):  # fmt: skip
         clock = Clock(utc=lambda today=today: today)
         client = RdbClient(settings(), transport=httpx.MockTransport(handle), clock=clock)
-        assert client.get_backup("fr-par", BACKUP_ID).link_valid() is valid
+        assert client.get_backup("fr-par", EXPORTED).link_valid() is valid
 
 
 # -- recorded errors (other Scaleway APIs: the common shapes, not RDB evidence) ----------------
@@ -296,7 +318,7 @@ def test_transport_errors_retry_only_when_nothing_was_sent() -> None:
 
 def test_malformed_backup_is_an_api_error() -> None:
     _, handle = _answers(httpx.Response(200, json={"id": "x"}))
-    with pytest.raises(ApiError, match="malformed backup"):
+    with pytest.raises(ApiError, match="malformed answer"):
         client_for(handle).get_backup("fr-par", BACKUP_ID)
 
 

@@ -39,6 +39,7 @@ CONFIG_KEYS: Final = (
     "latency_ms",
     "error_rate",
     "ratelimit_rate",
+    "link_seconds",
 )
 """Settings the admin API may read and change at run time."""
 
@@ -54,6 +55,7 @@ class SandboxSettings:
     latency_ms: delay added before every API request.
     error_rate: share of API requests answered 503 (in the API's error shape).
     ratelimit_rate: share of API requests answered 429.
+    link_seconds: how long a Scaleway download link minted from now on stays valid.
     seed: seed of the random generator drawing faults (None: not reproducible).
     scenarios: ready-made situations seeded on top of the fixed objects (names of
         `scenarios.SCENARIOS`), replayed on reset.
@@ -65,6 +67,7 @@ class SandboxSettings:
     latency_ms: float = 0.0
     error_rate: float = 0.0
     ratelimit_rate: float = 0.0
+    link_seconds: float = 86400.0
     seed: int | None = None
     scenarios: tuple[str, ...] = ()
 

@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 
 from ..core.fields import parse_datetime
-from .models import rfc3339
+from .models import UUID, rfc3339
 from .settings import REGIONS
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID = re.compile(UUID)
 
 
 def uuid_value(value: str) -> str:

@@ -7,6 +7,13 @@ message text) into :mod:`pulumi_backups.core.errors` with the call, the server's
 connections) with jittered backoff; a create (POST) is retried only when the server cannot
 have acted on it.
 
+Every answer is read through :func:`~pulumi_backups.core.answers.parsed` (a body the models
+refuse, of any shape or depth, is an ApiError naming the call) and checked against its request
+with :func:`~pulumi_backups.core.answers.same_object`: the backup a route names (id, region),
+the backup a create asked for (instance, database, name, region), each entry of a filtered
+listing, and the backup a download link is for. The server's ``Date`` is believed only within
+:data:`~.models.CLOCK_BOUND_SECONDS` of this client's clock.
+
 A mutating call refused with 409 ``transient_state`` (the backup is creating, exporting,
 restoring or deleting) is not an error the caller sees: the client waits until the backup
 leaves its transient status, then sends the call again, within the caller's deadline.
@@ -18,15 +25,16 @@ the state and hold nothing), so one deployment shares connections across its 4 t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from datetime import datetime, timezone
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import ValidationError
 
+from ..core.answers import malformed, parsed, same_object
 from ..core.clients import ClientCache
 from ..core.errors import (
     ApiError,
@@ -40,12 +48,15 @@ from ..core.http_client import HttpApi, HttpClient
 from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
 from .models import (
+    CLOCK_BOUND_SECONDS,
     ApiErrorBody,
     Backup,
     BackupList,
     CreateBackupRequest,
     RestoreBackupRequest,
     UpdateBackupRequest,
+    linked_backup,
+    rfc3339,
 )
 from .settings import (
     CREDENTIALS_HINT,
@@ -73,6 +84,7 @@ _CREDENTIAL_CODES = frozenset({None, "denied_authentication", "permissions_denie
 """The 401/403 answers that a credential change may fix (no type: a gateway's refusal)."""
 _IDEMPOTENT = frozenset({"GET", "PATCH", "DELETE"})
 """Failures before the request went out: sending it again cannot repeat an action."""
+T = TypeVar("T")
 
 
 def map_error(call: str, response: httpx.Response) -> ApiError:
@@ -142,52 +154,107 @@ class RdbClient:
         """Send one call (retried when transient); return the successful response."""
         return self._http.send(method, path, f"{method} {path}", params=params, json=json)
 
-    def _observed(self, response: httpx.Response) -> datetime:
-        """When an answer was given: the server's ``Date``, else this client's clock."""
-        return _server_time(response) or self.clock.utc()
+    def _observed(self, response: httpx.Response) -> tuple[datetime, datetime | None, datetime]:
+        """When an answer was given, the server's ``Date`` (None: none readable), and this
+        client's clock. When is the ``Date`` itself if within :data:`CLOCK_BOUND_SECONDS` of
+        this client's clock, else this client's clock (a server or proxy that far off is not
+        believed)."""
+        ours, theirs = self.clock.utc(), _server_time(response)
+        if theirs is None or abs((theirs - ours).total_seconds()) > CLOCK_BOUND_SECONDS:
+            return ours, theirs, ours
+        return theirs, theirs, ours
 
-    def _backup(self, method: str, path: str, json: Any = None) -> Backup:
-        response = self.call(method, path, json=json)
-        try:
-            return Backup.from_api(response.json(), self._observed(response))
-        except (ValueError, ValidationError) as err:
-            message = f"malformed backup: {err}"
-            raise ApiError(f"{method} {path}", response.status_code, message) from err
+    def _read(self, call: str, response: httpx.Response, build: Callable[..., T]) -> T:
+        """The answer's body built by ``build(data, *self._observed(response))``; anything it
+        refuses (not JSON, truncated, nested too deep, no body) is a malformed answer."""
+        seen = self._observed(response)
+        return parsed(
+            call,
+            lambda raw: build(json.loads(raw), *seen),
+            response.content or None,
+            status=response.status_code,
+            request_id=response.headers.get("X-Request-Id"),
+        )
+
+    def _backup(
+        self, method: str, path: str, asked: Mapping[str, object], body: Any = None
+    ) -> Backup:
+        """Send; the answer must be a backup with the ``asked`` identity (and a download
+        link, if any, for that backup)."""
+        call = f"{method} {path}"
+        response = self.call(method, path, json=body)
+        backup = self._read(call, response, Backup.from_api)
+        _same_backup(call, response, asked, backup)
+        return backup
 
     # -- backups ---------------------------------------------------------------------------
 
-    def get_backup(self, region: str, backup_id: str) -> Backup:
-        """``GET`` one backup; NotFoundError once it is gone."""
-        return self._backup("GET", _path(region, backup_id))
+    def get_backup(
+        self, region: str, backup_id: str, expect: Mapping[str, object] | None = None
+    ) -> Backup:
+        """``GET`` one backup; NotFoundError once it is gone. The answer must be about it:
+        its id and region, and what ``expect`` says of it (:meth:`Backup.known`)."""
+        asked = {**(expect or {}), **_named(region, backup_id)}
+        return self._backup("GET", _path(region, backup_id), asked)
 
     def list_backups(
         self, region: str, *, instance_id: str | None = None, name: str | None = None
     ) -> list[Backup]:
-        """Every backup matching the filters, oldest first (all pages)."""
-        found: list[Backup] = []
+        """Every backup matching the filters (``name``: a part of the name), oldest first, all
+        pages; a page with an entry the filters exclude, or pages that disagree with their
+        count, are errors."""
+        found: dict[str, Backup] = {}
         page = 1
         while True:
             response = self.call(
                 "GET", _path(region), instance_id=instance_id, name=name,
                 order_by="created_at_asc", page=page, page_size=100,
             )  # fmt: skip
-            try:
-                listing = BackupList.from_api(response.json(), self._observed(response))
-            except (ValueError, ValidationError) as err:
-                message = f"malformed list: {err}"
-                raise ApiError(f"GET {_path(region)}", response.status_code, message) from err
-            found.extend(listing.database_backups)
+            call = f"GET {_path(region)} (page {page})"
+            listing = self._read(call, response, BackupList.from_api)
+            for backup in listing.database_backups:
+                _listed(call, response, region, instance_id, name, backup)
+                found[backup.id] = backup
             if not listing.database_backups or len(found) >= listing.total_count:
-                return found
+                break
             page += 1
+        if len(found) != listing.total_count:
+            reason = f"{len(found)} distinct backups listed, the count says {listing.total_count}"
+            raise malformed(
+                call, response.status_code, reason, response.headers.get("X-Request-Id")
+            )
+        return list(found.values())
 
     def create_backup(
         self, region: str, request: CreateBackupRequest, *, wait: WaitPolicy = BUSY_WAIT
     ) -> Backup:
-        """``POST`` a new backup (status ``creating``); waits while the instance is busy."""
-        return self._when_settled(
-            region, None, lambda: self._backup("POST", _path(region), request.to_api()), wait
-        )
+        """``POST`` a new backup (status ``creating``); waits while the instance is busy. The
+        answer must be about the instance, database and name asked for."""
+        asked: dict[str, object] = {
+            "region": region, "instance_id": request.instance_id,
+            "database_name": request.database_name, "name": request.name,
+        }  # fmt: skip
+        if request.expires_at is not None:
+            asked["expires_at"] = rfc3339(request.expires_at)
+        return self._when_settled(region, None, lambda: self._create(region, request, asked), wait)
+
+    def _create(
+        self, region: str, request: CreateBackupRequest, asked: Mapping[str, object]
+    ) -> Backup:
+        """One ``POST``: the answer must be about a backup created since it was sent, when
+        the server's clock agrees with this client's (a backup created earlier is another)."""
+        sent_at = self.clock.utc()
+        backup = self._backup("POST", _path(region), asked, request.to_api())
+        agrees = backup.server_date is not None and backup.observed_at == backup.server_date
+        since = sent_at - timedelta(seconds=CLOCK_BOUND_SECONDS)
+        if agrees and (backup.created_at is None or backup.created_at < since):
+            made = rfc3339(backup.created_at) if backup.created_at else "an unknown date"
+            message = (
+                f"the answer is about backup {backup.id}, created at {made}, before the "
+                f"request ({rfc3339(sent_at)}, give or take {CLOCK_BOUND_SECONDS:g} s): not used"
+            )
+            raise ApiError(f"POST {_path(region)}", 200, message)
+        return backup
 
     def update_backup(
         self,
@@ -196,22 +263,31 @@ class RdbClient:
         request: UpdateBackupRequest,
         *,
         wait: WaitPolicy = BUSY_WAIT,
+        expect: Mapping[str, object] | None = None,
     ) -> Backup:
-        """``PATCH`` the name and/or expiry of a backup."""
-        path = _path(region, backup_id)
-        return self._when_settled(
-            region, backup_id, lambda: self._backup("PATCH", path, request.to_api()), wait
-        )
+        """``PATCH`` the name and/or expiry of a backup; the answer must carry them, and what
+        ``expect`` says of the backup."""
+        path, asked = _path(region, backup_id), {**(expect or {}), **_named(region, backup_id)}
+        if request.name is not None:
+            asked["name"] = request.name
+        if request.expires_at is not None:
+            asked["expires_at"] = rfc3339(request.expires_at)
+        send = lambda: self._backup("PATCH", path, asked, request.to_api())  # noqa: E731
+        return self._when_settled(region, backup_id, send, wait)
 
     def delete_backup(self, region: str, backup_id: str, *, wait: WaitPolicy = BUSY_WAIT) -> Backup:
         """``DELETE`` a backup: answers it in ``deleting``; it then answers 404."""
-        path = _path(region, backup_id)
-        return self._when_settled(region, backup_id, lambda: self._backup("DELETE", path), wait)
+        path, asked = _path(region, backup_id), _named(region, backup_id)
+        return self._when_settled(
+            region, backup_id, lambda: self._backup("DELETE", path, asked), wait
+        )
 
     def export_backup(self, region: str, backup_id: str, *, wait: WaitPolicy = BUSY_WAIT) -> Backup:
         """``POST .../export``: the backup goes ``exporting``, then ``ready`` with a link."""
-        path = _path(region, backup_id) + "/export"
-        return self._when_settled(region, backup_id, lambda: self._backup("POST", path, {}), wait)
+        path, asked = _path(region, backup_id) + "/export", _named(region, backup_id)
+        return self._when_settled(
+            region, backup_id, lambda: self._backup("POST", path, asked, {}), wait
+        )
 
     def restore_backup(
         self,
@@ -222,10 +298,9 @@ class RdbClient:
         wait: WaitPolicy = BUSY_WAIT,
     ) -> Backup:
         """``POST .../restore``: the backup goes ``restoring``, then ``ready`` again."""
-        path = _path(region, backup_id) + "/restore"
-        return self._when_settled(
-            region, backup_id, lambda: self._backup("POST", path, request.to_api()), wait
-        )
+        path, asked = _path(region, backup_id) + "/restore", _named(region, backup_id)
+        send = lambda: self._backup("POST", path, asked, request.to_api())  # noqa: E731
+        return self._when_settled(region, backup_id, send, wait)
 
     # -- 409 transient_state -----------------------------------------------------------------
 
@@ -267,6 +342,48 @@ class RdbClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def refused_success(err: ApiError) -> bool:
+    """Whether ``err`` is a success answer this client refused (malformed, or about another
+    object than the one asked for): the server carried the call out all the same."""
+    return 200 <= err.status < 300
+
+
+def _named(region: str, backup_id: str) -> dict[str, object]:
+    """What a route about one backup asks for."""
+    return {"id": backup_id, "region": region}
+
+
+def _same_backup(
+    call: str, response: httpx.Response, asked: Mapping[str, object], backup: Backup
+) -> None:
+    """Raise unless ``backup`` has the ``asked`` identity and its download link (if any) is
+    for it, not for another backup."""
+    request_id = response.headers.get("X-Request-Id")
+    what = f"backup {asked['region']}/{asked['id']}" if "id" in asked else "the backup asked for"
+    same_object(call, what, asked, backup.identity(), request_id=request_id)
+    if backup.download_url:
+        link = {"download_url for": linked_backup(backup.download_url)}
+        ours = {"download_url for": backup.id}
+        same_object(call, f"backup {backup.id}", ours, link, request_id=request_id)
+
+
+def _listed(
+    call: str,
+    response: httpx.Response,
+    region: str,
+    instance_id: str | None,
+    name: str | None,
+    backup: Backup,
+) -> None:
+    """Raise unless a listed backup is one the listing's filters let through."""
+    asked: dict[str, object] = {"region": region}
+    if instance_id is not None:
+        asked["instance_id"] = instance_id
+    if name and name not in backup.name:
+        asked["name"] = f"*{name}*"
+    _same_backup(call, response, asked, backup)
 
 
 def _path(region: str, backup_id: str | None = None) -> str:

@@ -4,16 +4,18 @@ Bodies are parsed with :meth:`Backup.from_api` / :meth:`ApiErrorBody.from_api` a
 serialized with ``to_api()``; nothing else in the package touches Scaleway's JSON.
 
 A backup always carries its 14 keys with explicit nulls (``size`` and ``updated_at`` are null
-while it is being created); timestamps are RFC 3339 with microseconds. Statuses are kept as
-plain strings: the API may add one, and an unknown status is simply neither settled nor failed.
+while it is being created); timestamps are RFC 3339 with microseconds and a zone (one without
+is a malformed answer, refused as it is read). Statuses are kept as plain strings: the API may
+add one, and an unknown status is simply neither settled nor failed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 TRANSIENT_STATUSES = frozenset({"creating", "restoring", "deleting", "exporting"})
 """The backup is busy: mutating calls answer 409 ``transient_state`` until it leaves them."""
@@ -23,10 +25,22 @@ FAILED_STATUSES = frozenset({"error", "locked", "unknown"})
 
 READY = "ready"
 DELETING = "deleting"
+UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+"""What a Scaleway id is (lower-case): an input, or an answer, naming an object otherwise is
+refused."""
 
 
 LINK_MARGIN_SECONDS = 300.0
 """A download link that expires sooner than this counts as expired: an export renews it."""
+
+CLOCK_BOUND_SECONDS = LINK_MARGIN_SECONDS
+"""How far a server's ``Date`` may be from this machine's clock and still be believed.
+
+Clocks kept by NTP agree within a second; a ``Date`` minutes off is a broken clock or a proxy
+rewriting headers, and believing it would turn a dead link into a live one (a Date in the
+past) or make an export wait for a link that is never valid (a Date in the future). Equal to
+:data:`LINK_MARGIN_SECONDS`: within the bound, a link judged valid with that margin by one
+clock has not expired by the other."""
 
 
 def rfc3339(value: datetime) -> str:
@@ -54,37 +68,87 @@ def link_lasts(expires_at: datetime | None, now: datetime, margin_seconds: float
     return expires_at is not None and (expires_at - now).total_seconds() > margin_seconds
 
 
+def linked_backup(url: str) -> str:
+    """The backup a download link is for: the name of its file without extension (Scaleway's
+    links, as recorded, end with ``/{instance_id}/{backup_id}.custom``); never the query,
+    which holds the signature."""
+    return urlsplit(url).path.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
+KNOWN = ("instance_id", "database_name", "name", "created_at")
+"""The outputs that tell one backup from another beyond its id, checked in every answer
+about it (``name`` changes only by an update, which says so)."""
+
+
 class Backup(BaseModel):
     """A logical database backup as the API returns it (``GET .../backups/{id}``).
 
-    ``observed_at`` is not part of the API object: the client fills it from the answer's
-    ``Date`` header (else from its own clock), so that a download link's expiry is judged by
-    the server's clock.
+    ``observed_at`` and ``server_date`` are not part of the API object: the client fills them
+    from the answer's ``Date`` header and its own clock. ``observed_at`` is the server's
+    ``Date`` when it is within :data:`CLOCK_BOUND_SECONDS` of the client's clock, else the
+    client's clock; a download link's expiry is judged at that instant.
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    id: str
-    instance_id: str
+    id: str = Field(pattern=UUID)
+    instance_id: str = Field(pattern=UUID)
     database_name: str
     name: str
     status: str
     size: int | None = None
-    expires_at: datetime | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
     instance_name: str | None = None
     download_url: str | None = None
-    download_url_expires_at: datetime | None = None
+    download_url_expires_at: AwareDatetime | None = None
     region: str
     same_region: bool = False
     observed_at: datetime | None = Field(default=None, exclude=True)
+    server_date: datetime | None = Field(default=None, exclude=True)
+    received_at: datetime | None = Field(default=None, exclude=True)
 
     @classmethod
-    def from_api(cls, data: Any, observed_at: datetime | None = None) -> Backup:
-        """Parse one backup body; raises pydantic's ValidationError on a malformed one."""
+    def from_api(
+        cls,
+        data: Any,
+        observed_at: datetime | None = None,
+        server_date: datetime | None = None,
+        received_at: datetime | None = None,
+    ) -> Backup:
+        """Parse one backup body; raises pydantic's ValidationError on a malformed one.
+        ``received_at``: the client's clock when the answer came."""
         backup = cls.model_validate(data)
-        return backup.model_copy(update={"observed_at": observed_at}) if observed_at else backup
+        seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
+        return backup.model_copy(update=seen) if observed_at else backup
+
+    def known(self) -> dict[str, object]:
+        """What a state, or a wait, knows of this backup beyond its id (see :data:`KNOWN`)."""
+        identity = self.identity()
+        return {key: identity[key] for key in KNOWN if identity[key] is not None}
+
+    def identity(self) -> dict[str, object]:
+        """What names this backup, as :func:`~pulumi_backups.core.answers.same_object` compares
+        it with what was asked for (timestamps as the outputs write them)."""
+        return {
+            "id": self.id, "region": self.region, "instance_id": self.instance_id,
+            "database_name": self.database_name, "name": self.name,
+            "created_at": _stamp(self.created_at), "expires_at": _stamp(self.expires_at),
+        }  # fmt: skip
+
+    @property
+    def clock_note(self) -> str | None:
+        """What to tell when the server's ``Date`` was not believed (None: it was, or none)."""
+        if self.server_date is None or self.observed_at in (None, self.server_date):
+            return None
+        assert self.observed_at is not None
+        off = (self.server_date - self.observed_at).total_seconds()
+        return (
+            f"the server's Date ({rfc3339(self.server_date)}) is {off:+.0f} s from this "
+            f"machine's clock, more than {CLOCK_BOUND_SECONDS:g} s: the download link's expiry "
+            "was judged by this machine's clock"
+        )
 
     @property
     def transient(self) -> bool:
@@ -111,8 +175,18 @@ class Backup(BaseModel):
             return False
         return link_lasts(self.download_url_expires_at, self.observed_at, margin_seconds)
 
-    def outputs(self) -> dict[str, Any]:
-        """The resource outputs this backup provides (timestamps as RFC 3339 strings)."""
+    def outputs(self, export: bool) -> dict[str, Any]:
+        """The resource outputs this backup provides (timestamps as RFC 3339 strings): a
+        download link only when ``export`` and still valid (see :meth:`link_valid`); an
+        expired link keeps only its expiry date."""
+        outs = self._outputs()
+        if not export:
+            outs.update(download_url=None, download_url_expires_at=None)
+        elif not self.link_valid(margin_seconds=0):
+            outs.update(download_url=None)
+        return outs
+
+    def _outputs(self) -> dict[str, Any]:
         return {
             "backup_id": self.id,
             "name": self.name,
@@ -135,15 +209,22 @@ class BackupList(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     database_backups: list[Backup]
-    total_count: int
+    total_count: int = Field(ge=0)
 
     @classmethod
-    def from_api(cls, data: Any, observed_at: datetime | None = None) -> BackupList:
+    def from_api(
+        cls,
+        data: Any,
+        observed_at: datetime | None = None,
+        server_date: datetime | None = None,
+        received_at: datetime | None = None,
+    ) -> BackupList:
         """Parse one page (each backup read at ``observed_at``); raises ValidationError."""
         page = cls.model_validate(data)
         if observed_at is None:
             return page
-        backups = [b.model_copy(update={"observed_at": observed_at}) for b in page.database_backups]
+        seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
+        backups = [b.model_copy(update=seen) for b in page.database_backups]
         return page.model_copy(update={"database_backups": backups})
 
 

@@ -32,12 +32,14 @@ from . import operations
 from .args import parse_timestamp, region_value, timestamp_value, uuid_value
 from .client import rdb_client
 from .models import (
+    KNOWN,
     LINK_MARGIN_SECONDS,
     Backup,
     CreateBackupRequest,
     UpdateBackupRequest,
     link_lasts,
 )
+from .waiters import backup_ref
 
 ID_SHAPE = "{region}/{backup_id}"
 OUTPUTS = (
@@ -153,7 +155,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
         here: an expired link is reported as no link, for the next update to renew."""
         region, backup_id = split_id(id_, ID_SHAPE)
         client, _ = rdb_client(region)
-        backup = operations.read(client, region, backup_id)
+        backup = operations.read(client, region, backup_id, known(props))
         return outputs(backup, args) if backup is not None else None
 
     def import_inputs(self, id_: str) -> dict[str, Any]:
@@ -184,8 +186,9 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
             ),
         )
         policy = self.wait_policy(args, "update")
+        expect = known(olds)
         backup = operations.update(
-            client, region, backup_id, request, export=args.export, policy=policy
+            client, region, backup_id, request, export=args.export, policy=policy, known=expect
         )
         return outputs(backup, args)
 
@@ -197,13 +200,18 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
 
 def outputs(backup: Backup, args: RdbBackupArgs) -> dict[str, Any]:
     """The outputs of the resource: the backup as read, a download link only when exported
-    and still valid (by the server's clock); an expired link keeps only its expiry date."""
-    outs = backup.outputs()
-    if not args.export:
-        outs.update(download_url=None, download_url_expires_at=None)
-    elif not backup.link_valid(margin_seconds=0):
-        outs.update(download_url=None)
-    return outs
+    and still valid (:meth:`Backup.outputs`). A server clock too far off to judge the link
+    by is said in a warning."""
+    if args.export and backup.clock_note:
+        pulumi.log.warn(f"RdbBackup {backup_ref(backup.region, backup.id)}: {backup.clock_note}")
+    return backup.outputs(args.export)
+
+
+def known(props: Mapping[str, Any]) -> dict[str, object]:
+    """What the state says of a backup beyond its id, which every answer about it must say
+    too: its instance, database and creation date. Not its name: a rename outside Pulumi is
+    drift, which a refresh shows and the next update corrects."""
+    return {k: props[k] for k in KNOWN if k != "name" and props.get(k) is not None}
 
 
 def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:

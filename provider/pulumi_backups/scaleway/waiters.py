@@ -1,8 +1,10 @@
 """Waiting for RDB backups: until ``ready``, until gone, within one operation's deadline.
 
 A backup is settled once ``ready``; ``error``, ``locked`` and ``unknown`` are failures reported
-with the backup's id and status. A poll that fails transiently even after the client's retries
-(a long burst of 429) does not end the wait: the last known state stands until the deadline.
+with the backup's id and status. Every poll must answer about the backup waited for (its id,
+instance, database, name and creation date): an answer about another is an error. A poll that
+fails transiently even after the client's retries (a long burst of 429) does not end the wait:
+the last known state stands until the deadline.
 """
 
 from __future__ import annotations
@@ -33,11 +35,11 @@ def wait_backup(
     TaskFailedError on ``error`` / ``locked`` / ``unknown`` (``what`` names the backup, then its
     status), WaitTimeoutError past the deadline, NotFoundError if the backup disappears.
     """
-    last = [backup]
+    last, known = [backup], backup.known()
 
     def fetch() -> Backup:
         try:
-            last[0] = client.get_backup(backup.region, backup.id)
+            last[0] = client.get_backup(backup.region, backup.id, known)
         except ApiError as err:
             if isinstance(err, NotFoundError) or not err.transient:
                 raise

@@ -39,7 +39,6 @@ ORDERS = {
     for way in ("asc", "desc")
 }
 _OFFSITE = {"fr-par": "nl-ams", "nl-ams": "fr-par", "pl-waw": "fr-par"}
-_DOWNLOAD_SECONDS = 86400
 
 
 def timestamp(epoch: float) -> str:
@@ -82,19 +81,20 @@ def _size(database_name: str) -> int:
     return 1200 + sum(database_name.encode()) % 200
 
 
-def _download_url(doc: dict[str, Any], started: float) -> str:
+def _download_url(doc: dict[str, Any], started: float, lasts: float) -> str:
     stamp = datetime.fromtimestamp(started, timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     signature = hashlib.sha256(f"{doc['id']}:{started}".encode()).hexdigest()
     return (
         f"https://s3.{_OFFSITE[doc['region']]}.scw.cloud/sandbox-rdb-backups/"
         f"{doc['instance_id']}/{doc['id']}.custom?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-        f"&X-Amz-Credential=SANDBOX&X-Amz-Date={stamp}&X-Amz-Expires={_DOWNLOAD_SECONDS}"
+        f"&X-Amz-Credential=SANDBOX&X-Amz-Date={stamp}&X-Amz-Expires={lasts:.0f}"
         f"&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
     )
 
 
-def _after(doc: Doc, name: str, progress: Progress) -> Doc:
-    """The backup once operation `name` ("create", "export"...) has ended, unless deleted."""
+def _after(doc: Doc, name: str, progress: Progress, link_seconds: float) -> Doc:
+    """The backup once operation `name` ("create", "export"...) has ended, unless deleted;
+    an export's link lasts `link_seconds` from its start."""
     done = timestamp(progress.ended)
     doc = {**doc, KEY: None}
     if progress.failed:
@@ -105,8 +105,8 @@ def _after(doc: Doc, name: str, progress: Progress) -> Doc:
     elif name == "restore":
         doc["updated_at"] = done
     elif name == "export":
-        doc["download_url"] = _download_url(doc, progress.started)
-        doc["download_url_expires_at"] = timestamp(progress.started + _DOWNLOAD_SECONDS)
+        doc["download_url"] = _download_url(doc, progress.started, link_seconds)
+        doc["download_url_expires_at"] = timestamp(progress.started + link_seconds)
     return doc
 
 
@@ -116,7 +116,7 @@ def _finished(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
     if name == "delete" and not progress.failed:
         ctx.store.delete(BACKUP, key)
     else:
-        ctx.store.put(BACKUP, key, _after(doc, name, progress))
+        ctx.store.put(BACKUP, key, _after(doc, name, progress, ctx.settings.link_seconds))
 
 
 EFFECTS: dict[str, Effect] = {
