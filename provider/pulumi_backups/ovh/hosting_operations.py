@@ -17,6 +17,8 @@ partial results (``core.partial``); ``named`` says how its resource names it (id
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..core.errors import (
     ApiError,
     BackupsError,
@@ -26,10 +28,13 @@ from ..core.errors import (
     WaitTimeoutError,
 )
 from ..core.partial import IncompleteCreateError, keeps_partial
-from ..core.waiting import Deadline, WaitPolicy
+from ..core.waiting import Deadline, WaitPolicy, wait_until
 from .hosting_client import HostingApi
 from .models import Database, DatabaseRequest, Dump, HostingTask, Named
-from .waiters import wait_hosting
+from .waiters import consistent, wait_hosting
+
+LISTING_GRACE = 10.0
+"""Seconds a create reads a listing again when the object its task made is not in it."""
 
 # -- databases --------------------------------------------------------------------------------
 
@@ -56,7 +61,7 @@ def create_database(
         wait_hosting(api, task, policy)
     except (TaskFailedError, WaitTimeoutError) as err:
         raise _cleanup_database(api, request.user, err, named) from err
-    names = api.database_names(user=request.user)
+    names = _databases_of(api, request.user)
     if not names:
         raise BackupsError(f"task #{task.id} is done but no database of user "
                            f"{request.user} exists on {api.service_name}")  # fmt: skip
@@ -129,16 +134,22 @@ def _post_database(api: HostingApi, request: DatabaseRequest) -> HostingTask:
         return HostingTask(id=db.task_id, function="database/create", status="todo")
 
 
+def _databases_of(api: HostingApi, user: str) -> list[str]:
+    """The databases of ``user``, from a listing read until consistent: their absence
+    decides that a create left nothing, or made nothing."""
+    return consistent(lambda: api.database_names(user=user), f"the databases of user {user}")
+
+
 def _cleanup_database(
     api: HostingApi, user: str, err: BackupsError, named: Named[Database]
 ) -> BackupsError:
     """After a failed or endless creation: delete what it left, or say exactly what is left.
     An endless one's database is handed to the engine instead, when the adapter keeps it."""
     try:
-        left = api.database_names(user=user)
+        left = _databases_of(api, user)
         if left and keeps_partial() and isinstance(err, WaitTimeoutError):
             return IncompleteCreateError(*named(api.database(left[0], user)), err)
-    except ApiError as list_err:
+    except BackupsError as list_err:
         return BackupsError(f"{err}; could not check for a database left behind: {list_err}")
     notes = []
     for name in left:
@@ -178,7 +189,7 @@ def create_dump(
         ) from err
     try:
         deadline.wait(lambda left: wait_hosting(api, task, left))
-        dump = find_task_dump(api, database_name, task, before, deadline)
+        dump = await_task_dump(api, database_name, task, before, deadline)
     except BackupsError as err:  # the task may have made a dump: never leave it unknown
         raise _cleanup_dump(api, database_name, task, before, err, deadline, named) from err
     if dump is None:
@@ -188,6 +199,29 @@ def create_dump(
             "task, and a dump this request made is not managed by this stack"
         )
     return dump
+
+
+def await_task_dump(
+    api: HostingApi, database_name: str, task: HostingTask, before: set[int], deadline: Deadline
+) -> Dump | None:
+    """:func:`find_task_dump`, read again for up to :data:`LISTING_GRACE` seconds of the
+    deadline while it finds nothing: one listing that omits the new dump (or lists it late)
+    proves nothing. None when it is still not found."""
+    left = deadline.remaining()
+    grace = dataclasses.replace(left, timeout=min(left.timeout, LISTING_GRACE))
+    try:
+        return wait_until(
+            lambda: find_task_dump(api, database_name, task, before, deadline),
+            lambda dump: dump is not None,
+            what=f"the dump of hosting task #{task.id} to be listed",
+            status=lambda _: "not listed",
+            policy=grace,
+            clock=deadline.clock,
+        )
+    except WaitTimeoutError as err:
+        if err.last_status != "not listed":  # the deadline itself passed while reading
+            raise
+        return None
 
 
 def find_task_dump(
