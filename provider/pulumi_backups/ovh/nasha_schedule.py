@@ -169,9 +169,12 @@ def parse_record(name: str) -> list[str] | None:
 def find_records(partition: NashaPartition) -> dict[str, list[str]]:
     """The partition's records: name -> the frequencies it holds. "No record" decides what
     a delete restores: the listing is read until consistent (:func:`.waiters.consistent`)."""
-    names = consistent(partition.custom_snapshot_names, f"the custom snapshots of {partition}")
-    found = {name: parse_record(name) for name in names}
-    return {name: kinds for name, kinds in found.items() if kinds is not None}
+
+    def records() -> list[str]:  # other snapshots may come and go meanwhile: not compared
+        return [n for n in partition.custom_snapshot_names() if parse_record(n) is not None]
+
+    names = consistent(records, f"the schedule records of {partition}")
+    return {name: parse_record(name) or [] for name in names}
 
 
 def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline: Deadline) -> str:
