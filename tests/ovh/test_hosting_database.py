@@ -15,13 +15,17 @@ from pulumi_backups.ovh.client import OvhClient, clients, ovh_client
 from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database import HostingDatabaseArgs, HostingDatabaseProvider
 from pulumi_backups.ovh.hosting_operations import create_database
-from pulumi_backups.ovh.models import DatabaseRequest, hosting_login
+from pulumi_backups.ovh.models import Database, DatabaseRequest, hosting_login
 from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
 SN = "sandbox.cluster000.hosting.ovh.net"
 BASE = {"service_name": SN, "user": "sandboxapp", "type": "mysql", "capability": "sqlPerso"}
 PROVIDER = HostingDatabaseProvider()
+
+
+def NAMED(db: Database) -> tuple[str, dict[str, Any]]:
+    return f"{SN}/{db.name}", {"name": db.name}
 
 
 @pytest.fixture
@@ -259,11 +263,11 @@ def test_a_creation_whose_answer_is_lost_goes_on_with_its_task(sandbox: Sandbox)
     client = AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0))
     api = HostingApi(client, SN)
     request = DatabaseRequest(user="sandboxlost", type="mysql", capability="sqlPerso")
-    db = create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5))
+    db = create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5), named=NAMED)
     assert db.name == "sandboxlost.mysql.db" and db.task_id is not None
     assert api.task(db.task_id).done
     client.lost = False
     with pytest.raises(ServerError):  # nothing was created this time: the error stands
         request = request.model_copy(update={"user": "sandboxnone"})
-        create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5))
+        create_database(api, request, adopt=False, policy=WaitPolicy(timeout=5), named=NAMED)
     assert api.database_names() == ["sandboxlost.mysql.db"]

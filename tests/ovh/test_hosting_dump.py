@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 from support.fakes import FakeClock, fast_ovh_client, mutations
 
-from pulumi_backups.core.errors import BackupsError, ServerError
+from pulumi_backups.core.errors import ApiError, BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import WaitPolicy
+from pulumi_backups.core.waiting import Deadline, WaitPolicy
 from pulumi_backups.ovh.client import OvhClient, clients
 from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database_dump import (
@@ -20,7 +19,6 @@ from pulumi_backups.ovh.hosting_database_dump import (
     HostingDatabaseDumpProvider,
 )
 from pulumi_backups.ovh.hosting_operations import find_task_dump
-from pulumi_backups.ovh.models import Dump
 from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 
@@ -77,13 +75,6 @@ def test_diff_replaces_on_triggers_and_date_only() -> None:
     assert diff({"date": "daily.1"}) == (True, ["date"])
 
 
-def test_expiry_follows_the_deletion_date() -> None:
-    dump = Dump(id=1, deletion_date="2026-01-10T10:00:00+01:00")
-    assert not dump.expired(datetime(2026, 1, 10, 8, 59, tzinfo=timezone.utc))
-    assert dump.expired(datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc))
-    assert not Dump(id=2).expired(datetime.now(timezone.utc))
-
-
 # -- CRUD against the sandbox -----------------------------------------------------------------
 
 
@@ -120,9 +111,12 @@ def test_the_dump_is_found_by_its_task_never_by_position(api: HostingApi) -> Non
     for task in tasks:
         wait_hosting(api, task, FAST)
     ids = sorted(api.dump_ids(DB))
-    found = [find_task_dump(api, DB, task) for task in tasks]
+    deadline = Deadline(FAST, api.clock)
+    found = [find_task_dump(api, DB, task, set(), deadline) for task in tasks]
     assert [dump.id for dump in found if dump] == ids  # the middle one is neither end
-    assert find_task_dump(api, DB, tasks[1].model_copy(update={"id": 1})) is None
+    assert find_task_dump(api, DB, tasks[1].model_copy(update={"id": 1}), set(), deadline) is None
+    # a dump listed before the request is never the one it made, whatever its taskId
+    assert find_task_dump(api, DB, tasks[1], {ids[1]}, deadline) is None
 
 
 def test_failed_dump_names_the_task_and_leaves_nothing(
@@ -215,16 +209,19 @@ def test_a_dump_of_a_replaced_database_is_not_taken_for_the_new_one_s(
 def test_a_dump_id_of_another_database_is_not_this_resource_s(
     provider: HostingDatabaseDumpProvider, api: HostingApi, sandbox: Sandbox
 ) -> None:
-    """The service-level route answers for any dump of the service: only one of the database
-    that the id names is taken, by read and by delete alike."""
+    """The service-level route answers for any dump of the service: one of another database
+    than the id names is no proof of anything; read and delete fail alike, naming both, and
+    the dump is left alone."""
     _, outs = provider.create_resource(HostingDatabaseDumpArgs(**BASE))
     other = {**BASE, "database_name": "sandboxold.mysql.db"}
     resource_id = f"{SN}/sandboxold.mysql.db/{outs['dump_id']}"
     args = HostingDatabaseDumpArgs(**other)
     sandbox.clear_counters()
 
-    assert provider.read_resource(resource_id, args, outs) is None
-    provider.delete_resource(resource_id, args, outs)
+    with pytest.raises(ApiError, match=f"databaseName '{DB}'.* than dump"):
+        provider.read_resource(resource_id, args, outs)
+    with pytest.raises(ApiError, match="about another object"):
+        provider.delete_resource(resource_id, args, outs)
     assert mutations(sandbox) == {f"DELETE {WEB}/database/{{name}}/dump/{{id}}": 1}  # a 404
     assert api.dump_ids(DB) == [outs["dump_id"]]
 

@@ -69,7 +69,7 @@ def test_the_two_dump_models_are_the_two_routes_answers(client: OvhClient) -> No
     live = api.dump(DB, dump_id)
     assert type(live) is Dump and not hasattr(live, "orphan")
     wait_hosting(api, api.delete_database(DB), FAST)
-    kept = api.service_dump(dump_id)
+    kept = api.service_dump(dump_id, DB)
     assert (kept.id, kept.database_name, kept.orphan) == (dump_id, DB, True)
     assert kept.model_dump(exclude={"database_name", "orphan"}) == {
         **live.model_dump(),

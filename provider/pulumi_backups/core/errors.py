@@ -91,8 +91,9 @@ class ApiError(BackupsError):
     def may_have_acted(self) -> bool:
         """True when the server may have carried the call out although it failed: the answer
         was lost after the request went out. What a POST is never sent again on, and what a
-        create must account for (the object it made may exist)."""
-        return False
+        create must account for (the object it made may exist). A success whose answer is
+        unusable (garbled, empty, about another object) was carried out."""
+        return 200 <= self.status < 300
 
 
 class BadRequestError(ApiError):

@@ -170,14 +170,18 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
     def create_resource(self, args: HostingDatabaseArgs) -> tuple[str, dict[str, Any]]:
         api = _api(args.service_name)
         policy = self.wait_policy(args, "create")
-        db = create_database(api, args.to_request(), adopt=args.adopt, policy=policy)
-        return join_id(args.service_name, db.name), database_outputs(db, args)
+
+        def named(db: Database) -> tuple[str, dict[str, Any]]:
+            return join_id(args.service_name, db.name), database_outputs(db, args)
+
+        request = args.to_request()
+        return named(create_database(api, request, adopt=args.adopt, policy=policy, named=named))
 
     def read_resource(
         self, id_: str, args: HostingDatabaseArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
         service_name, name = split_id(id_, ID_SHAPE)
-        db = read_database(_api(service_name), name)
+        db = read_database(_api(service_name), name, args.user)
         return None if db is None else database_outputs(db, args)
 
     def update_resource(
@@ -188,8 +192,9 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
         api = _api(service_name)
         if args.password is not None and args.password != olds.get("password"):
             policy = self.wait_policy(args, "update")
-            return database_outputs(change_password(api, name, args.password, policy), args)
-        return database_outputs(api.database(name), args)
+            db = change_password(api, name, args.password, policy, args.user)
+            return database_outputs(db, args)
+        return database_outputs(api.database(name, args.user), args)
 
     def import_inputs(self, id_: str) -> dict[str, Any]:
         service_name, name = split_id(id_, ID_SHAPE)

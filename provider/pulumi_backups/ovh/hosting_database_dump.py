@@ -21,6 +21,7 @@ import pulumi
 import pulumi.dynamic
 from pydantic import Field
 
+from ..core.answers import same_object
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
@@ -76,18 +77,28 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
     def create_resource(self, args: HostingDatabaseDumpArgs) -> tuple[str, dict[str, Any]]:
         api = HostingApi(ovh_client(), args.service_name)
         policy = self.wait_policy(args, "create")
-        dump = create_dump(api, args.database_name, args.date, args.send_email, policy)
-        return join_id(args.service_name, args.database_name, dump.id), dump_outputs(dump)
+
+        def named(dump: Dump) -> tuple[str, dict[str, Any]]:
+            return join_id(args.service_name, args.database_name, dump.id), dump_outputs(dump)
+
+        return named(
+            create_dump(api, args.database_name, args.date, args.send_email, policy, named)
+        )
 
     def read_resource(
         self, id_: str, args: HostingDatabaseDumpArgs, props: dict[str, Any]
     ) -> dict[str, Any] | None:
-        """None (dropped) once the dump expired or is being deleted, or neither its database's
-        route nor the service's has it; a dump its database left behind reads on."""
+        """None (dropped) once the dump is being deleted, or neither its database's route nor
+        the service's has it; a dump its database left behind reads on. A dump whose creation
+        date is not the one the state recorded is another dump: an error, the state kept."""
         service_name, database_name, dump_id = split_id(id_, ID_SHAPE)
         api = HostingApi(ovh_client(), service_name)
         dump = read_dump(api, database_name, int(dump_id))
-        return None if dump is None else dump_outputs(dump)
+        if dump is None:
+            return None
+        recorded = {k: props[k] for k in ("creation_date",) if props.get(k) is not None}
+        same_object(f"read of {id_}", f"dump {dump_id}", recorded, dump_outputs(dump))
+        return dump_outputs(dump)
 
     def import_inputs(self, id_: str) -> dict[str, Any]:
         service_name, database_name, dump_id = split_id(id_, ID_SHAPE)

@@ -4,14 +4,20 @@
 - Databases: a create whose answer was lost is recognized by the database of its user that
   names its task; a failed or endless one deletes what it left, or names it.
 - Dumps: ``POST .../dump`` answers a task; the dump it made is the one whose ``taskId`` is
-  that task's id, so dumps made at the same time are never confused. A dump outlives its
-  database: OVHcloud keeps it 30 days at service level (``/hosting/web/{sn}/dump/{id}``),
-  also when a database of the same name is created again, and read and delete fall back on
-  that route.
+  that task's id, among the dumps that were not listed before the request: an answer naming
+  another task (one that made an existing dump) never makes a create take that dump over,
+  and dumps made at the same time are never confused. A dump outlives its database:
+  OVHcloud keeps it 30 days at service level (``/hosting/web/{sn}/dump/{id}``), also when a
+  database of the same name is created again, and read and delete fall back on that route.
 - Restores: an action, run and waited for; it cannot be cancelled.
+
+A create that made its object and timed out hands it to the engine when the adapter keeps
+partial results (``core.partial``); ``named`` says how its resource names it (id, outputs).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from ..core.errors import (
     ApiError,
@@ -21,16 +27,25 @@ from ..core.errors import (
     TaskFailedError,
     WaitTimeoutError,
 )
-from ..core.waiting import WaitPolicy
+from ..core.partial import IncompleteCreateError, keeps_partial
+from ..core.waiting import Deadline, WaitPolicy, wait_until
 from .hosting_client import HostingApi
-from .models import Database, DatabaseRequest, Dump, HostingTask, ServiceDump
-from .waiters import wait_hosting
+from .models import Database, DatabaseRequest, Dump, HostingTask, Named
+from .waiters import consistent, wait_hosting
+
+LISTING_GRACE = 10.0
+"""Seconds a create reads a listing again when the object its task made is not in it."""
 
 # -- databases --------------------------------------------------------------------------------
 
 
 def create_database(
-    api: HostingApi, request: DatabaseRequest, *, adopt: bool, policy: WaitPolicy
+    api: HostingApi,
+    request: DatabaseRequest,
+    *,
+    adopt: bool,
+    policy: WaitPolicy,
+    named: Named[Database],
 ) -> Database:
     """Create the database of ``request.user`` (or, with ``adopt``, take the existing one)."""
     existing = api.database_names(user=request.user)
@@ -45,19 +60,19 @@ def create_database(
     try:
         wait_hosting(api, task, policy)
     except (TaskFailedError, WaitTimeoutError) as err:
-        raise _cleanup_database(api, request.user, err) from err
-    names = api.database_names(user=request.user)
+        raise _cleanup_database(api, request.user, err, named) from err
+    names = _databases_of(api, request.user)
     if not names:
         raise BackupsError(f"task #{task.id} is done but no database of user "
                            f"{request.user} exists on {api.service_name}")  # fmt: skip
-    return api.database(names[0])
+    return api.database(names[0], request.user)
 
 
 def adopt_database(
     api: HostingApi, name: str, request: DatabaseRequest, policy: WaitPolicy
 ) -> Database:
     """Manage an existing database; its type must match, its password becomes ours."""
-    db = api.database(name)
+    db = api.database(name, request.user)
     if db.type and db.type != request.type:
         raise BackupsError(f"cannot adopt {name}: it is a {db.type} database, not {request.type}")
     if request.version and db.version and db.version != request.version:
@@ -65,20 +80,25 @@ def adopt_database(
                            f"not {request.version}")  # fmt: skip
     if request.password is not None:
         wait_hosting(api, api.change_password(name, request.password), policy)
-        db = api.database(name)
+        db = api.database(name, request.user)
     return db
 
 
-def read_database(api: HostingApi, name: str) -> Database | None:
-    """The database, or None once gone or being deleted."""
-    db = api.find_database(name)
-    return None if db is None or db.status == "deleting" else db
+def read_database(api: HostingApi, name: str, user: str | None = None) -> Database | None:
+    """The database (of ``user``, when known), or None once gone or being deleted."""
+    try:
+        db = api.database(name, user)
+    except NotFoundError:
+        return None
+    return None if db.status == "deleting" else db
 
 
-def change_password(api: HostingApi, name: str, password: str, policy: WaitPolicy) -> Database:
+def change_password(
+    api: HostingApi, name: str, password: str, policy: WaitPolicy, user: str | None = None
+) -> Database:
     """Change the database's password and wait; return the database."""
     wait_hosting(api, api.change_password(name, password), policy)
-    return api.database(name)
+    return api.database(name, user)
 
 
 def delete_database(api: HostingApi, name: str, policy: WaitPolicy) -> None:
@@ -96,9 +116,9 @@ def delete_database(api: HostingApi, name: str, policy: WaitPolicy) -> None:
 
 
 def _post_database(api: HostingApi, request: DatabaseRequest) -> HostingTask:
-    """Start creating a database. When the server may have acted although the answer is lost,
-    a database of the user that names its task is that request's: its task is followed as if
-    the answer had arrived."""
+    """Start creating a database. When the server may have acted although the answer is lost
+    or unusable, a database of the user that names its task is that request's: its task is
+    followed as if the answer had arrived."""
     try:
         return api.create_database(request.to_api())
     except ApiError as err:
@@ -106,7 +126,7 @@ def _post_database(api: HostingApi, request: DatabaseRequest) -> HostingTask:
             raise
         try:
             names = api.database_names(user=request.user)
-            db = api.database(names[0]) if names else None
+            db = api.database(names[0], request.user) if names else None
         except ApiError:
             raise err from None
         if db is None or db.task_id is None:
@@ -114,11 +134,22 @@ def _post_database(api: HostingApi, request: DatabaseRequest) -> HostingTask:
         return HostingTask(id=db.task_id, function="database/create", status="todo")
 
 
-def _cleanup_database(api: HostingApi, user: str, err: BackupsError) -> BackupsError:
-    """After a failed or endless creation: delete what it left, or say exactly what is left."""
+def _databases_of(api: HostingApi, user: str) -> list[str]:
+    """The databases of ``user``, from a listing read until consistent: their absence
+    decides that a create left nothing, or made nothing."""
+    return consistent(lambda: api.database_names(user=user), f"the databases of user {user}")
+
+
+def _cleanup_database(
+    api: HostingApi, user: str, err: BackupsError, named: Named[Database]
+) -> BackupsError:
+    """After a failed or endless creation: delete what it left, or say exactly what is left.
+    An endless one's database is handed to the engine instead, when the adapter keeps it."""
     try:
-        left = api.database_names(user=user)
-    except ApiError as list_err:
+        left = _databases_of(api, user)
+        if left and keeps_partial() and isinstance(err, WaitTimeoutError):
+            return IncompleteCreateError(*named(api.database(left[0], user)), err)
+    except BackupsError as list_err:
         return BackupsError(f"{err}; could not check for a database left behind: {list_err}")
     notes = []
     for name in left:
@@ -135,10 +166,18 @@ def _cleanup_database(api: HostingApi, user: str, err: BackupsError) -> BackupsE
 
 
 def create_dump(
-    api: HostingApi, database_name: str, date: str, send_email: bool, policy: WaitPolicy
+    api: HostingApi,
+    database_name: str,
+    date: str,
+    send_email: bool,
+    policy: WaitPolicy,
+    named: Named[Dump],
 ) -> Dump:
     """Make a dump (``now``) or copy an automatic backup, wait, and return the dump the task
-    made; a failed or endless task's dump is deleted, or named in the error."""
+    made, found among the dumps not listed before the request; a failed or endless task's
+    dump is deleted, or named in the error (or kept: see :func:`_cleanup_dump`)."""
+    deadline = Deadline(policy, api.clock)
+    before = set(api.dump_ids(database_name))
     try:
         task = api.create_dump(database_name, date, send_email)
     except ApiError as err:  # no task id: nothing tells its dump apart
@@ -149,45 +188,70 @@ def create_dump(
             f"{database_name} not managed by this stack will appear"
         ) from err
     try:
-        wait_hosting(api, task, policy)
-        dump = find_task_dump(api, database_name, task)
+        deadline.wait(lambda left: wait_hosting(api, task, left))
+        dump = await_task_dump(api, database_name, task, before, deadline)
     except BackupsError as err:  # the task may have made a dump: never leave it unknown
-        raise _cleanup_dump(api, database_name, task, err) from err
+        raise _cleanup_dump(api, database_name, task, before, err, deadline, named) from err
     if dump is None:
         raise BackupsError(
-            f"hosting task #{task.id} is done but no dump of {database_name} carries "
-            "its id (taskId), so the dump cannot be told apart from others"
+            f"hosting task #{task.id} is done but none of the dumps of {database_name} made "
+            "since the request carries its id (taskId): the answer may have named another "
+            "task, and a dump this request made is not managed by this stack"
         )
     return dump
 
 
-def find_task_dump(api: HostingApi, database_name: str, task: HostingTask) -> Dump | None:
-    """The dump produced by ``task`` (its ``taskId``), or None when there is none (yet).
+def await_task_dump(
+    api: HostingApi, database_name: str, task: HostingTask, before: set[int], deadline: Deadline
+) -> Dump | None:
+    """:func:`find_task_dump`, read again for up to :data:`LISTING_GRACE` seconds of the
+    deadline while it finds nothing: one listing that omits the new dump (or lists it late)
+    proves nothing. None when it is still not found."""
+    left = deadline.remaining()
+    grace = dataclasses.replace(left, timeout=min(left.timeout, LISTING_GRACE))
+    try:
+        return wait_until(
+            lambda: find_task_dump(api, database_name, task, before, deadline),
+            lambda dump: dump is not None,
+            what=f"the dump of hosting task #{task.id} to be listed",
+            status=lambda _: "not listed",
+            policy=grace,
+            clock=deadline.clock,
+        )
+    except WaitTimeoutError as err:
+        if err.last_status != "not listed":  # the deadline itself passed while reading
+            raise
+        return None
 
-    Dumps created since the task started are looked at first (newest first); then, in case
-    the dates disagree, every other dump of the database.
+
+def find_task_dump(
+    api: HostingApi, database_name: str, task: HostingTask, before: set[int], deadline: Deadline
+) -> Dump | None:
+    """The dump produced by ``task`` (its ``taskId``) among those not in ``before`` (listed
+    before the request), or None when there is none (yet). They are read newest first,
+    until the deadline (one at least): an endless listing never outlasts the operation.
     """
-    seen: set[int] = set()
-    for created_from in (task.since(), None):
-        for dump_id in sorted(api.dump_ids(database_name, created_from), reverse=True):
-            if dump_id in seen:
-                continue
-            seen.add(dump_id)
-            dump = api.find_dump(database_name, dump_id)
-            if dump is not None and dump.task_id == task.id:
-                return dump
-        if created_from is None:
-            break
+    new = sorted(set(api.dump_ids(database_name)) - before, reverse=True)
+    for read, dump_id in enumerate(new):
+        if read and deadline.remaining().timeout <= 0:
+            what = f"the dump of hosting task #{task.id} among {len(new)} new dumps"
+            raise WaitTimeoutError(what, f"{read} read", *_whole(deadline))
+        dump = api.find_dump(database_name, dump_id)
+        if dump is not None and dump.task_id == task.id:
+            return dump
     return None
 
 
+def _whole(deadline: Deadline) -> tuple[float, str]:
+    return deadline.policy.timeout, deadline.policy.setting
+
+
 def read_dump(api: HostingApi, database_name: str, dump_id: int) -> Dump | None:
-    """The dump; None (gone) once it expired or is being deleted, or neither its database's
-    route nor the service's has it. A dump its database left behind reads on."""
+    """The dump; None (gone) once it is being deleted, or neither its database's route nor
+    the service's has it. A dump its database left behind reads on. Its deletion date is
+    not judged here: OVHcloud deletes it then, and its route says so."""
     dump = locate_dump(api, database_name, dump_id)
-    if dump is None or dump.status == "deleting" or dump.expired(api.clock.utc()):
-        return None
-    return dump
+    return None if dump is None or dump.status == "deleting" else dump
 
 
 def delete_dump(api: HostingApi, database_name: str, dump_id: int, policy: WaitPolicy) -> None:
@@ -200,16 +264,10 @@ def delete_dump(api: HostingApi, database_name: str, dump_id: int, policy: WaitP
 
 def locate_dump(api: HostingApi, database_name: str, dump_id: int) -> Dump | None:
     """The dump through its database's route, else through the service's (the only one left
-    to the dumps of a deleted or replaced database); None when neither has it."""
+    to the dumps of a deleted or replaced database); None when neither has it. The
+    service's route answering a dump of another database is an error: no proof of gone."""
     dump = api.find_dump(database_name, dump_id)
-    return dump if dump is not None else kept_dump(api, database_name, dump_id)
-
-
-def kept_dump(api: HostingApi, database_name: str, dump_id: int) -> ServiceDump | None:
-    """The dump through the service-level route, if it is one of ``database_name``'s: a dump
-    of another database is not the one this id names (the route is the only one saying)."""
-    dump = api.find_service_dump(dump_id)
-    return dump if dump is not None and dump.database_name == database_name else None
+    return dump if dump is not None else api.find_service_dump(dump_id, database_name)
 
 
 def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> HostingTask | None:
@@ -217,13 +275,13 @@ def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> HostingT
 
     A 404 of the database's route proves nothing about a dump whose database was deleted or
     replaced: the service-level route then has the last word, and deletes it if it is one of
-    ``database_name``'s (a dump of another database is left alone, as read leaves it).
+    ``database_name``'s (one of another database is an error, and is left alone).
     """
     try:
         try:
             return api.delete_dump(database_name, dump_id)
         except NotFoundError:
-            if kept_dump(api, database_name, dump_id) is None:
+            if api.find_service_dump(dump_id, database_name) is None:
                 return None
             return api.delete_service_dump(dump_id)
     except NotFoundError:  # gone in between
@@ -236,15 +294,24 @@ def _start_delete(api: HostingApi, database_name: str, dump_id: int) -> HostingT
 
 
 def _cleanup_dump(
-    api: HostingApi, database_name: str, task: HostingTask, err: BackupsError
+    api: HostingApi,
+    database_name: str,
+    task: HostingTask,
+    before: set[int],
+    err: BackupsError,
+    deadline: Deadline,
+    named: Named[Dump],
 ) -> BackupsError:
-    """After a failed or endless dump task: delete the dump it made, or say what may appear."""
+    """After a failed or endless dump task: delete the dump it made, or say what may appear.
+    An endless one's dump is handed to the engine instead, when the adapter keeps it."""
     try:
-        dump = find_task_dump(api, database_name, task)
+        dump = find_task_dump(api, database_name, task, before, deadline)
+        if dump is not None and keeps_partial() and isinstance(err, WaitTimeoutError):
+            return IncompleteCreateError(*named(dump), err)
         if dump is not None:
             api.delete_dump(database_name, dump.id)
             return BackupsError(f"{err}; deleting dump {dump.id} that the task left")
-    except ApiError as cleanup_err:
+    except BackupsError as cleanup_err:
         return BackupsError(
             f"{err}; could not clean up after hosting task #{task.id}: {cleanup_err}. "
             f"A dump of {database_name} with taskId {task.id} is not managed by this stack"

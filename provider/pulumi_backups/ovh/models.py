@@ -14,7 +14,8 @@ then answers 404: OVHcloud's own tooling takes that as finished, and so do the w
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field
@@ -33,6 +34,14 @@ HOSTING_FAILED = frozenset({"error", "cancelled"})
 NASHA_FAILED = frozenset({"cancelled", "customerError", "ovhError"})
 
 T = TypeVar("T", bound="Task")
+Made = TypeVar("Made")
+Named = Callable[[Made], tuple[str, dict[str, Any]]]
+"""How a resource names what its create made (its id and outputs), for a partial result."""
+
+MAX_LISTED = 100_000
+"""Entries a listing of this package's routes can hold, at most: a database keeps its dumps
+30 days, a partition a few snapshots. An answer listing more is not believed (and never read
+one by one)."""
 
 _CLUSTER_NAME = re.compile(r"([a-z0-9]+)\.cluster\d+\.hosting\.ovh\.net", re.IGNORECASE)
 _MB_PER_UNIT = {"B": 1 / 1024**2, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0, "TB": 1024.0**2}
@@ -55,6 +64,41 @@ def megabytes(size: Any) -> float | None:
         return None
     factor = _MB_PER_UNIT.get(str(size.get("unit", "MB")).upper())
     return None if factor is None else float(size["value"]) * factor
+
+
+def listed_ids(data: Any) -> list[int]:
+    """A listing of ids (``[1001, 1002]``); TypeError / ValueError for anything else,
+    and for more than :data:`MAX_LISTED` of them (read through ``core.answers.parsed``)."""
+    items = _listing(data)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        raise TypeError("not a list of ids")
+    return list(items)
+
+
+def listed_names(data: Any) -> list[str]:
+    """A listing of names (``["a.mysql.db"]``); TypeError / ValueError for anything else."""
+    items = _listing(data)
+    if not all(isinstance(i, str) for i in items):
+        raise TypeError("not a list of names")
+    return list(items)
+
+
+def _listing(data: Any) -> list[Any]:
+    if not isinstance(data, list):
+        raise TypeError(f"not a list but {type(data).__name__}")
+    if len(data) > MAX_LISTED:
+        raise ValueError(f"lists {len(data)} entries, more than the {MAX_LISTED} it can hold")
+    return data
+
+
+_LINKED_DUMP = re.compile(r"/dump/(\d+)\b|\b(\d+)\.sql\.gz\b")
+
+
+def linked_dump(url: str | None) -> int | None:
+    """The dump id a download link names (``.../dump/1000001...`` or ``1000001.sql.gz``),
+    or None when it names none."""
+    match = _LINKED_DUMP.search(url or "")
+    return None if match is None else int(match.group(1) or match.group(2))
 
 
 def parse_date(text: str | None) -> datetime | None:
@@ -103,6 +147,8 @@ class HostingTask(Task):
     start_date: str | None = None
     done_date: str | None = None
     last_update: str | None = None
+    object_id: str | None = None
+    object_type: str | None = None
     failed_statuses: ClassVar[frozenset[str]] = HOSTING_FAILED
 
     @classmethod
@@ -114,18 +160,15 @@ class HostingTask(Task):
             start_date=body.get("startDate"),
             done_date=body.get("doneDate"),
             last_update=body.get("lastUpdate"),
+            object_id=body.get("objectId"),
+            object_type=body.get("objectType"),
         )
 
-    def since(self, margin: float = 60.0) -> str | None:
-        """A ``creationDate.from`` filter for what this task produced: its server-side start
-        time, minus ``margin`` seconds for second rounding (None without a start date).
-
-        Server time, not ours: a skewed local clock cannot hide the new object from the filter.
-        """
-        started = parse_date(self.start_date)
-        if started is None:
-            return None
-        return (started - timedelta(seconds=margin)).isoformat()
+    def identity(self) -> dict[str, object]:
+        """What never changes in the task's life, as far as it is known: every later answer
+        about it must agree (``core.answers.same_object``)."""
+        known = {"id": self.id, "function": self.function, "objectId": self.object_id}
+        return {k: v for k, v in {**known, "objectType": self.object_type}.items() if v is not None}
 
 
 class NashaTask(Task):
@@ -133,6 +176,7 @@ class NashaTask(Task):
 
     operation: str | None = None
     details: str | None = None
+    partition_name: str | None = None
     failed_statuses: ClassVar[frozenset[str]] = NASHA_FAILED
 
     @classmethod
@@ -142,7 +186,13 @@ class NashaTask(Task):
             status=body["status"],
             operation=body.get("operation"),
             details=body.get("details"),
+            partition_name=body.get("partitionName"),
         )
+
+    def identity(self) -> dict[str, object]:
+        """What never changes in the task's life, as far as it is known."""
+        known = {"id": self.id, "operation": self.operation, "partitionName": self.partition_name}
+        return {k: v for k, v in known.items() if v is not None}
 
     @property
     def detail(self) -> str:
@@ -222,10 +272,10 @@ class Dump(BaseModel):
             url=body.get("url"),
         )
 
-    def expired(self, now: datetime) -> bool:
-        """Whether the dump's automatic deletion date has passed at ``now``."""
-        deletion = parse_date(self.deletion_date)
-        return deletion is not None and deletion <= now
+    def about(self) -> dict[str, object]:
+        """Whom the answer says it is about: its id, and the dump its link names, if any."""
+        linked = linked_dump(self.url)
+        return {"id": self.id, "link": self.id if linked is None else linked}
 
 
 class ServiceDump(Dump):
@@ -254,7 +304,7 @@ class CustomSnapshot(BaseModel):
 
     @classmethod
     def from_api(cls, body: dict[str, Any]) -> CustomSnapshot:
-        return cls(name=str(body["name"]), expiration=body.get("expiration") or None)
+        return cls(name=body["name"], expiration=body.get("expiration") or None)
 
 
 class DatabaseRequest(BaseModel):

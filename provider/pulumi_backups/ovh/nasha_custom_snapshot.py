@@ -27,6 +27,7 @@ from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import refuse_import, resource_props, secret_options
 from .client import ovh_client
+from .models import CustomSnapshot
 from .nasha_client import NashaPartition
 from .nasha_operations import create_snapshot, delete_snapshot, read_snapshot
 
@@ -170,9 +171,12 @@ class NashaCustomSnapshotProvider(BaseProvider[NashaCustomSnapshotArgs]):
     def create_resource(self, args: NashaCustomSnapshotArgs) -> tuple[str, dict[str, Any]]:
         partition = _partition(args.service_name, args.partition_name)
         policy = self.wait_policy(args, "create")
-        snapshot = create_snapshot(partition, args.name, args.expiration, policy)
-        resource_id = join_id(args.service_name, args.partition_name, args.name)
-        return resource_id, {"expiration": snapshot.expiration}
+
+        def named(snapshot: CustomSnapshot) -> tuple[str, dict[str, Any]]:
+            resource_id = join_id(args.service_name, args.partition_name, snapshot.name)
+            return resource_id, {"expiration": snapshot.expiration}
+
+        return named(create_snapshot(partition, args.name, args.expiration, policy, named))
 
     def read_resource(
         self, id_: str, args: NashaCustomSnapshotArgs, props: dict[str, Any]

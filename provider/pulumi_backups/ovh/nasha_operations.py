@@ -19,8 +19,9 @@ from ..core.errors import (
     WaitTimeoutError,
     with_note,
 )
+from ..core.partial import IncompleteCreateError, keeps_partial
 from ..core.waiting import Deadline, WaitPolicy, wait_until
-from .models import CustomSnapshot, NashaTask
+from .models import CustomSnapshot, Named, NashaTask
 from .nasha_client import NashaPartition
 from .waiters import await_listed, finish, wait_nasha
 
@@ -104,10 +105,16 @@ def delete_named(
 
 
 def create_snapshot(
-    partition: NashaPartition, name: str, expiration: str | None, policy: WaitPolicy
+    partition: NashaPartition,
+    name: str,
+    expiration: str | None,
+    policy: WaitPolicy,
+    named: Named[CustomSnapshot],
 ) -> CustomSnapshot:
     """Take the snapshot ``name`` and wait for it; a snapshot of that name already there
-    (outside of the state) is refused, and one a failed create may have left is deleted."""
+    (outside of the state) is refused, and one a failed create may have left is deleted.
+    One whose task outlasts the deadline is handed to the engine when the adapter keeps
+    partial results (``core.partial``; ``named`` names it), else named in the error."""
     deadline = Deadline(policy, partition.clock)
     if partition.find_custom_snapshot(name) is not None:  # a lost answer needs this
         raise BackupsError(
@@ -122,6 +129,10 @@ def create_snapshot(
             deadline.wait(lambda remaining: wait_nasha(partition, task, remaining))
         return partition.custom_snapshot(name)
     except WaitTimeoutError as err:  # deleting now could race the task: say what may be left
+        if keeps_partial():
+            raise IncompleteCreateError(
+                *named(CustomSnapshot(name=name, expiration=expiration)), err
+            ) from err
         note = (
             f"if that task still completes, snapshot {name} will exist on {partition} "
             "outside of the state: delete it before trying again"

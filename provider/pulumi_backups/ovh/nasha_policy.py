@@ -32,6 +32,7 @@ from .nasha_schedule import (
     the_record,
     undo,
 )
+from .waiters import consistent
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,11 @@ def create_policy(
     declared: Sequence[str] | None,
     policy: WaitPolicy,
 ) -> Schedule:
-    """Record the schedule of before (unless ``declared``), then bring the schedule to
-    ``frequencies``; a failure part-way undoes what it can and says what is left."""
+    """Record the schedule of before (unless ``declared``; read until consistent, as a
+    delete restores it), then bring the schedule to ``frequencies``; a failure part-way
+    undoes what it can and says what is left."""
     deadline = Deadline(policy, partition.clock)
-    found = known(partition.snapshot_types())
+    found = known(consistent(partition.snapshot_types, f"the schedule of {partition}"))
     initial, written = initial_schedule(partition, declared, found, deadline)
     changes = plan_schedule(found, frequencies, removable=found)
     try:
@@ -128,10 +130,11 @@ def delete_policy(
 
 
 def schedule_unless_gone(partition: NashaPartition) -> list[str] | None:
-    """The partition's frequencies, or None when the partition is gone: a not-found on its
-    schedule counts only when the partition's own route says not-found too."""
+    """The partition's frequencies (read until consistent: a delete restores from them), or
+    None when the partition is gone: a not-found on its schedule counts only when the
+    partition's own route says not-found too."""
     try:
-        return known(partition.snapshot_types())
+        return known(consistent(partition.snapshot_types, f"the schedule of {partition}"))
     except NotFoundError as err:
         if partition.exists():
             note = f"yet {partition} exists, so its schedule cannot be missing: not taken as gone"

@@ -31,7 +31,7 @@ from ..core.waiting import Deadline
 from .models import SNAPSHOT_TYPES
 from .nasha_client import NashaPartition
 from .nasha_operations import delete_named, post_named
-from .waiters import await_listed, finish
+from .waiters import await_listed, consistent, finish
 
 RECORD = "pulumi-backups-initial-schedule"
 
@@ -77,7 +77,7 @@ def apply_change(partition: NashaPartition, change: Change, deadline: Deadline) 
     what = f"frequency {kind} of {partition}"
 
     def listed() -> bool:
-        return kind in partition.snapshot_types()
+        return partition.has_snapshot_type(kind)
 
     try:
         if change.action == "remove":
@@ -167,9 +167,14 @@ def parse_record(name: str) -> list[str] | None:
 
 
 def find_records(partition: NashaPartition) -> dict[str, list[str]]:
-    """The partition's records: name -> the frequencies it holds."""
-    found = {name: parse_record(name) for name in partition.custom_snapshot_names()}
-    return {name: kinds for name, kinds in found.items() if kinds is not None}
+    """The partition's records: name -> the frequencies it holds. "No record" decides what
+    a delete restores: the listing is read until consistent (:func:`.waiters.consistent`)."""
+
+    def records() -> list[str]:  # other snapshots may come and go meanwhile: not compared
+        return [n for n in partition.custom_snapshot_names() if parse_record(n) is not None]
+
+    names = consistent(records, f"the schedule records of {partition}")
+    return {name: parse_record(name) or [] for name in names}
 
 
 def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline: Deadline) -> str:
@@ -179,7 +184,7 @@ def write_record(partition: NashaPartition, frequencies: Sequence[str], deadline
     what = f"schedule record {name} on {partition}"
 
     def listed() -> bool:
-        return name in partition.custom_snapshot_names()
+        return partition.find_custom_snapshot(name) is not None
 
     send = partial(partition.create_custom_snapshot, name, None)
     try:
@@ -196,7 +201,7 @@ def drop_record(partition: NashaPartition, name: str, deadline: Deadline) -> Non
     """Delete the record ``name`` and wait until it is gone."""
 
     def listed() -> bool:
-        return name in partition.custom_snapshot_names()
+        return partition.find_custom_snapshot(name) is not None
 
     send = partial(partition.delete_custom_snapshot, name)
     delete_named(partition, send, listed, f"schedule record {name} on {partition}", deadline)

@@ -25,13 +25,14 @@ def get_orphan_dumps(service_name: str, database_name: str) -> list[ServiceDump]
     """The dumps left by the deleted database ``database_name`` of ``service_name``, newest
     first (empty when there are none, or no more). Credentials come from the usual places
     (stack config inside a Pulumi program, ``OVH_*`` environment variables, ``ovh.conf``).
-    Each dump's ``url`` downloads it without further authentication: keep it secret.
+    Each dump's ``url`` downloads it without further authentication: keep it secret. An
+    answer about another dump, or a dump of another database, is an ApiError.
     """
     api = HostingApi(ovh_client(), service_name)
     dumps = []
     for dump_id in api.orphan_dump_ids(database_name):
         try:
-            dumps.append(api.service_dump(dump_id))
+            dumps.append(api.service_dump(dump_id, database_name))
         except NotFoundError:  # expired between the listing and now
             continue
     dumps.sort(key=lambda d: (parse_date(d.creation_date) or _OLDEST, d.id), reverse=True)

@@ -8,28 +8,32 @@ status and details; an endless one :class:`~pulumi_backups.core.errors.WaitTimeo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from ..core.errors import NotFoundError
+from ..core.errors import BackupsError, NotFoundError
 from ..core.waiting import Clock, Deadline, WaitPolicy, wait_done, wait_until
 from .hosting_client import HostingApi
 from .models import HostingTask, NashaTask, Task
 from .nasha_client import NashaPartition
 
 T = TypeVar("T", bound=Task)
+L = TypeVar("L", bound=Sequence[object])
+READS = 3
+"""Reads of a listing, at most, until two in a row agree (:func:`consistent`)."""
 
 
 def wait_task(
-    fetch: Callable[[int], T], task: T, *, what: str, policy: WaitPolicy, clock: Clock
+    fetch: Callable[[T], T], task: T, *, what: str, policy: WaitPolicy, clock: Clock
 ) -> T:
-    """Poll ``fetch(task.id)`` until the task is done; a not-found there means done."""
+    """Poll ``fetch(task)`` (the task as it is now, an answer about another task refused)
+    until the task is done; a not-found there means done."""
     if task.done:
         return task
 
     def poll() -> T:
         try:
-            return fetch(task.id)
+            return fetch(task)
         except NotFoundError:
             return task.finished()
 
@@ -39,13 +43,13 @@ def wait_task(
 def wait_hosting(api: HostingApi, task: HostingTask, policy: WaitPolicy) -> HostingTask:
     """Wait for a hosting task (as returned by the mutating call); return its last state."""
     what = f"hosting task {task.function or '?'} #{task.id} on {api.service_name}"
-    return wait_task(api.task, task, what=what, policy=policy, clock=api.clock)
+    return wait_task(api.follow, task, what=what, policy=policy, clock=api.clock)
 
 
 def wait_nasha(partition: NashaPartition, task: NashaTask, policy: WaitPolicy) -> NashaTask:
     """Wait for a NAS-HA task (as returned by the mutating call); return its last state."""
     what = f"NAS-HA task {task.operation or '?'} #{task.id} on {partition.service_name}"
-    return wait_task(partition.task, task, what=what, policy=policy, clock=partition.clock)
+    return wait_task(partition.follow, task, what=what, policy=policy, clock=partition.clock)
 
 
 def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline: Deadline) -> None:
@@ -72,3 +76,16 @@ def finish(
     answers not-found is taken as done and archived: then the listing has the last word."""
     if wait_nasha(partition, task, deadline.remaining()).archived:
         await_listed(listed, present, what, deadline)
+
+
+def consistent(read: Callable[[], L], what: str, reads: int = READS) -> L:
+    """A listing whose absences are taken as proof: read until two reads in a row list the
+    same entries (at most ``reads``), so that one answer that drops an entry proves nothing.
+    Listings that keep changing are an error saying so."""
+    last = read()
+    for _ in range(reads - 1):
+        again = read()
+        if sorted(map(str, again)) == sorted(map(str, last)):
+            return again
+        last = again
+    raise BackupsError(f"{what} changed at each of {reads} reads: nothing is concluded from it")
