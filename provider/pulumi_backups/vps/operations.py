@@ -13,7 +13,8 @@ client's clock), shared by its request and its wait:
 
 from __future__ import annotations
 
-from ..core.errors import ApiError, BackupsError, with_note
+from ..core.errors import ApiError, BackupsError, WaitTimeoutError, with_note
+from ..core.partial import IncompleteCreateError, keeps_partial
 from ..core.waiting import Deadline, WaitPolicy
 from .client import VpsClient
 from .models import (
@@ -46,6 +47,11 @@ def create_backup(client: VpsClient, request: CreateBackupRequest, policy: WaitP
     try:
         return deadline.wait(lambda p: wait_backup(client, request.server_id, started.id, p))
     except BackupsError as err:
+        if keeps_partial() and isinstance(err, WaitTimeoutError):  # kept in the state
+            from .vps_backup import outputs
+
+            made = f"{request.server_id}/{started.id}"
+            raise IncompleteCreateError(made, outputs(started), err) from err
         raise cleanup(client, request.server_id, started.id, err) from err
 
 
