@@ -1,5 +1,5 @@
 """Admin routes under /_sandbox: reset, run-time config, counters, clock, scripted outcomes,
-targeted faults.
+targeted faults, and what followed a redirect lie (``/collect/...``).
 
 Every route speaks JSON; a malformed request answers 400 `{"error": "..."}`. These routes
 are never faulted nor counted.
@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from . import registry
+from . import lies, registry
 from .context import FAULT_KINDS, META, SCRIPTABLE, FaultRule, SandboxContext
 
 
@@ -107,8 +107,14 @@ class _Admin:
         if unknown:
             raise AdminError(f"unknown keys: {', '.join(unknown)}")
         kind, route, api, count = (body.get(k) for k in ("kind", "route", "api", "count"))
-        if kind not in FAULT_KINDS:
-            raise AdminError(f"kind must be one of {', '.join(sorted(FAULT_KINDS))}")
+        if not isinstance(kind, str) or not (kind in FAULT_KINDS or lies.is_lie(kind)):
+            known = ", ".join(sorted(FAULT_KINDS | lies.REWRITES | lies.WITHHELD))
+            raise AdminError(f"kind must be one of {known} (lies take an argument)")
+        if lies.is_lie(kind):
+            try:
+                lies.check(kind)
+            except ValueError as exc:
+                raise AdminError(f"{kind}: {exc}") from exc
         if route is not None and not isinstance(route, str):
             raise AdminError("route must be a string like 'GET /1.0/hosting/web/{serviceName}'")
         if api is not None and api not in registry.APIS:
@@ -124,8 +130,22 @@ class _Admin:
         self.ctx.clear_faults()
         return JSONResponse([])
 
+    async def collect(self, request: Request) -> JSONResponse:
+        """Whatever followed a ``redirect`` lie: recorded whole (credentials included)."""
+        body = (await request.body()).decode(errors="replace")
+        path = request.url.path.removeprefix(lies.COLLECT)
+        headers = dict(request.headers)
+        self.ctx.collect({"method": request.method, "path": path, "headers": headers, "body": body})
+        return JSONResponse({})
+
+    async def get_collected(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.ctx.collected())
+
     async def get_objects(self, request: Request) -> JSONResponse:
         return JSONResponse(objects(self.ctx))
+
+
+_ANY = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 
 
 def routes(ctx: SandboxContext) -> list[BaseRoute]:
@@ -144,6 +164,8 @@ def routes(ctx: SandboxContext) -> list[BaseRoute]:
         Route("/faults", admin.post_fault, methods=["POST"]),
         Route("/faults", admin.clear_faults, methods=["DELETE"]),
         Route("/objects", admin.get_objects, methods=["GET"]),
+        Route("/collected", admin.get_collected, methods=["GET"]),
+        Route("/collect/{path:path}", admin.collect, methods=_ANY),
     ]
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Literal
 
+from . import lies
 from .settings import CONFIG_KEYS, SandboxSettings
 from .store import Store
 
@@ -71,6 +72,7 @@ class SandboxContext:
         self._outcomes: dict[str, list[Outcome]] = {}
         self._counters: Counter[str] = Counter()
         self._faults: list[FaultRule] = []
+        self._collected: list[dict[str, object]] = []
         meta = self.store.get(META, "clock")
         self._offset = float(meta["offset"]) if meta else 0.0
 
@@ -126,7 +128,9 @@ class SandboxContext:
 
     def add_fault(self, rule: FaultRule) -> None:
         """Queue a targeted fault (checked before the random ones)."""
-        if rule.kind not in FAULT_KINDS:
+        if lies.is_lie(rule.kind):
+            lies.check(rule.kind)
+        elif rule.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {rule.kind!r}")
         with self._lock:
             self._faults.append(rule)
@@ -151,6 +155,16 @@ class SandboxContext:
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
+
+    def collect(self, record: dict[str, object]) -> None:
+        """Record a request that followed a ``redirect`` lie."""
+        with self._lock:
+            self._collected.append(record)
+
+    def collected(self) -> list[dict[str, object]]:
+        """Every request that followed a ``redirect`` lie since the last reset."""
+        with self._lock:
+            return list(self._collected)
 
     def configure(self, changes: dict[str, float]) -> dict[str, float]:
         """Change run-time settings (keys of `CONFIG_KEYS`); returns the full config."""
@@ -180,6 +194,7 @@ class SandboxContext:
             self.rng = random.Random(self.initial.seed)
             self._outcomes.clear()
             self._faults.clear()
+            self._collected.clear()
             self._counters.clear()
             self._offset = 0.0
         self.store.reset()

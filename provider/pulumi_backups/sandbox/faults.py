@@ -25,6 +25,7 @@ import anyio
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import lies
 from .context import SandboxContext
 from .emulated import EmulatedApi
 from .registry import api_for
@@ -102,6 +103,9 @@ class FaultMiddleware:
         await self.app(scope, receive, answer.send)
 
     async def _targeted(self, kind: str, scope: Scope, receive: Receive, answer: _Answer) -> None:
+        if lies.is_lie(kind):
+            await self._lie(kind, scope, receive, answer)
+            return
         if kind == "html404":
             headers = [(b"content-type", b"text/html")]
             headers.append((b"content-length", str(len(PROXY_NOT_FOUND)).encode()))
@@ -123,6 +127,25 @@ class FaultMiddleware:
         headers = [(b"content-type", b"application/json"), (b"content-length", b"64")]
         await answer.send({"type": "http.response.start", "status": 200, "headers": headers})
 
+    async def _lie(self, kind: str, scope: Scope, receive: Receive, answer: _Answer) -> None:
+        """Answer as a lying proxy would (``lies``): instead of the handler, or with its
+        answer changed."""
+        name, _, arg = kind.partition(":")
+        if name == "silent":
+            await _disconnected(receive, HOLD_SECONDS)
+        elif name == "trickle":
+            await _trickle(receive, answer, float(arg))
+        elif name == "redirect":
+            await _send(answer, lies.redirect_to(scope, int(arg)))
+        elif name == "date":
+            answer.shift_date(float(arg))
+            await self.app(scope, receive, answer.send)
+        else:
+            captured = _Captured()
+            await self.app(scope, receive, captured.send)
+            api = api_for(scope["path"])
+            await _send(answer, lies.rewrite(kind, captured.answer(), api.name if api else ""))
+
     def _draw(self, error_rate: float, ratelimit_rate: float) -> int | None:
         if error_rate <= 0 and ratelimit_rate <= 0:
             return None
@@ -134,6 +157,53 @@ class FaultMiddleware:
         return None
 
 
+HOLD_SECONDS = 3600.0
+"""The longest a ``silent`` or ``trickle`` lie holds a connection its client keeps open."""
+
+
+async def _disconnected(receive: Receive, seconds: float) -> bool:
+    """Wait at most ``seconds`` for the client to go away; whether it did."""
+    with anyio.move_on_after(seconds):
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        return True
+    return False
+
+
+async def _trickle(receive: Receive, answer: _Answer, every: float) -> None:
+    """A 200 that promises a long JSON body and sends one byte of it every ``every`` s."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"1000000")]
+    await answer.send({"type": "http.response.start", "status": 200, "headers": headers})
+    sent = 0.0
+    while sent < HOLD_SECONDS and not await _disconnected(receive, every):
+        await answer.send({"type": "http.response.body", "body": b" ", "more_body": True})
+        sent += every
+
+
+async def _send(answer: _Answer, lie: lies.Answer) -> None:
+    await answer.send({"type": "http.response.start", "status": lie.status, "headers": lie.headers})
+    await answer.send({"type": "http.response.body", "body": lie.body})
+
+
+class _Captured:
+    """The handler's answer, kept whole instead of sent (for a lie to change it)."""
+
+    def __init__(self) -> None:
+        self.status = 500
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.chunks: list[bytes] = []
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = list(message.get("headers", []))
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
+
+    def answer(self) -> lies.Answer:
+        return lies.Answer(self.status, self.headers, b"".join(self.chunks))
+
+
 class _Answer:
     """The response side of one API request: stamps the API's request-id header (when
     missing) and a `Date` on the sandbox clock (clients judge expiries, e.g. download links,
@@ -142,8 +212,13 @@ class _Answer:
     def __init__(self, send: Send, api: EmulatedApi, now: float) -> None:
         self._send, self._api = send, api
         self._header = api.request_id_header.lower().encode()
+        self._now = now
         self._date = formatdate(now, usegmt=True).encode()
         self.started = False
+
+    def shift_date(self, seconds: float) -> None:
+        """Stamp a `Date` that many seconds off the sandbox clock (a `date` lie)."""
+        self._date = formatdate(self._now + seconds, usegmt=True).encode()
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":

@@ -209,6 +209,12 @@ class Sandbox:
     def clear_faults(self) -> None:
         self._admin("DELETE", "/faults")
 
+    def collected(self) -> list[dict[str, Any]]:
+        """Requests that followed a ``redirect`` lie to another host name (method, path,
+        headers, body): whatever a client sent where it should never have."""
+        result: list[dict[str, Any]] = self._admin("GET", "/collected")
+        return result
+
     def objects(self) -> dict[str, dict[str, Any]]:
         """Every stored object, `{kind: {key: doc}}`."""
         result: dict[str, dict[str, Any]] = self._admin("GET", "/objects")
