@@ -12,7 +12,7 @@ from support.values import from_struct
 
 from pulumi_backups.plugin.server import MAX_ERROR
 from pulumi_backups.sandbox import Sandbox
-from pulumi_backups.sandbox.settings import VPS_SERVER_ID
+from pulumi_backups.sandbox.settings import NASHA_SERVICE, RDB_INSTANCE_ID, VPS_SERVER_ID
 
 BACKUP = "backups:vps:VpsBackup"
 TIMEOUT = 1  # the engine's customTimeouts create, in seconds
@@ -72,3 +72,35 @@ def test_an_error_is_at_most_a_few_kilobytes(plugin: ProviderHost) -> None:
     assert len(message.encode()) <= MAX_ERROR
     assert message.startswith("unknown function backups:ovh:xxx") and message.endswith(":theEnd")
     assert "bytes cut" in message
+
+
+HUGE_READS = {
+    BACKUP: ({"serverId": VPS_SERVER_ID}, "GET /api/v1/backups/"),
+    "backups:scaleway:RdbBackup": (
+        {"instanceId": RDB_INSTANCE_ID, "databaseName": "app"},
+        "GET /rdb/v1/regions/{region}/backups/{backup_id}",
+    ),
+    "backups:ovh:NashaCustomSnapshot": (
+        {"serviceName": NASHA_SERVICE, "partitionName": "backups", "name": "huge"},
+        "GET /1.0/dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot/{name}",
+    ),
+}
+
+
+@pytest.mark.parametrize("token", sorted(HUGE_READS))
+def test_a_20_mb_error_body_is_a_short_error_naming_its_request(
+    plugin: ProviderHost, sandbox: Sandbox, token: str
+) -> None:
+    """Every read answers a 500 of 20 MB in the API's error shape: the refresh's error is a
+    few lines (the server's text cut), with the request id."""
+    inputs, route = HUGE_READS[token]
+    checked = plugin.check(urn(token, "r"), {}, inputs)
+    id_, outputs = plugin.create(urn(token, "r"), checked.inputs)
+    sandbox.fault("body:huge", route, count=None)
+    with pytest.raises(HostError) as failure:
+        plugin.read(urn(token, "r"), id_, outputs, checked.inputs)
+    message = failure.value.message
+    assert failure.value.code == "UNKNOWN", message[:300]
+    assert len(message.encode()) <= MAX_ERROR, message[:300]
+    assert "HTTP 500" in message and "request id" in message, message
+    sandbox.clear_faults()
