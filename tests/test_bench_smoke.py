@@ -166,7 +166,19 @@ def test_lying_answers(sandbox: Sandbox) -> None:
     rows = lying_answers.measure(
         sandbox, names=["proxy 404 on read, refresh", "wrong base URL, destroy"], only=["rdbbackup"]
     )
-    assert [(r.measured, r.verdict) for r in rows] == [("lost 0, leaked 0, dropped 0", "ok")] * 2
+    assert [(r.measured, r.verdict) for r in rows] == [("all 0", "ok")] * 2
+
+
+def test_lying_answers_counts_what_a_lie_leaves() -> None:
+    found = lying_answers.Tally(leaked=2, notes=["a"])
+    found.add(lying_answers.Tally(dropped=1, secret_sent=1, notes=["b"]))
+    assert str(found) == "leaked 2, dropped 1, secret sent 1" and found.notes == ["a", "b"]
+    assert not found.clean and lying_answers.Tally().clean and str(lying_answers.Tally()) == "all 0"
+
+
+def test_every_lying_answers_scenario_names_known_kinds() -> None:
+    for _scenario, kinds, variants in lying_answers.SCENARIOS.values():
+        assert set(kinds) <= set(lying_answers.TARGETS) and variants
 
 
 def test_plugin_concurrency(sandbox: Sandbox) -> None:
