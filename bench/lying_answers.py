@@ -136,14 +136,17 @@ class Tally:
     secret_sent: int = 0
     over_deadline: int = 0
     notes: list[str] = field(default_factory=list)
+    where: dict[str, str] = field(default_factory=dict)
+    """Kind (and variant) -> what its trial left, for those that left something."""
 
     def counts(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "notes"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.type == "int"}
 
     def add(self, other: Tally) -> None:
         for name, value in other.counts().items():
             setattr(self, name, getattr(self, name) + value)
         self.notes += other.notes
+        self.where.update(other.where)
 
     @property
     def clean(self) -> bool:
@@ -477,7 +480,10 @@ def run_scenarios(
                 sandbox.configure(task_seconds=0)
                 with c.workdir() as directory:
                     try:
-                        total.add(scenario(Trial(sandbox, directory, kind, provider_path), variant))
+                        found = scenario(Trial(sandbox, directory, kind, provider_path), variant)
+                        if not found.clean:
+                            found.where[f"{kind} {variant}".strip()] = str(found)
+                        total.add(found)
                     except Exception as err:  # a scenario that code cannot run: in the note
                         total.notes.append(f"{kind} {variant}: {type(err).__name__}: {err}"[:90])
         found[name] = total
@@ -514,6 +520,8 @@ def measure(
             old = run_scenarios(sb, before, [name], only)[name] if before is not None else None
             notes = [f"before: {old}"] if old is not None else []
             notes += [*(old.notes if old else []), *after.notes]
+            if after.where:
+                notes.append("now: " + "; ".join(f"{k}: {v}" for k, v in after.where.items()))
             ok = after.clean and not after.notes
             rows.append(c.Row(name, str(after), "all 0", c.verdict(ok), "; ".join(notes)))
     return rows
