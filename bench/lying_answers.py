@@ -480,10 +480,10 @@ def run_scenarios(
                 sandbox.configure(task_seconds=0)
                 with c.workdir() as directory:
                     try:
-                        found = scenario(Trial(sandbox, directory, kind, provider_path), variant)
-                        if not found.clean:
-                            found.where[f"{kind} {variant}".strip()] = str(found)
-                        total.add(found)
+                        left = scenario(Trial(sandbox, directory, kind, provider_path), variant)
+                        if not left.clean:
+                            left.where[f"{kind} {variant}".strip()] = str(left)
+                        total.add(left)
                     except Exception as err:  # a scenario that code cannot run: in the note
                         total.notes.append(f"{kind} {variant}: {type(err).__name__}: {err}"[:90])
         found[name] = total
