@@ -55,7 +55,8 @@ REASONS: dict[str, dict[str, str]] = {
         "the state (so that a lost answer's snapshot is told apart); after: read it for the "
         "outputs",
         "POST /api/v1/backups/": "start the backup (201, in_progress)",
-        "GET /api/v1/backups/": "poll: list the server's backups (no detail route documented)",
+        "GET /api/v1/backups/": "before: the ids that exist already (an answer naming one is "
+        "another backup); then poll: list the server's backups (no detail route documented)",
         "POST /api/v1/servers/{server_id}/restore/": "start the restore (202)",
         "GET /api/v1/servers/{server_id}/": "poll the server until it is running again",
         f"POST {_RDB}": "start the backup (creating)",

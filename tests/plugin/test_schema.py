@@ -230,6 +230,7 @@ def test_types_of_inputs_and_outputs(schema: dict[str, Any]) -> None:
         "create": "number",
         "update": "number",
         "delete": "number",
+        "read": "number",
     }
     vps_backup = resources["backups:vps:VpsBackup"]["properties"]
     assert vps_backup["triggers"]["$ref"] == "pulumi.json#/Any"

@@ -70,7 +70,7 @@ CASES = [
          says=("no Scaleway secret key", "stack config `scaleway:secretKey`",
                "environment variable SCW_SECRET_KEY", f"Scaleway config file {SCW_FILE}")),
     Case("vps-wrong-token", ["vps"], change={"vps:apiToken": WRONG["vps:apiToken"]},
-         says=("POST /api/v1/backups/", "HTTP 401", "Invalid token.")),
+         says=("GET /api/v1/backups/", "HTTP 401", "Invalid token.")),  # before the POST
     Case("vps-missing-token", ["vps"], drop=("vps:apiToken",),
          says=("no VPS panel API token", "stack config `vps:apiToken`",
                "environment variable VPS_API_TOKEN")),

@@ -61,6 +61,7 @@ class Case:
     find: Finder
     refused: str | None = None  # what a plain re-run's error says, when it must refuse
     extra: dict[str, Any] = field(default_factory=dict)
+    after: str | None = None  # the route whose request starts the slow operation, if not Create
 
 
 def _where(kind: str, **wanted: Any) -> Finder:
@@ -97,6 +98,7 @@ CASES = {
         {"vps_backups": 1},
         "GET /api/v1/backups/",
         _where("VpsBackup", description="reliability backup 0"),
+        after="POST /api/v1/backups/",  # the create lists the server's backups before it
     ),
     "rdb backup": Case(
         "rdb0",
@@ -187,7 +189,7 @@ def test_an_interrupted_create_is_neither_duplicated_nor_lost(
 ) -> None:
     before = footprint(sandbox)
     run = engine(sandbox, tmp_path, case.config)
-    kill = KillWhilePolling(sandbox, monkeypatch, case.target, case.polled)
+    kill = KillWhilePolling(sandbox, monkeypatch, case.target, case.polled, case.after)
     reported = interrupt(sandbox, run, kill)
     assert "Create failed (UNAVAILABLE)" in reported  # the provider died: no id, no message
 

@@ -83,6 +83,23 @@ def test_pagination_is_drf_page_number(vps: httpx.Client) -> None:
     beyond = vps.get("/backups/", params={"page": 3})
     assert (beyond.status_code, beyond.json()) == (404, {"detail": "Invalid page."})
     assert listed(vps, server_id=SERVER, page=1)["results"] == page_one["results"]
+    assert listed(vps, server_id=SERVER, page="last")["results"] == page_two["results"]
+    for bad in (0, -1, "x"):
+        assert vps.get("/backups/", params={"page": bad}).json() == {"detail": "Invalid page."}
+
+
+def test_pages_shift_as_backups_come_and_go(vps: httpx.Client) -> None:
+    """Each request pages the listing as it is then, as DRF does: a page read after a delete
+    starts one entry further on, a page the listing shrank away from is gone."""
+    ids = [create(vps)["id"] for _ in range(51)]
+    page_one = listed(vps, server_id=SERVER)
+    assert vps.delete(f"/backups/{ids[-1]}/").status_code == 204  # newest: on page one
+    gone = httpx.get(page_one["next"], headers=vps.headers)
+    assert (gone.status_code, gone.json()) == (404, {"detail": "Invalid page."})
+    create(vps)
+    create(vps)
+    page_two = httpx.get(page_one["next"], headers=vps.headers).json()
+    assert page_two["count"] == 52 and [i["id"] for i in page_two["results"]] == [ids[1], ids[0]]
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,8 @@ def test_create_waits_for_completion_and_reads_back(panel: Panel) -> None:
         "expires_at": None,
         "server_name": "web-server-01",
     }
-    assert panel.calls("GET") == ["GET /api/v1/backups/"] * 3
+    # One listing before the POST (the ids that exist already), then the three polls.
+    assert panel.calls("GET") == ["GET /api/v1/backups/"] * 4
     assert len(panel.clock.sleeps) == 2
     assert listed.description == "Pre-deployment backup"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from support.fakes import FakeClock
 from vps.panel import CREATE, LIST, SERVER, TOKEN, Panel, no_server_route
 
 from pulumi_backups.core.config import set_stack_config
@@ -62,18 +63,18 @@ def _answering(*bodies: object) -> VpsClient:
     pages = list(bodies)
 
     def handle(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json=pages.pop(0) if pages else {"results": []})
+        return httpx.Response(200, json=pages.pop(0) if pages else {"count": 0, "results": []})
 
     settings = VpsSettings(api_url=BASE, api_token="t")
-    return VpsClient(settings, transport=httpx.MockTransport(handle))
+    return VpsClient(settings, transport=httpx.MockTransport(handle), clock=FakeClock().clock())
 
 
-def test_find_backup_ignores_other_servers_and_missing_ids() -> None:
+def test_an_entry_of_another_server_is_a_lie_not_an_absence() -> None:
     other = {**LISTED, "server": {"id": 777, "name": "db-01"}}
-    client = _answering(*[{"results": [other]}] * 3)  # a panel that ignores the filter
-    assert client.find_backup(SERVER, 499) is None
+    client = _answering(*[{"count": 1, "results": [other]}] * 3)  # a panel ignoring the filter
+    with pytest.raises(ApiError, match=r"another object \(server 777\).*\(server 12345\)"):
+        client.find_backup(SERVER, 499)
     assert client.find_backup(777, 499) is not None
-    assert client.find_backup(777, 1) is None
 
 
 def test_refresh_reads_share_one_recent_listing_and_waits_never_do(panel: Panel) -> None:
@@ -90,21 +91,30 @@ def test_refresh_reads_share_one_recent_listing_and_waits_never_do(panel: Panel)
 
 
 def test_pagination_link_to_another_host_is_refused() -> None:
-    client = _answering({"results": [], "next": "https://evil.test/api/v1/backups/?page=2"})
+    link = "https://evil.test/api/v1/backups/?page=2"
+    client = _answering({"count": 1, "results": [], "next": link})
     with pytest.raises(ApiError, match="refusing pagination link"):
         client.list_backups(SERVER)
 
 
 def test_pagination_that_loops_is_an_error() -> None:
-    loop = {"results": [], "next": f"{BASE}/api/v1/backups/?page=2"}
+    loop = {"count": 1, "results": [], "next": f"{BASE}/api/v1/backups/?page=2"}
     client = _answering(loop, loop, loop)
     with pytest.raises(ApiError, match="pagination does not end"):
         client.list_backups(SERVER)
 
 
-def test_unpaginated_list_is_accepted() -> None:
-    client = _answering([LISTED])
-    assert [b.id for b in client.list_backups(SERVER)] == [499]
+@pytest.mark.parametrize(
+    ("body", "wrong"),
+    [
+        ([LISTED], "body: Input should be a valid dictionary"),
+        ({"results": [LISTED]}, "count: Field required"),
+        ({"count": 1, "results": [{**LISTED, "server": None}]}, "results.0.server"),
+    ],
+)
+def test_a_listing_that_is_no_page_object_is_malformed(body: object, wrong: str) -> None:
+    with pytest.raises(ApiError, match=f"HTTP 200: malformed answer: {wrong}"):
+        _answering(body).list_backups(SERVER)
 
 
 def test_bad_token_is_an_auth_error_that_says_what_to_fix(panel: Panel) -> None:

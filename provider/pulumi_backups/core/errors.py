@@ -12,6 +12,7 @@
     │   ├── RateLimitedError         429
     │   ├── ServerError              5xx
     │   └── TransportError           no answer at all (connection refused, reset, timeout)
+    │       └── DeadlineError        no complete answer before the operation's deadline
     ├── TaskFailedError              a server-side task or object ended in a failure status
     └── WaitTimeoutError             a deadline passed while waiting for a status
 
@@ -181,6 +182,21 @@ def lost_connection(
         message = f"connection refused: nothing answers at {where.rstrip('/')} ({hint})"
         return TransportError(call, message, sent=False, refused=True)
     return TransportError(call, str(err) or type(err).__name__, sent=sent)
+
+
+class DeadlineError(TransportError):
+    """A request cut short by its operation's deadline: no complete answer came in time."""
+
+
+def deadline_passed(call: str, seconds: float, setting: str, *, sent: bool) -> DeadlineError:
+    """The error for ``call`` cut short by its operation's deadline (``seconds`` long, from
+    ``setting``); ``sent`` when the request went out."""
+    raise_it = TIMEOUT_SETTINGS.get(setting, setting)
+    message = (
+        f"no complete answer within the operation's deadline of {seconds:g} s; "
+        f"raise {raise_it} if the service is legitimately slow"
+    )
+    return DeadlineError(call, message, sent=sent)
 
 
 class TaskFailedError(BackupsError):

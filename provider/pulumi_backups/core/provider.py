@@ -38,8 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from .config import set_stack_config
 from .errors import BackupsError, in_resource
 from .fields import CheckContext, Seconds, plain_input, shown
-from .retry import retries_within
-from .waiting import DEFAULT_TIMEOUT, WaitPolicy, utc_now
+from .waiting import DEFAULT_TIMEOUT, READ_TIMEOUT, WaitPolicy, utc_now, within
 
 PROVIDER_KEY = "__provider"
 
@@ -64,7 +63,8 @@ MAX_PROPERTY = 80
 
 
 class Timeouts(BaseModel):
-    """Per-operation deadlines, in seconds.
+    """Per-operation deadlines, in seconds: each bounds every request, retry and wait of its
+    operation (a create, update or delete defaults to 1800 s, a read to 60 s).
 
     ``custom_timeouts`` never reach dynamic providers; the provider plugin receives them, and
     the engine's then win over these."""
@@ -74,6 +74,9 @@ class Timeouts(BaseModel):
     create: Seconds | None = Field(default=None, description="Deadline of a create, in seconds.")
     update: Seconds | None = Field(default=None, description="Deadline of an update, in seconds.")
     delete: Seconds | None = Field(default=None, description="Deadline of a delete, in seconds.")
+    read: Seconds | None = Field(
+        default=None, description="Deadline of a read (each resource of a refresh), in seconds."
+    )
 
 
 class ResourceArgs(BaseModel):
@@ -237,7 +240,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.parse(props)
         try:
-            with retries_within(self.wait_policy(args, "create").timeout):
+            with within(self.wait_policy(args, "create")):
                 resource_id, outs = self.create_resource(args)
         except BackupsError as err:
             raise in_resource(self.describe(args), "create", err) from err
@@ -246,7 +249,8 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         args = self.parse(props)
         try:
-            outs = self.read_resource(id_, args, props)
+            with within(self.wait_policy(args, "read")):
+                outs = self.read_resource(id_, args, props)
         except BackupsError as err:
             raise in_resource(f"{self.kind} {id_}", "read", err) from err
         if outs is None:
@@ -256,7 +260,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         args = self.parse(news)
         try:
-            with retries_within(self.wait_policy(args, "update").timeout):
+            with within(self.wait_policy(args, "update")):
                 outs = self.update_resource(id_, olds, args)
         except BackupsError as err:
             raise in_resource(f"{self.kind} {id_}", "update", err) from err
@@ -265,7 +269,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         args = self.parse(props)
         try:
-            with retries_within(self.wait_policy(args, "delete").timeout):
+            with within(self.wait_policy(args, "delete")):
                 self.delete_resource(id_, args, props)
         except BackupsError as err:
             raise in_resource(f"{self.kind} {id_}", "delete", err) from err
@@ -310,13 +314,16 @@ class BaseProvider(ResourceProvider, Generic[A]):
         return self.args_type.model_validate(self._input_fields(props))  # type: ignore[return-value]
 
     def wait_policy(self, args: ResourceArgs, operation: str) -> WaitPolicy:
-        """The wait policy for ``operation`` (create / update / delete) honouring ``timeouts``."""
-        timeout = ENGINE_TIMEOUT.get()
+        """The deadline of ``operation`` (create / read / update / delete): the engine's
+        ``customTimeouts`` (never for a read), else ``timeouts``, else the kind's default
+        (:data:`READ_TIMEOUT` for a read). Each operation opens it once (:func:`within`)."""
+        timeout = ENGINE_TIMEOUT.get() if operation != "read" else None
         if timeout:
             return WaitPolicy(timeout=timeout, setting="customTimeouts")
         if args.timeouts:
             timeout = getattr(args.timeouts, operation, None)
-        return WaitPolicy(timeout=timeout or self.default_timeout)
+        default = READ_TIMEOUT if operation == "read" else self.default_timeout
+        return WaitPolicy(timeout=timeout or default)
 
     def _input_fields(self, props: Mapping[str, Any]) -> dict[str, Any]:
         fields = self.args_type.model_fields

@@ -5,22 +5,22 @@ safe for the provider host's 4 threads. Only errors whose ``transient`` property
 retried (429, 502/503/504, connections that got no answer); a non-idempotent call is retried
 on a 500 or a lost answer only when the caller says the server cannot have acted on it.
 
-Retries never outlast the operation they serve: inside :func:`retries_within` (which each
-create, update and delete opens with its ``timeouts`` value), a retry whose pause would end
-past the deadline is not made, and the last error is raised at once.
+Retries never outlast the operation they serve: a retry whose pause would end past the
+operation's deadline (``core.waiting.current``, opened by each create, read, update and delete)
+is not made, and the last error is raised at once.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import ApiError, TransportError
+from .waiting import Clock, Deadline, WaitPolicy, current, within
 
 T = TypeVar("T")
 
@@ -45,29 +45,18 @@ class RetryPolicy:
 
 DEFAULT_RETRY = RetryPolicy()
 
-_DEADLINE: ContextVar[tuple[Callable[[], float], float] | None] = ContextVar(
-    "retry_deadline", default=None
-)
 
-
-@contextmanager
-def retries_within(seconds: float, now: Callable[[], float] = time.monotonic) -> Iterator[None]:
-    """Within this block (in this thread), retries stop ``seconds`` from now on ``now``'s
-    clock. Blocks nest: the inner deadline applies inside it."""
-    token = _DEADLINE.set((now, now() + seconds))
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+def retries_within(
+    seconds: float, now: Callable[[], float] = time.monotonic
+) -> AbstractContextManager[Deadline]:
+    """An operation's deadline of ``seconds`` on ``now``'s clock (:func:`core.waiting.within`)."""
+    return within(WaitPolicy(timeout=seconds), Clock(now=now))
 
 
 def _past_deadline(delay: float) -> bool:
-    """Whether pausing ``delay`` seconds would end past the current deadline, if any."""
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return False
-    now, until = deadline
-    return now() + delay > until
+    """Whether pausing ``delay`` seconds would end past the operation's deadline, if any."""
+    deadline = current()
+    return deadline is not None and deadline.left() < delay
 
 
 def is_retryable(err: BaseException, *, idempotent: bool) -> bool:
@@ -87,7 +76,7 @@ def call_with_retry(
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
     """Call ``send`` until it succeeds, fails for good, ``policy.attempts`` are used up, or
-    the next pause would end past the deadline of :func:`retries_within`."""
+    the next pause would end past the operation's deadline."""
     attempt, refused_pauses = 1, 0.0
     while True:
         try:

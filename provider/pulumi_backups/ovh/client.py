@@ -6,6 +6,11 @@ maps the answer by status and ``errorCode`` / ``class`` (never by message text) 
 :mod:`pulumi_backups.core.errors`, with the call, the server's message and ``X-OVH-QUERYID``.
 Transient failures are retried there, and only there.
 
+python-ovh sends through :class:`BoundedSession`: no redirect is ever followed (requests would
+resend the application key, the consumer key and the signature, and for a 307 the body, a
+database password, wherever a 3xx points: it is an error naming where), and every request
+is bounded by the operation's deadline (``core.waiting.current``), its body read in chunks.
+
 "Gone" only on proof: a 404 is a :class:`NotFoundError` only in OVHcloud's own JSON error
 shape (``class`` or ``errorCode`` with a ``message``); an HTML page from a proxy or any other
 404 is a plain :class:`ApiError` naming ``ovh:endpoint``. So is every failure of
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,7 +43,16 @@ from ..core.errors import (
     error_for_status,
     lost_connection,
 )
-from ..core.http_client import decoded
+from ..core.http_client import (
+    ERROR_BODY_LIMIT,
+    Budget,
+    bounded,
+    decoded,
+    redirected,
+    sending,
+    timed_out,
+    within_budget,
+)
 from ..core.retry import DEFAULT_RETRY, RetryPolicy, call_with_retry
 from ..core.waiting import SYSTEM_CLOCK, Clock
 from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, OvhSettings, resolve_ovh
@@ -53,6 +68,9 @@ _AUTH_CODES = {
 }
 _IDEMPOTENT = {"GET", "PUT", "DELETE"}
 TIMEOUT = (10.0, 120.0)
+"""Socket timeouts (connect, read) of a request, each at most what is left of the deadline."""
+CHUNK = 64 * 1024
+_TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError)
 API_BASES = ("/1.0", "/v1")
 """The paths under which OVHcloud serves its API (``https://eu.api.ovh.com/v1`` = ``/1.0``)."""
 
@@ -81,7 +99,47 @@ def _query(params: dict[str, Any]) -> str:
     return ("?" + urlencode(prepared)) if prepared else ""
 
 
-def _never_sent(err: requests.RequestException) -> bool:
+class BoundedSession(requests.Session):
+    """The session python-ovh sends with: it never follows a redirect, its timeouts are at
+    most what the running request has left of the operation's deadline, and it leaves the
+    body to be read (``stream``) by :func:`_read`, within that time."""
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        connect, read = TIMEOUT
+        kwargs.update(
+            timeout=(within_budget(connect), within_budget(read)),
+            allow_redirects=False,
+            stream=True,
+        )
+        return super().request(*args, **kwargs)
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it comes, each socket read waiting at most what the request has left
+    (a server sending a byte at a time cannot hold the request past it)."""
+    raw = response.raw
+    while True:
+        # Read again each time: urllib3 gives the connection back to its pool (to another
+        # thread) as soon as the body is read, and this request's time is not that one's.
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(within_budget(TIMEOUT[1]))
+        chunk = raw.read1(CHUNK, decode_content=True)
+        if not chunk:
+            return
+        yield chunk
+
+
+def _read(response: requests.Response, budget: Budget | None) -> None:
+    """Read the body of ``response`` (an error's: its first ERROR_BODY_LIMIT bytes)."""
+    limit = None if response.status_code < 300 else ERROR_BODY_LIMIT
+    try:
+        response._content = bounded(_chunks(response), limit=limit, budget=budget)
+    finally:
+        response.close()
+
+
+def _never_sent(err: Exception) -> bool:
     if isinstance(err, requests.ConnectTimeout):
         return True
     reason = err.args[0] if err.args else None
@@ -127,6 +185,7 @@ class OvhClient:
             client_secret=settings.client_secret,
             timeout=TIMEOUT,
         )
+        self._ovh._session = BoundedSession()
 
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path + _query(params))
@@ -147,16 +206,14 @@ class OvhClient:
             self._sync_time()
 
         def send() -> Any:
-            try:
-                response = self._ovh.raw_call(method, path, body, need_auth=need_auth)
-            except requests.RequestException as err:
-                where, sent = self._ovh._endpoint, not _never_sent(err)
-                raise lost_connection(
-                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
-                ) from err
+            response = self._send(method, path, body, call, need_auth)
+            if 300 <= response.status_code < 400:
+                location = response.headers.get("Location")
+                raise redirected(call, response.status_code, location, ENDPOINT_HINT)
             if response.status_code >= 300:
                 raise _error(call, response)
-            return decoded(call, response, ENDPOINT_HINT)
+            request_id = response.headers.get("X-OVH-QUERYID")
+            return decoded(call, response, ENDPOINT_HINT, request_id=request_id)
 
         def sent_with_retries() -> Any:
             idempotent, sleep = method in _IDEMPOTENT, self.clock.sleep
@@ -171,6 +228,28 @@ class OvhClient:
             self._ovh._time_delta = None
             self._sync_time()
             return sent_with_retries()
+
+    def _send(
+        self, method: str, path: str, body: Any, call: str, need_auth: bool
+    ) -> requests.Response:
+        """One request signed by python-ovh and its answer, read within the deadline."""
+        with sending(call, self.clock) as budget:
+            clamped = budget is not None and budget.left() < TIMEOUT[1]
+            try:
+                response: requests.Response = self._ovh.raw_call(
+                    method, path, body, need_auth=need_auth
+                )
+                _read(response, budget)
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as err:
+                sent = not _never_sent(err)
+                late = timed_out(budget, clamped=clamped, sent=sent)
+                if late is not None and isinstance(err, _TIMEOUTS):
+                    raise late from err
+                where = self._ovh._endpoint
+                raise lost_connection(
+                    call, err, sent=sent, where=where, hint=ENDPOINT_HINT
+                ) from err
+        return response
 
     def _sync_time(self) -> None:
         """Read the server's clock once (python-ovh would, but outside of our retries).

@@ -6,6 +6,10 @@ have acted on it), and maps every error answer by status into
 :mod:`pulumi_backups.core.errors`, with the call, the panel's own message (DRF ``detail`` or
 field errors) and ``X-Request-Id``. The typed methods above it speak in models and never
 expose status codes, except where the docs give one a meaning (404 on delete = already gone).
+Every answer is read through :func:`~pulumi_backups.core.answers.parsed` (:meth:`fetch`); a
+listing counts only when complete and consistent (:mod:`.listings`, which also shares the
+listings of one client); an answer about another backup than the one asked for is an
+:class:`AnotherBackupError`.
 A 404 counts as the panel's only in Django REST framework's JSON shape (``{"detail": ...}``);
 an HTML page from a proxy or a wrong base path is a plain ApiError naming ``vps:apiUrl``.
 
@@ -16,13 +20,13 @@ are injectable; tests serve their client to the providers with ``clients.substit
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.answers import parsed, same_object
 from ..core.clients import ClientCache
 from ..core.errors import (
     ApiError,
@@ -34,10 +38,21 @@ from ..core.errors import (
 from ..core.http_client import HttpApi, HttpClient, decoded
 from ..core.retry import DEFAULT_RETRY, RetryPolicy
 from ..core.waiting import SYSTEM_CLOCK, Clock
-from .models import Backup, CreateBackupRequest, RestoreAnswer, RestoreRequest, Server
+from .listings import Listings, ShiftedListingError, consistent, read_until_still
+from .models import (
+    Backup,
+    BackupPage,
+    CreateBackupRequest,
+    RestoreAnswer,
+    RestoreRequest,
+    Server,
+)
 from .settings import CREDENTIALS_HINT, ENDPOINT_HINT, VpsSettings, resolve_vps
 
+T = TypeVar("T")
 BACKUPS = "/api/v1/backups/"
+LIST_CALL = f"GET {BACKUPS}"
+CREATE_CALL = f"POST {BACKUPS}"
 TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 MAX_PAGES = 1000
 _IDEMPOTENT = frozenset({"GET", "PUT", "DELETE"})
@@ -108,9 +123,7 @@ class VpsClient:
     ) -> None:
         self.retry = retry
         self.clock = clock
-        self._listings: dict[int, tuple[float, dict[int, Backup]]] = {}
-        self._listing_locks: dict[int, threading.Lock] = {}
-        self._listings_guard = threading.Lock()
+        self._listings = Listings(lambda server_id: self._listing(server_id, "manual"), clock)
         self._origin = urlsplit(settings.api_url)[:2]
         headers = {"Authorization": f"Bearer {settings.api_token}", "Accept": "application/json"}
         self._http = HttpClient(API, settings.api_url, headers, retry, clock, transport)
@@ -128,56 +141,66 @@ class VpsClient:
         call = f"{method} {urlsplit(url).path}"
         return decoded(call, self._http.send(method, url, call, params=params, json=body))
 
+    def fetch(
+        self,
+        method: str,
+        url: str,
+        build: Callable[[Any], T],
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> T:
+        """Send one call like :meth:`call` and read its answer with ``build`` (a model's
+        ``from_api``): an answer that is no JSON, too deep, empty or refused by the model is
+        an ApiError "malformed answer" naming the call."""
+        call = f"{method} {urlsplit(url).path}"
+        response = self._http.send(method, url, call, params=params, json=body)
+        status, request_id = response.status_code, response.headers.get("X-Request-Id")
+        data = parsed(call, lambda r: decoded(call, r), response, status=status)
+        return parsed(call, build, data, status=status, request_id=request_id)
+
     # -- backups ------------------------------------------------------------------------------
 
     def list_backups(self, server_id: int, backup_type: str | None = None) -> list[Backup]:
-        """Every backup of ``server_id`` (following DRF ``next`` links when the panel pages)."""
-        return list(self._pages(BACKUPS, {"server_id": server_id, "backup_type": backup_type}))
+        """Every backup of ``server_id`` (of ``backup_type``), as one complete, consistent
+        listing reads them (see :mod:`.listings`)."""
+        return list(self._listing(server_id, backup_type).values())
+
+    def manual_backups(self, server_id: int, *, max_age: float = 0.0) -> Mapping[int, Backup]:
+        """The server's manual backups by id, from a listing begun after this call, or at most
+        ``max_age`` seconds old (shared with the other calls that can use it)."""
+        return self._listings.get(server_id, max_age=max_age).backups
 
     def find_backup(self, server_id: int, backup_id: int, *, max_age: float = 0.0) -> Backup | None:
-        """The manual backup ``backup_id`` of ``server_id``, or None when it is not listed.
+        """The manual backup ``backup_id`` of ``server_id``; None only on proof that the server
+        does not list it: two consistent listings, the second begun after the first.
 
         No detail route is documented: the server's list is the only way to read a backup.
-        With ``max_age`` > 0 (refresh), reads of one server share a listing at most that many
-        seconds old, taken once while the other threads wait: N reads cost one listing, not N
-        listings of growing length. Waits pass 0 and always see the panel's latest word.
-        """
-        if max_age <= 0:
-            listing = self._manual_backups(server_id)
-        else:
-            listing = self._recent_listing(server_id, max_age)
-        found = listing.get(backup_id)
-        return found if found is not None and found.server.id == server_id else None
-
-    def _manual_backups(self, server_id: int) -> dict[int, Backup]:
-        query = {"server_id": server_id, "backup_type": "manual"}
-        return {backup.id: backup for backup in self._pages(BACKUPS, query)}
-
-    def _recent_listing(self, server_id: int, max_age: float) -> dict[int, Backup]:
-        with self._listings_guard:
-            lock = self._listing_locks.setdefault(server_id, threading.Lock())
-        with lock:
-            taken = self._listings.get(server_id)
-            if taken is None or self.clock.now() - taken[0] > max_age:
-                taken = (self.clock.now(), self._manual_backups(server_id))
-                self._listings[server_id] = taken
-            return taken[1]
+        With ``max_age`` > 0 (refresh, delete), calls for one server share a listing at most
+        that many seconds old, taken once while the other threads wait: N reads cost one
+        listing, not N listings of growing length. Waits pass 0: the panel's latest word."""
+        return self._listings.find(server_id, backup_id, max_age=max_age)
 
     def create_backup(self, request: CreateBackupRequest) -> Backup:
-        """Start a manual backup; the answer (201) is the backup in ``in_progress``."""
+        """Start a manual backup; the answer (201) is the backup in ``in_progress``, checked
+        to be of the server and description asked for (an ApiError naming both if not)."""
         try:
-            answer = self.call("POST", BACKUPS, body=request.to_api())
+            backup = self.fetch("POST", BACKUPS, Backup.from_api, body=request.to_api())
         except NotFoundError as err:
             note = f"server {request.server_id} does not exist or this token cannot see it"
             raise with_note(err, note) from err
-        return Backup.from_api(answer)
+        what = f"the backup asked of server {request.server_id}"
+        same_backup(CREATE_CALL, what, request.identity(), backup.identity())
+        return backup
 
     def delete_backup(self, backup_id: int) -> bool:
-        """Delete a backup for good; False when it was already gone (404)."""
+        """Delete a backup for good; False when it was already gone (the panel's own 404)."""
         try:
             self.call("DELETE", _backup_path(backup_id))
         except NotFoundError:
             return False
+        finally:
+            self._listings.forget(backup_id)
         return True
 
     @staticmethod
@@ -185,13 +208,24 @@ class VpsClient:
         """The call that deletes ``backup_id``, as messages tell a user to make it by hand."""
         return f"DELETE {_backup_path(backup_id)}"
 
+    @staticmethod
+    def manual_backups_call(server_id: int) -> str:
+        """The call that lists a server's manual backups, as messages tell a user to make it."""
+        return f"GET {BACKUPS}?server_id={server_id}&backup_type=manual"
+
     # -- servers ------------------------------------------------------------------------------
 
     def restore_server(self, request: RestoreRequest) -> RestoreAnswer:
-        """Ask for a server to be restored from a backup (202 while it restores)."""
+        """Ask for a server to be restored from a backup (202 while it restores); an answer
+        that names another server or backup is an ApiError naming both."""
         path = f"{_server_path(request.server_id)}restore/"
-        answer = self.call("POST", path, body=request.to_api())
-        return RestoreAnswer.from_api(answer if isinstance(answer, dict) else {})
+        answer = self.fetch("POST", path, RestoreAnswer.from_api, body=request.to_api())
+        asked = {"server_id": request.server_id, "backup_id": request.backup_id}
+        answered = {"server_id": answer.server_id, "backup_id": answer.backup_id}
+        said = {key: value for key, value in answered.items() if value is not None}
+        what = f"the restore asked of server {request.server_id}"
+        same_backup(f"POST {path}", what, {key: asked[key] for key in said}, said)
+        return answer
 
     def get_server(self, server_id: int) -> Server | None:
         """The server's current state, or None when the panel offers no server route.
@@ -199,40 +233,57 @@ class VpsClient:
         The backup docs do not document ``GET /api/v1/servers/{id}/``; callers use it only
         right after acting on the server, so a 404 or 405 there means the route is missing.
         """
+        path = _server_path(server_id)
         try:
-            answer = self.call("GET", _server_path(server_id))
+            server = self.fetch("GET", path, Server.from_api)
         except NotFoundError:
             return None
         except ApiError as err:
             if err.status in (405, 501):
                 return None
             raise
-        return Server.from_api(answer)
+        same_object(f"GET {path}", f"server {server_id}", {"id": server_id}, {"id": server.id})
+        return server
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _pages(self, url: str, params: dict[str, Any] | None) -> Iterator[Backup]:
+    def _listing(self, server_id: int, backup_type: str | None) -> dict[int, Backup]:
+        """One complete, consistent listing, read again while it shifts (bounded)."""
+        query = {"server_id": server_id, "backup_type": backup_type}
+        return read_until_still(
+            lambda: consistent(LIST_CALL, self._pages(query), server_id, backup_type),
+            self.clock,
+            self.retry.delay,
+        )
+
+    def _pages(self, params: dict[str, Any] | None) -> Iterator[BackupPage]:
+        """The pages of a listing, in turn. The panel's 404 for a later page (DRF's "Invalid
+        page.") means the listing shrank while it was read."""
         seen: set[str] = set()
-        next_url: str | None = url
+        next_url: str | None = BACKUPS
         while next_url is not None:
             if next_url in seen or len(seen) >= MAX_PAGES:
-                raise ApiError(f"GET {urlsplit(url).path}", 200, "pagination does not end")
+                raise ApiError(LIST_CALL, 200, "pagination does not end")
+            try:
+                page = self.fetch("GET", next_url, BackupPage.from_api, params=params)
+            except NotFoundError as err:
+                if not seen:
+                    raise
+                message = f"page {len(seen) + 1} is gone ({err.message})"
+                raise ShiftedListingError(LIST_CALL, err.status, message) from err
             seen.add(next_url)
-            page = self.call("GET", next_url, params=params)
             params = None  # a `next` link carries the whole query
-            items = page.get("results", []) if isinstance(page, dict) else page or []
-            yield from (Backup.from_api(item) for item in items)
-            next_url = self._next(url, page)
+            yield page
+            next_url = self._next(page.next)
 
-    def _next(self, url: str, page: Any) -> str | None:
-        link = page.get("next") if isinstance(page, dict) else None
+    def _next(self, link: str | None) -> str | None:
         if not link:
             return None
-        parts = urlsplit(str(link))
+        parts = urlsplit(link)
         if parts.scheme and parts[:2] != self._origin:
             # Never send the token to another host, whatever a page says.
-            raise ApiError(f"GET {urlsplit(url).path}", 200, f"refusing pagination link {link}")
-        return str(link)
+            raise ApiError(LIST_CALL, 200, f"refusing pagination link {link}")
+        return link
 
     def close(self) -> None:
         """Close the pooled connections."""
@@ -243,6 +294,35 @@ class VpsClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+class AnotherBackupError(ApiError):
+    """An answer names another backup than the one asked for (another server, description,
+    or an id that existed before): nothing is done with the backup it names, never deleted."""
+
+
+def same_backup(
+    call: str, what: str, asked: Mapping[str, object], answered: Mapping[str, object]
+) -> None:
+    """:func:`~pulumi_backups.core.answers.same_object`, raising :class:`AnotherBackupError`."""
+    try:
+        same_object(call, what, asked, answered)
+    except ApiError as err:
+        raise AnotherBackupError(err.call, err.status, err.message) from None
+
+
+def acted(err: ApiError) -> bool:
+    """Whether the panel may have carried out the call that failed with ``err``: its answer
+    was lost after the request went out, or came (2xx) and could not be believed."""
+    return err.may_have_acted or 200 <= err.status < 300
+
+
+def may_exist(server_id: int) -> str:
+    """What a create that failed after the panel may have acted tells the user."""
+    return (
+        f"the panel may have started a backup of server {server_id}: check its manual "
+        f"backups ({VpsClient.manual_backups_call(server_id)}) before running again"
+    )
 
 
 def _backup_path(backup_id: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import Self
 
 BACKUP_DONE = "completed"
@@ -67,6 +67,21 @@ class Backup(_ApiModel):
     def detail(self) -> str:
         return self.message or ""
 
+    def identity(self) -> dict[str, object]:
+        """What says which backup this is, beside its id: its server and description."""
+        return {"server": self.server.id, "description": self.description or ""}
+
+
+class BackupPage(_ApiModel):
+    """One page of a backup listing, Django REST framework's page-number pagination:
+    ``count`` is the length of the whole listing (every page says the same while nothing
+    changes), ``next`` the link to the next page, null on the last (absent in the docs'
+    example: the same)."""
+
+    count: int = Field(ge=0)
+    next: str | None = None
+    results: list[Backup]
+
 
 class Server(_ApiModel):
     """A server as the panel's server route returns it."""
@@ -77,10 +92,13 @@ class Server(_ApiModel):
 
 
 class RestoreAnswer(_ApiModel):
-    """The answer to a restore request (202, ``status`` restoring)."""
+    """The answer to a restore request (202, ``status`` restoring); the sandbox, like a DRF
+    serializer of the request, also names the server and the backup."""
 
     status: str | None = None
     message: str | None = None
+    server_id: int | None = None
+    backup_id: int | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -95,6 +113,11 @@ class CreateBackupRequest(BaseModel):
 
     server_id: int
     description: str | None = None
+
+    def identity(self) -> dict[str, object]:
+        """What the backup made on this request says of itself (:meth:`Backup.identity`):
+        no description is an empty one."""
+        return {"server": self.server_id, "description": self.description or ""}
 
     def to_api(self) -> dict[str, Any]:
         body: dict[str, Any] = {"server_id": self.server_id}

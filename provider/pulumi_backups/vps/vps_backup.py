@@ -1,13 +1,17 @@
 """VpsBackup: a manual backup of a VPS panel server.
 
-Create starts the backup (201, ``in_progress``), waits until it is ``completed`` and reads it
-back; a backup that ends ``failed``/``error`` or outlives its deadline is deleted before the
-error is raised (or named in it when that delete fails), so nothing is left behind unknown.
-The panel documents no detail route: a backup is read by listing its server's backups. Every
-argument change replaces the backup (a backup cannot be edited); ``triggers`` make a new one,
-which is created before the old one is deleted. Delete answers 204; 404 means already gone.
-Delete agrees with read: it deletes only a backup the server in the id lists. The work itself
-is in :mod:`.operations`.
+Create starts the backup (201, ``in_progress``), checks that the answer is about the backup
+it made (server, description, an id not listed before), waits until it is ``completed`` and
+reads it back; a backup that ends ``failed``/``error`` or outlives its deadline is deleted
+before the error is raised (or named in it when that delete fails), so nothing is left behind
+unknown. Under the provider plugin, a backup that outlives the deadline is kept in the state
+instead (IncompleteCreateError), and the next ``up``'s update waits for it to complete.
+The panel documents no detail route: a backup is read by listing its server's backups, and
+is gone only when two consistent listings do not list it. Every argument change replaces the
+backup (a backup cannot be edited); ``triggers`` make a new one, which is created before the
+old one is deleted. Delete answers 204; the panel's 404 means already gone. Delete agrees
+with read: it deletes only a backup the server in the id lists. The work itself is in
+:mod:`.operations`.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pydantic import Field
 from ..core.errors import BackupsError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
+from ..core.partial import IncompleteCreateError
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import refuse_import, resource_props
 from . import operations
@@ -88,7 +93,11 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
     def create_resource(self, args: VpsBackupArgs) -> tuple[str, dict[str, Any]]:
         request = CreateBackupRequest(server_id=args.server_id, description=args.description)
         policy = self.wait_policy(args, "create")
-        backup = operations.create_backup(vps_client(), request, policy)
+        try:
+            backup = operations.create_backup(vps_client(), request, policy)
+        except operations.Unfinished as err:
+            made = join_id(args.server_id, err.backup.id)
+            raise IncompleteCreateError(made, outputs(err.backup), err.cause) from err.cause
         return join_id(args.server_id, backup.id), outputs(backup)
 
     def read_resource(
@@ -97,6 +106,16 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         server_id, backup_id = parse_backup_id(id_)
         found = operations.read_backup(vps_client(), server_id, backup_id)
         return None if found is None else outputs(found)
+
+    def update_resource(
+        self, id_: str, olds: dict[str, Any], args: VpsBackupArgs
+    ) -> dict[str, Any]:
+        """Only ``timeouts`` change in place: the backup is read back, and awaited until
+        ``completed`` when a create kept it unfinished."""
+        server_id, backup_id = parse_backup_id(id_)
+        request = CreateBackupRequest(server_id=server_id, description=args.description)
+        policy = self.wait_policy(args, "update")
+        return outputs(operations.finish_backup(vps_client(), request, backup_id, policy))
 
     def delete_resource(self, id_: str, args: VpsBackupArgs, props: dict[str, Any]) -> None:
         """Delete the backup only when the server in the id lists it (as read finds it)."""

@@ -2,7 +2,12 @@
 
 Every route checks `Authorization: Bearer <token>` first (401 `{"detail": ...}`), then
 validates input (400, one list of messages per field), then calls `VpsBackend`. Lists use
-DRF's page-number pagination: `count`, `next`, `previous`, `results`, 50 a page, `?page=`.
+DRF's page-number pagination as `PageNumberPagination` serves it: `count`, `next`,
+`previous` (absolute links, page 1's without `page`), `results`, 50 a page, newest (highest
+id) first, `?page=` a number or `last`; each request pages the listing as it is then, so a
+backup made or deleted between two requests shifts the later pages, and a page past the end
+(or not a number, or below 1) is 404 `{"detail": "Invalid page."}`. The first page of an empty
+listing is a page (`count` 0), as Django's paginator allows an empty first page.
 """
 
 from __future__ import annotations
@@ -89,7 +94,9 @@ def _required_int(body: dict[str, Any], name: str, errors: dict[str, list[str]])
     return number or 0
 
 
-def _filters(request: Request) -> tuple[int | None, str | None, int]:
+def _filters(request: Request) -> tuple[int | None, str | None, int | None]:
+    """The server and type filters, and the page asked for (None: `last`, DRF's
+    `last_page_strings`)."""
     query = request.query_params
     errors: dict[str, list[str]] = {}
     server_id = _integer(query["server_id"]) if query.get("server_id") else None
@@ -102,6 +109,8 @@ def _filters(request: Request) -> tuple[int | None, str | None, int]:
         ]
     if errors:
         raise validation(errors)
+    if query.get("page") == "last":
+        return server_id, backup_type, None
     page = _integer(query.get("page", "1"))
     if page is None or page < 1:
         raise invalid_page()
@@ -118,6 +127,7 @@ async def list_backups(request: Request, backend: VpsBackend) -> Response:
     server_id, backup_type, page = _filters(request)
     found = backend.list(server_id, backup_type)
     pages = max(1, -(-len(found) // PAGE_SIZE))
+    page = pages if page is None else page
     if page > pages:
         raise invalid_page()
     return JSONResponse(

@@ -1,0 +1,275 @@
+"""Answers that cannot be believed, against the sandbox's panel through a lying proxy
+(`sandbox.fault("set:...")`, `omit:`, `body:`): a listing proves a backup gone only when
+complete and consistent (read again when in doubt), a create answer about another backup is
+never taken over, a garbled one says what may exist, a delete is sent unless proven needless.
+"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from vps.panel import CREATE, LIST, SERVER, Panel
+
+from pulumi_backups.core.errors import ApiError, BackupsError, WaitTimeoutError
+from pulumi_backups.core.partial import IncompleteCreateError, partial_results
+from pulumi_backups.vps import operations
+from pulumi_backups.vps.client import AnotherBackupError
+from pulumi_backups.vps.listings import READINGS
+from pulumi_backups.vps.models import CreateBackupRequest, RestoreRequest
+from pulumi_backups.vps.vps_backup import VpsBackupArgs, VpsBackupProvider
+from pulumi_backups.vps.vps_restore import VpsRestoreArgs, VpsRestoreProvider
+
+PROVIDER = VpsBackupProvider()
+ARGS = VpsBackupArgs(server_id=SERVER, description="pre-deploy")
+DELETE = "DELETE /api/v1/backups/{backup_id}/"
+MANUAL = f"GET /api/v1/backups/?server_id={SERVER}&backup_type=manual"
+
+
+def read(backup_id: int) -> dict[str, object] | None:
+    return PROVIDER.read_resource(f"{SERVER}/{backup_id}", ARGS, {})
+
+
+def delete(backup_id: int) -> None:
+    PROVIDER.delete_resource(f"{SERVER}/{backup_id}", ARGS, {})
+
+
+# -- listings: gone only on proof -----------------------------------------------------------
+
+
+def test_a_listing_that_omits_the_backup_once_is_read_again(panel: Panel) -> None:
+    first, *_ = panel.add(3)
+    panel.sandbox.fault(f"omit:{first}", LIST)  # count 3, two entries: not a whole listing
+    assert read(first) is not None
+    panel.sandbox.fault(f"omit:{first}", LIST)
+    delete(first)
+    assert first not in panel.backups() and panel.calls("DELETE") == [
+        f"DELETE /api/v1/backups/{first}/"
+    ]
+
+
+@pytest.mark.parametrize(
+    "lie",
+    ["omit:501", "set:results=[]", "set:count=0", "pad:2", "body:empty", "body:204", "body:html"],
+)
+def test_a_listing_that_always_lies_is_an_error_and_the_backup_stays(
+    panel: Panel, lie: str
+) -> None:
+    (backup_id,) = panel.add()
+    panel.sandbox.fault(lie, LIST, count=None)
+    for operation in (read, delete):
+        with pytest.raises(ApiError) as caught:
+            operation(backup_id)
+        assert caught.value.call == "GET /api/v1/backups/"
+    panel.sandbox.clear_faults()
+    assert list(panel.backups()) == [backup_id] and panel.calls("DELETE") == []
+
+
+def test_a_listing_that_keeps_shifting_is_read_a_bounded_number_of_times(panel: Panel) -> None:
+    (backup_id,) = panel.add()
+    panel.sandbox.fault("set:count=2", LIST, count=None)
+    with pytest.raises(ApiError, match=rf"1 backups were read where its count says 2.*{READINGS}"):
+        read(backup_id)
+    assert len(panel.calls("GET")) == READINGS
+    assert len(panel.clock.sleeps) == READINGS - 1  # a pause between readings, on its clock
+
+
+def test_an_entry_of_another_server_is_a_lie_not_an_absence(panel: Panel) -> None:
+    (backup_id,) = panel.add()
+    panel.sandbox.fault("set:results.*.server.id=54321", LIST, count=None)
+    for operation in (read, delete):
+        with pytest.raises(ApiError, match=r"another object \(server 54321\)"):
+            operation(backup_id)
+    panel.sandbox.clear_faults()
+    assert list(panel.backups()) == [backup_id] and panel.calls("DELETE") == []
+
+
+def _shrinking(panel: Panel, backup_id: int) -> None:
+    """Out of band, `backup_id` is deleted once the first page of a listing has been read:
+    its later page is gone ("Invalid page.") or starts one entry further on."""
+
+    def answer(request: httpx.Request) -> None:
+        if request.method == "GET" and "page=" in str(request.url) and backup_id in panel.backups():
+            panel.operator.delete_backup(backup_id)
+
+    panel.answer = answer
+
+
+def test_a_page_gone_while_read_makes_the_listing_read_again(panel: Panel) -> None:
+    made = panel.add(51)  # two pages, the second of one entry
+    _shrinking(panel, made[-1])  # the newest, on page one: page two goes
+    assert read(made[0]) is not None
+    pages = [str(r.url) for r in panel.requests if r.method == "GET"]
+    assert len(pages) == 3 and "page=2" in pages[1] and "page=2" not in pages[2]
+    assert panel.responses[1].json() == {"detail": "Invalid page."}
+
+
+def test_a_count_that_changes_between_pages_makes_the_listing_read_again(panel: Panel) -> None:
+    made = panel.add(52)
+    _shrinking(panel, made[-1])  # page two still exists, one entry further on, count 51
+    assert read(made[1]) is not None  # on page two, which skipped it the first time
+    assert len(panel.calls("GET")) == 4
+
+
+def test_absence_is_believed_after_a_second_listing(panel: Panel) -> None:
+    (backup_id,) = panel.add()
+    panel.operator.delete_backup(backup_id)
+    assert read(backup_id) is None
+    assert len(panel.calls("GET")) == 2
+    delete(backup_id)  # proven gone again: no DELETE
+    # The first read's second listing is recent: one more listing confirms the absence.
+    assert panel.calls("DELETE") == [] and len(panel.calls("GET")) == 3
+
+
+def test_a_recent_listing_proves_ownership_for_many_deletes(panel: Panel) -> None:
+    made = panel.add(60)
+    for backup_id in made[:40]:
+        delete(backup_id)
+    assert len(panel.calls("DELETE")) == 40 and len(panel.calls("GET")) == 2  # one listing
+    assert sorted(panel.backups()) == made[40:]
+    assert read(made[0]) is None  # the deletes' own: forgotten, then proven gone
+
+
+def test_a_delete_whose_answer_is_lost_is_sent_again_and_its_404_is_gone(panel: Panel) -> None:
+    (backup_id,) = panel.add()
+    panel.sandbox.fault("lost-500", DELETE)  # the panel deleted it; the answer is lost
+    delete(backup_id)  # sent again: the panel's own 404, gone
+    assert panel.backups() == {} and len(panel.calls("DELETE")) == 2
+    assert panel.responses[-1].json() == {"detail": "Not found."}
+
+
+# -- creates: the backup made, and no other -------------------------------------------------
+
+
+def _existing(panel: Panel) -> int:
+    (backup_id,) = panel.add()
+    panel.clock.sleep(operations.REFRESH_MAX_AGE + 1)
+    return backup_id
+
+
+def test_a_create_answer_naming_an_existing_backup_is_not_taken_over(panel: Panel) -> None:
+    existing = _existing(panel)
+    panel.sandbox.fault(f"set:id={existing}", CREATE)
+    with pytest.raises(AnotherBackupError) as caught:
+        PROVIDER.create_resource(ARGS)
+    message = str(caught.value)
+    made = max(panel.backups())
+    assert f"names backup {existing}" in message and f"server {SERVER} listed before" in message
+    assert f"may have started a backup of server {SERVER}" in message and MANUAL in message
+    assert f"listed since this create began: backup {made}" in message
+    assert sorted(panel.backups()) == [existing, made] and panel.calls("DELETE") == []
+
+
+@pytest.mark.parametrize(
+    ("lie", "said"),
+    [("set:server.id=54321", "server 54321"), ('set:description="other"', "description 'other'")],
+)
+def test_a_create_answer_about_another_server_or_description_is_an_error(
+    panel: Panel, lie: str, said: str
+) -> None:
+    panel.sandbox.fault(lie, CREATE)
+    with pytest.raises(AnotherBackupError, match=f"another object \\({said}\\)") as caught:
+        PROVIDER.create_resource(ARGS)
+    assert f"may have started a backup of server {SERVER}" in str(caught.value)
+    assert len(panel.backups()) == 1 and panel.calls("DELETE") == []
+
+
+def test_a_listed_backup_of_another_description_is_another_backup(panel: Panel) -> None:
+    """A sibling create's backup, made after this create's look at the listing: the answer
+    naming it is caught by the wait, which reads its description, and nothing is deleted."""
+
+    def sibling(request: httpx.Request) -> None:
+        if request.method == "POST":
+            panel.operator.create_backup(CreateBackupRequest(server_id=SERVER, description="x"))
+            panel.sandbox.fault("set:id=501", CREATE)  # the sibling's id
+
+    panel.answer = sibling
+    with pytest.raises(AnotherBackupError, match=r"description 'x'"):
+        PROVIDER.create_resource(ARGS)
+    assert sorted(panel.backups()) == [501, 502] and panel.calls("DELETE") == []
+
+
+@pytest.mark.parametrize("garbled", ["body:truncated", "body:empty", "body:204", "body:html"])
+def test_a_garbled_create_answer_says_a_backup_may_exist(panel: Panel, garbled: str) -> None:
+    panel.sandbox.fault(garbled, CREATE)
+    with pytest.raises(ApiError) as caught:
+        PROVIDER.create_resource(ARGS)
+    message = str(caught.value)
+    assert "POST /api/v1/backups/ failed: HTTP 20" in message  # 201, or the lie's 200 / 204
+    assert f"may have started a backup of server {SERVER}" in message and MANUAL in message
+    assert "listed since this create began: backup 501" in message
+    assert list(panel.backups()) == [501]
+
+
+def test_a_deep_create_answer_is_a_short_error(panel: Panel) -> None:
+    panel.sandbox.fault("body:deep", CREATE)
+    with pytest.raises(ApiError, match="nested too deeply") as caught:
+        PROVIDER.create_resource(ARGS)
+    assert len(str(caught.value)) < 1000
+
+
+def test_a_create_that_times_out_under_the_plugin_is_kept(panel: Panel) -> None:
+    panel.pace(task_seconds=1000, step=1)
+    args = VpsBackupArgs.model_validate(
+        {"server_id": SERVER, "description": "pre-deploy", "timeouts": {"create": 30}}
+    )
+    with partial_results(), pytest.raises(IncompleteCreateError) as caught:
+        PROVIDER.create_resource(args)
+    err = caught.value
+    assert err.id == f"{SERVER}/501" and isinstance(err.cause, WaitTimeoutError)
+    assert err.outputs["backup_id"] == 501 and err.outputs["status"] == "in_progress"
+    assert list(panel.backups()) == [501] and panel.calls("DELETE") == []
+    # The next up's update waits for it to complete.
+    panel.sandbox.advance(1000)
+    outs = PROVIDER.update_resource(err.id, dict(err.outputs), args)
+    assert outs["status"] == "completed" and outs["backup_id"] == 501
+
+
+def test_a_create_that_times_out_in_the_dynamic_path_is_cleaned_up(panel: Panel) -> None:
+    panel.sandbox.script("vps:backup/create", "hang")
+    args = VpsBackupArgs.model_validate({"server_id": SERVER, "timeouts": {"create": 30}})
+    with pytest.raises(BackupsError, match="was deleted"):
+        PROVIDER.create_resource(args)
+    assert panel.backups() == {}
+
+
+# -- restores -------------------------------------------------------------------------------
+
+
+RESTORE = "POST /api/v1/servers/{server_id}/restore/"
+
+
+@pytest.mark.parametrize(
+    ("lie", "said"),
+    [
+        ("set:server_id=54321", "another object (server_id 54321)"),
+        ("set:backup_id=777", "another object (backup_id 777)"),
+        ("body:empty", "malformed answer: no body"),
+        ("body:truncated", "answer is not JSON"),
+    ],
+)
+def test_a_restore_answer_that_cannot_be_believed_says_what_may_run(
+    panel: Panel, lie: str, said: str
+) -> None:
+    (backup_id,) = panel.add()
+    panel.sandbox.fault(lie, RESTORE)
+    args = VpsRestoreArgs(server_id=SERVER, backup_id=backup_id)
+    with pytest.raises(ApiError) as caught:
+        VpsRestoreProvider().create_resource(args)
+    message = str(caught.value)
+    assert said in message
+    assert f"may have started restoring server {SERVER} from backup {backup_id}" in message
+
+
+def test_a_server_answer_about_another_server_is_an_error(panel: Panel) -> None:
+    panel.sandbox.fault("set:id=54321", "GET /api/v1/servers/{server_id}/")
+    with pytest.raises(ApiError, match=r"another object \(id 54321\)"):
+        panel.client().get_server(SERVER)
+
+
+def test_request_bodies_are_what_the_docs_show(panel: Panel) -> None:
+    (backup_id,) = panel.add()
+    client = panel.client()
+    client.restore_server(RestoreRequest(server_id=SERVER, backup_id=backup_id))
+    assert json.loads(panel.requests[-1].content) == {"backup_id": backup_id}
