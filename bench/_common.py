@@ -6,7 +6,9 @@ provider host (``python -m pulumi.dynamic``, 4 worker threads), and every HTTP r
 to the sandbox on a loopback port, whose per-route counters say what was called.
 
 Each script exposes ``measure(sandbox=None, **parameters) -> list[Row]`` (the smoke test calls
-it with tiny parameters) and prints its rows as a table when run alone.
+it with tiny parameters) and prints its rows when run alone. Inside :func:`streaming` (``main``
+and ``run_all``), each row is printed the moment it is made, that is as it is measured, so
+that a script that fails or hangs later loses none of the rows it measured.
 """
 
 from __future__ import annotations
@@ -45,13 +47,25 @@ THREADS = 4  # the provider host's gRPC pool (pulumi/dynamic/__main__.py)
 
 @dataclass
 class Row:
-    """One line of the table; ``verdict`` is "ok", "MISS", or "" when there is no target."""
+    """One line of the table; ``verdict`` is "ok", "MISS", or "" when there is no target.
+    Made inside :func:`streaming`, it is printed at once."""
 
     figure: str
     measured: str
     target: str = ""
     verdict: str = ""
     note: str = ""
+
+    def __post_init__(self) -> None:
+        for sink in _SINKS:
+            sink(self)
+
+
+_SINKS: list[Callable[[Row], None]] = []
+"""Where each row goes as it is made (see :func:`streaming`)."""
+WIDTHS = (52, 34, 16, 7)
+"""Widths of the columns figure, measured, target and verdict (the note is last, free-width);
+fixed, since a row is printed before the next is known. A longer cell pushes the rest on."""
 
 
 def verdict(ok: bool) -> str:
@@ -62,24 +76,51 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def print_table(rows: Sequence[Row], out: TextIO = sys.stdout) -> None:
-    """Columns sized to their content; the note is last and free-width."""
-    header = Row("figure", "measured", "target", "verdict", "note")
-    cells = [[r.figure, r.measured, r.target, r.verdict, r.note] for r in (header, *rows)]
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
-    for index, line in enumerate(cells):
-        fixed = "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=False))
-        out.write(f"{fixed}  {line[4]}".rstrip() + "\n")
-        if index == 0:
-            out.write("  ".join("-" * w for w in widths) + "  ----\n")
+def _write(out: TextIO, cells: Sequence[str]) -> None:
+    fixed = "  ".join(c.ljust(w) for c, w in zip(cells, WIDTHS, strict=False))
+    out.write(f"{fixed}  {cells[4]}".rstrip() + "\n")
     out.flush()
 
 
+def _write_row(out: TextIO, row: Row) -> None:
+    _write(out, [row.figure, row.measured, row.target, row.verdict, row.note])
+
+
+def _write_heading(out: TextIO) -> None:
+    _write(out, ["figure", "measured", "target", "verdict", "note"])
+    _write(out, ["-" * w for w in WIDTHS] + ["----"])
+
+
+@contextmanager
+def streaming(out: TextIO = sys.stdout) -> Iterator[list[Row]]:
+    """Print the table's heading, then each row made inside as it is made (flushed); yields
+    the list of those rows, which fills as they come."""
+    rows: list[Row] = []
+
+    def sink(row: Row) -> None:
+        rows.append(row)
+        _write_row(out, row)
+
+    _write_heading(out)
+    _SINKS.append(sink)
+    try:
+        yield rows
+    finally:
+        _SINKS.remove(sink)
+
+
+def print_table(rows: Sequence[Row], out: TextIO = sys.stdout) -> None:
+    """Rows made already, printed as :func:`streaming` prints them."""
+    _write_heading(out)
+    for row in rows:
+        _write_row(out, row)
+
+
 def main(measure: Callable[..., list[Row]]) -> None:
-    """Run one script's figures against a fresh sandbox and print them."""
+    """Run one script's figures against a fresh sandbox, printing each row as measured."""
     started = time.perf_counter()
-    rows = measure()
-    print_table(rows)
+    with streaming():
+        measure()
     print(f"({time.perf_counter() - started:.0f} s)")
 
 

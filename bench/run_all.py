@@ -1,15 +1,23 @@
 """Every benchmark, one sandbox, one table: ``python bench/run_all.py`` (``make bench``).
 
 Runs the scripts' ``measure()`` in turn (fastest first) against one in-process sandbox and
-prints all their rows as one table, then the targets missed, if any. Exit status 0 unless
-``--strict`` is given and a target was missed.
+prints each row as it is measured, under one heading, then the targets missed, if any. A
+script that fails keeps the rows it measured; its failure is a row of its own (MISS, the
+error's last line; the traceback goes to standard error) and the next script runs.
+
+Exit status 0 unless ``--strict`` is given and a target was missed (a failed script is one).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 import time
+import traceback
+from collections.abc import Sequence
 from types import ModuleType
+from typing import TextIO
 
 import _common as c
 import http_requests
@@ -35,36 +43,49 @@ SCRIPTS: tuple[tuple[str, ModuleType], ...] = (
 )
 
 
-def run() -> list[c.Row]:
-    """All rows, each script's preceded by a heading row with its time."""
-    rows: list[c.Row] = []
-    sandbox = Sandbox(SandboxSettings(task_seconds=0)).start()
-    try:
-        for title, script in SCRIPTS:
+def run(
+    sandbox: Sandbox | None = None,
+    scripts: Sequence[tuple[str, ModuleType]] = SCRIPTS,
+    out: TextIO = sys.stdout,
+) -> list[c.Row]:
+    """Every row of ``scripts`` (each preceded by a heading row naming it), printed to ``out``
+    as measured, against ``sandbox`` (default: one of its own)."""
+    with contextlib.ExitStack() as stack:
+        if sandbox is None:
+            sandbox = Sandbox(SandboxSettings(task_seconds=0)).start()
+            stack.callback(sandbox.stop)
+        rows = stack.enter_context(c.streaming(out))
+        for title, script in scripts:
+            c.Row(f"== {title}", "", note=f"bench/{script.__name__}.py")
             started = time.perf_counter()
-            measured = script.measure(sandbox)
-            seconds = time.perf_counter() - started
-            rows.append(
-                c.Row(f"== {title}", "", note=f"bench/{script.__name__}.py, {seconds:.0f} s")
-            )
-            rows += measured
-    finally:
-        sandbox.stop()
-    return rows
+            try:
+                script.measure(sandbox)
+            except Exception as err:  # its rows so far are printed; the others still run
+                traceback.print_exc()
+                seconds = time.perf_counter() - started
+                c.Row(f"{title}: failed", f"after {seconds:.0f} s", "runs", "MISS", last_line(err))
+    return list(rows)
 
 
-def main() -> int:
+def last_line(err: BaseException) -> str:
+    """``Type: <the last line of the message>``, as a traceback ends, at most 300 characters."""
+    lines = str(err).strip().splitlines()
+    text = f"{type(err).__name__}: {lines[-1] if lines else ''}".rstrip(": ")
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    strict = parser.parse_args().strict
+    strict = parser.parse_args(argv).strict
     started = time.perf_counter()
-    rows = run()
-    c.print_table(rows)
+    rows = run(out=out)
     missed = [r for r in rows if r.verdict == "MISS"]
     took = time.perf_counter() - started
-    print(f"\n{len(rows)} rows in {took:.0f} s; targets missed: {len(missed)}")
+    out.write(f"\n{len(rows)} rows in {took:.0f} s; targets missed: {len(missed)}\n")
     for row in missed:
-        print(f"  MISS {row.figure}: {row.measured} (target {row.target})")
+        out.write(f"  MISS {row.figure}: {row.measured} (target {row.target})\n")
+    out.flush()
     return 1 if strict and missed else 0
 
 

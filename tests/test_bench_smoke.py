@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -40,9 +42,58 @@ def test_table_aligns_columns_and_keeps_the_note_last() -> None:
     c.print_table([c.Row("a", "1 s", "<= 2 s", "ok", "why"), c.Row("longer figure", "2")], out)
     header, rule, first, second = out.getvalue().splitlines()
     assert header.split() == ["figure", "measured", "target", "verdict", "note"]
-    assert rule.startswith("-" * len("longer figure") + "  ")
+    assert rule.startswith("-" * c.WIDTHS[0] + "  ")
     assert first.index("1 s") == second.index("2") == header.index("measured")
     assert first.endswith("why") and second == second.rstrip()
+
+
+def script(name: str, measure: Callable[[Sandbox], list[c.Row]]) -> ModuleType:
+    module = ModuleType(name)
+    module.measure = measure  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_failing_script_hides_no_other_row(sandbox: Sandbox) -> None:
+    """Each row is printed as it is made; a script that fails keeps the rows it measured,
+    its failure is a MISS row with the error's last line, and the next script still runs."""
+    printed: list[str] = []
+
+    class Out(io.StringIO):
+        def flush(self) -> None:  # what was printed by the time each row was measured
+            printed.append(self.getvalue())
+
+    def failing(sb: Sandbox) -> list[c.Row]:
+        c.Row("measured first", "1 s")
+        assert printed and "measured first" in printed[-1]  # printed before the failure
+        raise RuntimeError("the sandbox went away\nsecond line: the one shown")
+
+    def fine(sb: Sandbox) -> list[c.Row]:
+        return [c.Row("measured after", "2 s", "<= 3 s", "ok")]
+
+    out = Out()
+    scripts = [("breaks", script("breaks", failing)), ("works", script("works", fine))]
+    rows = run_all.run(sandbox, scripts, out)
+    figures = [r.figure for r in rows]
+    assert figures == [
+        "== breaks",
+        "measured first",
+        "breaks: failed",
+        "== works",
+        "measured after",
+    ]
+    failed = rows[2]
+    assert failed.verdict == "MISS" and failed.note == "RuntimeError: second line: the one shown"
+    text = out.getvalue()
+    assert all(figure in text for figure in figures)
+
+
+def test_run_all_exits_1_on_a_miss_only_when_strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [c.Row("x: failed", "after 0 s", "runs", "MISS", "RuntimeError: no")]
+    monkeypatch.setattr(run_all, "run", lambda out: rows)
+    assert run_all.main([], io.StringIO()) == 0
+    out = io.StringIO()
+    assert run_all.main(["--strict"], out) == 1
+    assert "MISS x: failed: after 0 s (target runs)" in out.getvalue()
 
 
 def test_peer_schedules_and_targets() -> None:
@@ -116,7 +167,19 @@ def test_lying_answers(sandbox: Sandbox) -> None:
     rows = lying_answers.measure(
         sandbox, names=["proxy 404 on read, refresh", "wrong base URL, destroy"], only=["rdbbackup"]
     )
-    assert [(r.measured, r.verdict) for r in rows] == [("lost 0, leaked 0, dropped 0", "ok")] * 2
+    assert [(r.measured, r.verdict) for r in rows] == [("all 0", "ok")] * 2
+
+
+def test_lying_answers_counts_what_a_lie_leaves() -> None:
+    found = lying_answers.Tally(leaked=2, notes=["a"])
+    found.add(lying_answers.Tally(dropped=1, secret_sent=1, notes=["b"]))
+    assert str(found) == "leaked 2, dropped 1, secret sent 1" and found.notes == ["a", "b"]
+    assert not found.clean and lying_answers.Tally().clean and str(lying_answers.Tally()) == "all 0"
+
+
+def test_every_lying_answers_scenario_names_known_kinds() -> None:
+    for _scenario, kinds, variants in lying_answers.SCENARIOS.values():
+        assert set(kinds) <= set(lying_answers.TARGETS) and variants
 
 
 def test_plugin_concurrency(sandbox: Sandbox) -> None:

@@ -55,13 +55,37 @@ _CHANGES = {
 
 
 class HostError(Exception):
-    """A host call failed; `message` is what the host aborted with (usually a traceback)."""
+    """A host call failed; `message` is what the host aborted with (usually a traceback);
+    `partial` the partial result the status details carry (`ErrorResourceInitFailed`: a
+    create that made its object and did not finish), as the engine's `parseError` reads it."""
 
-    def __init__(self, method: str, code: str, message: str) -> None:
+    def __init__(
+        self,
+        method: str,
+        code: str,
+        message: str,
+        partial: provider_pb2.ErrorResourceInitFailed | None = None,
+    ) -> None:
         super().__init__(f"{method} failed ({code}): {message}")
         self.method = method
         self.code = code
         self.message = message
+        self.partial = partial
+
+
+def _partial(error: grpc.RpcError) -> provider_pb2.ErrorResourceInitFailed | None:
+    """The `ErrorResourceInitFailed` among the details of a failed call's status, if any."""
+    from pulumi.runtime.proto import status_pb2
+
+    for key, value in error.trailing_metadata() or ():  # type: ignore[attr-defined]
+        if key != "grpc-status-details-bin":
+            continue
+        status = status_pb2.Status.FromString(value)
+        for detail in status.details:
+            found = provider_pb2.ErrorResourceInitFailed()
+            if detail.Unpack(found):
+                return found
+    return None
 
 
 @dataclass
@@ -243,7 +267,7 @@ class ProviderHost:
                 return getattr(self._stub, method)(request, timeout=self._call_timeout)
             except grpc.RpcError as exc:
                 code = exc.code().name if exc.code() is not None else "UNKNOWN"
-                raise HostError(method, code, exc.details() or "") from None
+                raise HostError(method, code, exc.details() or "", _partial(exc)) from None
             finally:
                 with self._busy_lock:
                     self._busy -= 1

@@ -7,6 +7,11 @@ only converts property values (camelCase names, secrets, unknowns) and runs the 
 work on a thread of its own, so that as many operations run at once as the engine sends
 (``--parallel``). The engine's custom timeouts win over the ``timeouts`` input; ``Cancel``
 stops every wait at once, each naming what it leaves (:data:`core.waiting.CANCELLED`).
+
+A create (and the update that finishes one) runs inside :func:`core.partial.partial_results`:
+an object made but not finished comes back to the engine as a partial result (:class:`Partial`),
+which keeps it in the state; the next ``up`` updates it, and that update finishes it. Every
+error reaches the engine as its message alone, at most :data:`MAX_ERROR` bytes.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
 from ..core.config import set_stack_config
 from ..core.errors import BackupsError, in_resource
+from ..core.partial import IncompleteCreateError, partial_results
 from ..core.provider import ENGINE_TIMEOUT, FieldDiff
 from ..core.waiting import CANCELLED
 from .kinds import BY_TOKEN, ORPHAN_DUMPS, SETTINGS, Kind, camel, snake
@@ -101,6 +107,27 @@ class BackupsProvider(rpc.Provider):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, context.run, work)
 
+    async def _run_keeping(
+        self, kind: Kind, inputs: Mapping[str, Any], work: Callable[[], T], timeout: float
+    ) -> T:
+        """``work`` (a create, or an update) run as :meth:`_run` runs it, keeping an object it
+        made and did not finish: its :class:`IncompleteCreateError` becomes :class:`Partial`,
+        whose properties are the object's outputs so far over ``inputs``, as a create's are."""
+
+        def keeping() -> T:
+            with partial_results():
+                return work()
+
+        try:
+            return await self._run(keeping, timeout)
+        except BackupsError as err:
+            incomplete = _incomplete(err)
+            if incomplete is None:
+                raise
+            stored = kind.provider().parse(inputs).to_inputs()
+            outputs = to_engine({**stored, **incomplete.outputs}, kind.secrets)
+            raise Partial(incomplete.id, outputs, str(err)) from err
+
     async def get_schema(self, request: rpc.GetSchemaRequest) -> rpc.GetSchemaResponse:
         from .schema import schema_text  # only GetSchema needs it
 
@@ -147,7 +174,10 @@ class BackupsProvider(rpc.Provider):
     async def create(self, request: rpc.CreateRequest) -> rpc.CreateResponse:
         kind = BY_TOKEN[request.type]
         props = from_engine(request.properties)
-        result = await self._run(lambda: kind.provider().create(props), request.timeout)
+        provider = kind.provider()
+        result = await self._run_keeping(
+            kind, props, lambda: provider.create(props), request.timeout
+        )
         return rpc.CreateResponse(str(result.id), to_engine(result.outs or {}, kind.secrets))
 
     async def read(self, request: rpc.ReadRequest) -> rpc.ReadResponse:
@@ -168,11 +198,14 @@ class BackupsProvider(rpc.Provider):
         return rpc.ReadResponse(str(result.id or ""), to_engine(outs, kind.secrets), inputs)
 
     async def update(self, request: rpc.UpdateRequest) -> rpc.UpdateResponse:
+        """An update; also how the engine finishes a partial create (the state's init errors
+        make it send an Update even with no change: ``hasInitErrors`` in pulumi/pulumi
+        pkg/resource/deploy/step_generator.go), so an object still unfinished stays partial."""
         kind = BY_TOKEN[request.type]
         olds, news = from_engine(request.olds), from_engine(request.news)
         provider = kind.provider()
-        result = await self._run(
-            lambda: provider.update(request.resource_id, olds, news), request.timeout
+        result = await self._run_keeping(
+            kind, news, lambda: provider.update(request.resource_id, olds, news), request.timeout
         )
         return rpc.UpdateResponse(to_engine(result.outs or {}, kind.secrets))
 
@@ -235,10 +268,78 @@ def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
     return PropertyValue([PropertyValue(to_engine(dump.model_dump(), {"url"})) for dump in dumps])
 
 
+MAX_ERROR = 2000
+"""Bytes of an error's text the engine receives at most. The text travels percent-encoded in
+the ``grpc-message`` trailer (up to 3 characters a byte), and again, with a partial result, in
+the status details: the engine refuses trailers past 16 KiB, and shows only "Stream removed"."""
+
+
+def bounded(text: str, limit: int = MAX_ERROR) -> str:
+    """``text`` within ``limit`` UTF-8 bytes: its start and its end (which names the request
+    id of the call that failed), the middle cut, saying how much."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    tail = limit // 4
+    head = limit - tail - 40  # room for the mark
+    cut_bytes = len(data) - head - tail
+    start = data[:head].decode(errors="ignore")
+    end = data[-tail:].decode(errors="ignore")
+    return f"{start} ... ({cut_bytes} bytes cut) ... {end}"
+
+
+class Partial(Exception):
+    """A create that made the object ``id`` and did not finish: the engine keeps the object in
+    the state with ``properties`` (engine form) and the error as its init error.
+
+    The answer is pulumi's ``ErrorResourceInitFailed`` as a detail of the gRPC status:
+    ``parseError`` (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go) reads it
+    in ``Create`` and ``Update`` and returns ``resource.StatusPartialFailure``; the create
+    step (``CreateStep.Apply``, pkg/resource/deploy/step.go) then records the object with
+    its id, outputs and ``InitErrors``, and fails the deployment with the error."""
+
+    def __init__(self, id_: str, properties: Mapping[str, PropertyValue], message: str) -> None:
+        super().__init__(message)
+        self.id = id_
+        self.properties = dict(properties)
+
+    def trailer(self, message: str) -> tuple[str, bytes]:
+        """The ``grpc-status-details-bin`` trailer carrying the partial result."""
+        detail = provider_pb2.ErrorResourceInitFailed(
+            id=self.id, properties=PropertyValue.marshal_map(self.properties), reasons=[message]
+        )
+        status = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=message)
+        status.details.add().Pack(detail)
+        return ("grpc-status-details-bin", status.SerializeToString())
+
+
+def _incomplete(err: BaseException) -> IncompleteCreateError | None:
+    """The unfinished create ``err`` reports, if any (providers wrap it, naming the resource)."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, IncompleteCreateError):
+            return current
+        seen.add(id(current))
+        current = getattr(current, "cause", None) or current.__cause__
+    return None
+
+
+def _raised(err: BaseException) -> BaseException:
+    """The error an operation raised: the SDK's servicer raises a new one in its place while
+    handling it (``_raise_with_traceback``: its message and a Python stack), so that the
+    original is the new one's ``__context__``."""
+    context = err.__context__
+    if type(err) is Exception and context is not None and str(err).startswith(str(context)):
+        return context
+    return err
+
+
 class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has no types
     """A failure reaches the engine as its message alone (which names the resource, the
-    call and the server's message): the SDK's servicer appends a Python stack to every
-    error, which tells a user of the plugin nothing."""
+    call and the server's message), cut to :data:`MAX_ERROR` bytes; a :class:`Partial` as
+    a partial result. The SDK's servicer appends a Python stack to every error, which tells
+    a user of the plugin nothing."""
 
     async def intercept_service(
         self,
@@ -253,10 +354,13 @@ class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has
         async def plain(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             try:
                 return await behavior(request, context)
-            except NotImplementedError:
+            except (NotImplementedError, grpc.aio.AbortError):
                 raise
             except Exception as err:  # everything else is an operation's failure
-                await context.abort(grpc.StatusCode.UNKNOWN, str(err).split(STACK)[0])
+                raised = _raised(err)
+                message = bounded(str(raised).split(STACK)[0])
+                trailers = (raised.trailer(message),) if isinstance(raised, Partial) else ()
+                await context.abort(grpc.StatusCode.UNKNOWN, message, trailers)
 
         return grpc.unary_unary_rpc_method_handler(
             plain,
