@@ -156,7 +156,7 @@ def assert_sound(sandbox: Sandbox, adapter: Adapter, *, told: set[str] = frozens
         ("set:id={existing}", "names backup {existing}"),
         ("set:server.id=54321", "another object (server 54321)"),
         ('set:description="other"', "another object (description 'other')"),
-        ("body:truncated", "answer is not JSON"),
+        ("body:truncated", "malformed answer: not JSON"),
         ("body:empty", "malformed answer: no body"),
         ("body:204", "malformed answer: no body"),
     ],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from reliability.inventory import held
-from reliability.test_deadlines import KINDS, engine
+from reliability.test_deadlines import KINDS, engine, read_by_another_command
 from support import DeploymentError
 from support.host import HostError, ProviderHost
 from support.plugin import start_plugin, urn
@@ -97,7 +97,7 @@ def test_a_plugin_read_redirected_keeps_the_resource(
     id_, outputs = plugin.create(urn(spec["token"], name), inputs)
     sandbox.fault("redirect:302", spec["read"], count=None)
     with pytest.raises(HostError) as info:
-        plugin.read(urn(spec["token"], name), id_, outputs, inputs)
+        read_by_another_command(sandbox, spec["token"], name, id_, outputs, inputs)
     assert sandbox.collected() == [] and "not followed" in str(info.value)
     assert f"redirected to {location(sandbox, '')}" in str(info.value)
     assert id_ in held(sandbox.objects())[spec["held"]]

@@ -246,7 +246,7 @@ RESTORE = "POST /api/v1/servers/{server_id}/restore/"
         ("set:server_id=54321", "another object (server_id 54321)"),
         ("set:backup_id=777", "another object (backup_id 777)"),
         ("body:empty", "malformed answer: no body"),
-        ("body:truncated", "answer is not JSON"),
+        ("body:truncated", "malformed answer: not JSON"),
     ],
 )
 def test_a_restore_answer_that_cannot_be_believed_says_what_may_run(
