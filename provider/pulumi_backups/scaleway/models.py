@@ -119,9 +119,19 @@ class Backup(BaseModel):
     ) -> Backup:
         """Parse one backup body; raises pydantic's ValidationError on a malformed one.
         ``received_at``: the client's clock when the answer came."""
-        backup = cls.model_validate(data)
+        return cls.model_validate(data).read_at(observed_at, server_date, received_at)
+
+    def read_at(
+        self,
+        observed_at: datetime | None,
+        server_date: datetime | None = None,
+        received_at: datetime | None = None,
+    ) -> Backup:
+        """This backup as an answer read at ``observed_at`` shows it (itself without one)."""
+        if not observed_at:
+            return self
         seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
-        return backup.model_copy(update=seen) if observed_at else backup
+        return self.model_copy(update=seen)
 
     def known(self) -> dict[str, object]:
         """What a state, or a wait, knows of this backup beyond its id (see :data:`KNOWN`)."""
@@ -223,8 +233,7 @@ class BackupList(BaseModel):
         page = cls.model_validate(data)
         if observed_at is None:
             return page
-        seen = {"observed_at": observed_at, "server_date": server_date, "received_at": received_at}
-        backups = [b.model_copy(update=seen) for b in page.database_backups]
+        backups = [b.read_at(observed_at, server_date, received_at) for b in page.database_backups]
         return page.model_copy(update={"database_backups": backups})
 
 
