@@ -5,6 +5,7 @@ follows no redirect. Deadlines of 0.3 s, on the system clock: the whole file tak
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -27,13 +28,22 @@ Behaviour = Callable[[socket.socket, bytes], None]
 
 
 def _request(conn: socket.socket) -> bytes:
+    """The head and the whole body: a server that closes with a body unread resets the
+    connection, and the client would see a reset instead of the answer."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(65536)
         if not chunk:
-            break
+            return data
         data += chunk
-    return data
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    while length and len(body) < int(length.group(1)):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
 
 
 class Server:
@@ -75,7 +85,9 @@ class Server:
 
 
 def _head(status: int, length: int, extra: str = "") -> bytes:
-    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+    # one answer per connection, said so: a client would otherwise send its next request on a
+    # connection the server is closing, and see a reset instead of the answer
+    head = f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nConnection: close\r\n"
     return f"{head}Content-Length: {length}\r\n{extra}\r\n".encode()
 
 

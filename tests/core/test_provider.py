@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -128,3 +129,30 @@ def test_check_failures_never_repeat_a_secret_value() -> None:
     result = LoginProvider().check({}, {"__provider": PROVIDER, "password": "hunter2"})
     assert [f.property for f in result.failures] == ["password"]
     assert "hunter2" not in result.failures[0].reason
+
+
+class ChainedProvider(WidgetProvider):
+    """A failure at the end of a long chain of retries, each raised while handling the last."""
+
+    def create_resource(self, args: WidgetArgs) -> tuple[str, dict[str, Any]]:
+        def attempt(left: int) -> None:
+            try:
+                if left:
+                    attempt(left - 1)
+                raise NotFoundError("POST /widgets", 404, "x" * 400, request_id="q-1")
+            except NotFoundError as err:
+                raise NotFoundError("POST /widgets", 404, f"try {left}", request_id="q-2") from err
+
+        attempt(30)
+        return "", {}
+
+
+def test_a_failure_reaches_the_dynamic_host_without_its_chain(no_network: Connections) -> None:
+    """The SDK's dynamic provider host sends ``traceback.format_exc()`` as the gRPC message:
+    with the chain of causes, it passes the engine's 8 KiB metadata limit ("Stream removed")."""
+    with pytest.raises(ResourceError) as info:
+        ChainedProvider().create({"zone": "a", "size": 1})
+    printed = "".join(traceback.format_exception(info.value))
+    assert len(printed.encode()) < 4000, printed[:2000]
+    assert "Widget in zone a: create failed" in printed and "try 30" in printed
+    assert isinstance(info.value.cause, NotFoundError)

@@ -237,13 +237,19 @@ class BaseProvider(ResourceProvider, Generic[A]):
             delete_before_replace=self.delete_before_replace,
         )
 
+    # An operation's failure is raised ``from None``, its cause kept in ``ResourceError.cause``:
+    # the SDK's dynamic provider host sends the whole ``traceback.format_exc()`` as the gRPC
+    # message (``_abort_with_traceback``, pulumi/dynamic/__main__.py), and a chained traceback
+    # through retries and waits passes the engine's 8 KiB metadata limit, where the user would
+    # see only "Stream removed (received metadata size exceeds soft limit)".
+
     def create(self, props: dict[str, Any]) -> CreateResult:
         args = self.parse(props)
         try:
             with within(self.wait_policy(args, "create")):
                 resource_id, outs = self.create_resource(args)
         except BackupsError as err:
-            raise in_resource(self.describe(args), "create", err) from err
+            raise in_resource(self.describe(args), "create", err) from None
         return CreateResult(resource_id, {**args.to_inputs(), **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -252,7 +258,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             with within(self.wait_policy(args, "read")):
                 outs = self.read_resource(id_, args, props)
         except BackupsError as err:
-            raise in_resource(f"{self.kind} {id_}", "read", err) from err
+            raise in_resource(f"{self.kind} {id_}", "read", err) from None
         if outs is None:
             return ReadResult("", {})
         return ReadResult(id_, {**args.to_inputs(), **outs})
@@ -263,7 +269,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             with within(self.wait_policy(args, "update")):
                 outs = self.update_resource(id_, olds, args)
         except BackupsError as err:
-            raise in_resource(f"{self.kind} {id_}", "update", err) from err
+            raise in_resource(f"{self.kind} {id_}", "update", err) from None
         return UpdateResult({**args.to_inputs(), **outs})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -272,7 +278,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             with within(self.wait_policy(args, "delete")):
                 self.delete_resource(id_, args, props)
         except BackupsError as err:
-            raise in_resource(f"{self.kind} {id_}", "delete", err) from err
+            raise in_resource(f"{self.kind} {id_}", "delete", err) from None
 
     # -- what subclasses implement ------------------------------------------------------------
 
