@@ -38,6 +38,10 @@ def post_named(
     deadline (a server restarting, a 503, another lost answer): a task then means the first
     request did nothing; a 409 means it made ``what``, which is awaited until listed. Any
     other outcome raises a plain BackupsError saying that ``what`` may exist.
+
+    An answer held until the deadline itself leaves no time to send again (the same server
+    would hold the POST for the whole grace): one look at whether ``what`` is listed says
+    whether the first request made it.
     """
     try:
         return send()
@@ -45,6 +49,8 @@ def post_named(
         if not err.may_have_acted:
             raise
         lost = err
+    if deadline.left() <= 0:
+        return _made_by_lost(lost, listed, what)
 
     def again() -> tuple[NashaTask | None]:
         try:
@@ -69,6 +75,17 @@ def post_named(
         await_listed(listed, True, what, deadline)
     except BackupsError as err:
         raise BackupsError(f"{lost}; {err}; {what} may still appear") from err
+    return None
+
+
+def _made_by_lost(lost: ApiError, listed: Callable[[], bool], what: str) -> None:
+    """None when ``what`` is listed after a POST whose answer was lost at the deadline."""
+    try:
+        made = listed()
+    except BackupsError as err:
+        raise BackupsError(f"{lost}; {err}; {what} may exist") from err
+    if not made:
+        raise BackupsError(f"{lost}; {what} is not listed yet and may still appear") from lost
     return None
 
 
