@@ -50,7 +50,8 @@ def post_named(
             raise
         lost = err
     if deadline.left() <= 0:
-        return _made_by_lost(lost, listed, what)
+        _made_by_lost(lost, listed, what)
+        return None
 
     def again() -> tuple[NashaTask | None]:
         try:
@@ -79,14 +80,14 @@ def post_named(
 
 
 def _made_by_lost(lost: ApiError, listed: Callable[[], bool], what: str) -> None:
-    """None when ``what`` is listed after a POST whose answer was lost at the deadline."""
+    """Return when ``what`` is listed after a POST whose answer was lost at the deadline;
+    raise when it is not (or the look fails)."""
     try:
         made = listed()
     except BackupsError as err:
         raise BackupsError(f"{lost}; {err}; {what} may exist") from err
     if not made:
         raise BackupsError(f"{lost}; {what} is not listed yet and may still appear") from lost
-    return None
 
 
 def delete_named(
