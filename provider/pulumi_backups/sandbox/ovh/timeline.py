@@ -9,9 +9,11 @@ What a task changes takes effect when it ends (:mod:`.settle`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ...core.fields import parse_datetime
 from ..progress import Progress
 
 
@@ -24,6 +26,7 @@ def _zone() -> tzinfo:
 
 #: The European API writes local Paris time with its offset.
 ZONE = _zone()
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def ovh_date(epoch: float | None) -> str | None:
@@ -39,12 +42,9 @@ def parse_date(text: str) -> float:
     Raises ValueError for anything else.
     """
     text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZONE)
-    return parsed.timestamp()
+    if _DATE_ONLY.match(text):
+        text += "T00:00:00"
+    return parse_datetime(text, naive=ZONE).timestamp()
 
 
 def phase(progress: Progress, now: float) -> str:
