@@ -1,6 +1,6 @@
 """Time in the OVHcloud emulator: date formats and how a task shows its progress.
 
-A task carries the :class:`~..progress.Progress` of its operation. Its phase follows the
+A task carries the :class:`~..progress.Operation` of its operation. Its phase follows the
 sandbox clock: ``todo`` for the first third, ``doing`` until the end, then ``done`` (or
 ``error`` for a scripted failure, which each API shows its own way: a hosting task
 ``cancelled``, a NAS-HA task ``customerError``); a scripted hang stays ``doing`` forever.
@@ -14,7 +14,7 @@ from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ...core.fields import parse_datetime
-from ..progress import Progress
+from ..progress import Operation
 
 
 def _zone() -> tzinfo:
@@ -47,14 +47,14 @@ def parse_date(text: str) -> float:
     return parse_datetime(text, naive=ZONE).timestamp()
 
 
-def phase(progress: Progress, now: float) -> str:
+def phase(progress: Operation, now: float) -> str:
     """``todo``, ``doing``, ``done`` or ``error`` at time ``now``."""
     if progress.over(now):
         return "error" if progress.failed else "done"
     return "todo" if now < _doing_from(progress) else "doing"
 
 
-def last_update(progress: Progress, now: float) -> float:
+def last_update(progress: Operation, now: float) -> float:
     """When the task's phase last changed."""
     if progress.over(now):
         return progress.ended
@@ -62,5 +62,5 @@ def last_update(progress: Progress, now: float) -> float:
     return progress.started if now < doing else doing
 
 
-def _doing_from(progress: Progress) -> float:
+def _doing_from(progress: Operation) -> float:
     return progress.started + progress.seconds / 3
