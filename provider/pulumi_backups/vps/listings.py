@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..core.answers import same_object
-from ..core.errors import ApiError, with_note
-from ..core.waiting import Clock
+from ..core.errors import ApiError, deadline_passed, with_note
+from ..core.waiting import Clock, current
 from .models import Backup, BackupPage
 
 READINGS = 4
@@ -101,6 +101,18 @@ class _Server:
     last: Listing | None = None
 
 
+def _acquire(lock: threading.Lock, server_id: int) -> None:
+    """Take ``lock`` within what the running operation has left of its deadline (its grace,
+    once past); the error of a request that got no answer in time when it cannot."""
+    deadline = current()
+    if lock.acquire(timeout=-1 if deadline is None else max(0.0, deadline.request_seconds())):
+        return
+    assert deadline is not None  # without a deadline, acquire waits as long as it takes
+    policy = deadline.limit().policy
+    call = f"the listing of server {server_id}'s backups, being read for another operation"
+    raise deadline_passed(call, policy.timeout, policy.setting, sent=False)
+
+
 class Listings:
     """The readings of one client, per server; thread-safe. ``read(server_id)`` takes one
     consistent reading of the server's manual backups (the panel's word, as of now)."""
@@ -114,11 +126,13 @@ class Listings:
     def get(self, server_id: int, *, max_age: float = 0.0, after: int | None = None) -> Listing:
         """A reading begun after this call (or after reading number ``after``), or the last
         one when ``max_age`` > 0 and it began at most that many seconds ago. Callers that
-        arrive while a reading is taken wait for it, and share the next one."""
+        arrive while a reading is taken wait for it, and share the next one, within their own
+        operation's deadline (the reading's may be longer)."""
         with self._guard:
             server = self._servers.setdefault(server_id, _Server())
             floor = server.begun if after is None else after
-        with server.lock:
+        _acquire(server.lock, server_id)
+        try:
             last = server.last
             if last is not None and (
                 last.seq > floor or (max_age > 0 and self._clock.now() - last.began <= max_age)
@@ -130,6 +144,8 @@ class Listings:
             began = self._clock.now()
             server.last = Listing(seq, began, self._read(server_id))
             return server.last
+        finally:
+            server.lock.release()
 
     def find(self, server_id: int, backup_id: int, *, max_age: float = 0.0) -> Backup | None:
         """The backup as a reading lists it; None only when a second reading, begun after the
