@@ -4,13 +4,19 @@ Each operation that waits runs within one deadline (``policy.timeout`` seconds o
 client's clock), shared by its request and its wait:
 
 - :func:`create_backup`: start a manual backup and wait until ``completed``. The backup is
-  the one asked for only when the answer names the server and description asked for and an
+  the one the answer names only when it names the server and description asked for and an
   id its server did not list just before the POST (one listing, shared by the creates of one
-  server within :data:`REFRESH_MAX_AGE`); anything else is an AnotherBackupError, and the
-  backup it names is left alone. A backup that ends failed or outlives the deadline is
-  deleted before the error is raised (or named in it when that delete fails), so nothing is
-  left behind unknown; when the adapter keeps unfinished creates (``keeps_partial``), a
-  backup that outlives the deadline is handed back unfinished instead (:class:`Unfinished`);
+  server within :data:`REFRESH_MAX_AGE`) and no other create of this process took; the
+  backup it names otherwise is left alone. When the answer cannot be believed (lost after
+  the POST went out, garbled, about another backup), the backup made is found by listing: the
+  one manual backup of the server and description that was not listed before and that no
+  other create of this process took (:class:`Creates`), looked for until listed within the
+  deadline (at most :data:`LISTED_WITHIN`); two or more are an error naming them (none
+  taken, none deleted), none an error saying one may exist and how to list it. A backup that
+  ends failed or outlives the deadline is deleted before the error is raised (or named in
+  it when that delete fails), so nothing is left behind unknown; when the adapter keeps
+  unfinished creates (``keeps_partial``), a backup that outlives the deadline is handed back
+  unfinished instead (:class:`Unfinished`);
 - :func:`read_backup`: the backup as its server lists it; None only on proof (two
   consistent listings that do not list it);
 - :func:`finish_backup`: wait for a backup kept unfinished until it is ``completed``;
