@@ -187,3 +187,33 @@ def test_an_adopted_backup_that_outlives_the_deadline_is_deleted_in_the_dynamic_
     with pytest.raises(WaitTimeoutError, match="unfinished backup 501 was deleted"):
         PROVIDER.create_resource(args)
     assert panel.backups() == {}
+
+
+def test_a_backup_whose_create_awaits_its_answer_is_not_taken(panel: Panel) -> None:
+    """While a create of the same server and description awaits its answer (its backup 501
+    listed already), a create whose POST failed without acting finds 501 alone: it may be
+    the other's, so it is not taken; the other create takes it."""
+    client = panel.client()
+    policy = PROVIDER.wait_policy(ARGS, "create")
+    failed: list[str] = []
+
+    def answer_after_another(request: httpx.Request) -> httpx.Response | None:
+        if request.method != "POST":
+            return None
+        panel.answer = None
+        response = panel.relay(request)  # 501 made; its answer comes after the other's
+        panel.sandbox.fault("500", CREATE)  # the other's POST: refused, nothing made
+        with pytest.raises(ApiError) as caught:
+            operations.create_backup(client, REQUEST, policy)
+        failed.append(str(caught.value))
+        return response
+
+    panel.answer = answer_after_another
+    made = operations.create_backup(client, REQUEST, policy)
+    assert made.id == 501 and made.status == "completed"
+    (message,) = failed
+    assert "HTTP 500" in message and MANUAL in message
+    assert "listed: backup 501, while another create of the same was awaiting its answer" in (
+        message
+    )
+    assert list(panel.backups()) == [501] and panel.calls("DELETE") == []

@@ -158,7 +158,9 @@ class _Look:
         if not self.candidates:
             return "none listed"
         listed = f"listed: backup {', '.join(map(str, self.candidates))}"
-        return f"{listed}, another create of them awaiting its answer" if self.waiting else listed
+        if self.waiting:
+            return f"{listed}, while another create of the same was awaiting its answer"
+        return listed
 
 
 def _adopt(
