@@ -7,9 +7,11 @@ tests/programs/safety_all with its one VpsBackup `vpsbackup`) and through the pr
 names and no error told of), none duplicated (two for one resource), no wrong delete (a
 backup the stack does not own deleted), none dropped from the state while still there.
 
-- a create answer about another backup (an id that existed before, another server's, another
-  description) is never taken over; the error names the backup actually made;
-- a create answer garbled (truncated, empty, 204) says a backup may exist and which;
+- a create answer lost (500, dropped), garbled (truncated, empty, 204) or about another
+  backup (an id that existed before, another server's, another description) is never taken
+  at its word: the backup made is found by listing and taken, once; two that the create may
+  have made (another program's create of the same server and description meanwhile) are
+  named in the error and neither is taken;
 - a listing that omits the backup once is read again; one that keeps lying (empty, 204,
   another server's entries, a count of 0) fails refresh and destroy, and the backup stays;
 - many deletes at once: 100 of 130 backups of one server deleted 40 at a time beside a
@@ -32,6 +34,7 @@ from support.plugin import start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import VPS_SERVER_ID
+from pulumi_backups.sandbox.vps.models import VpsBackend
 from pulumi_backups.vps.client import VpsClient
 from pulumi_backups.vps.models import CreateBackupRequest
 from pulumi_backups.vps.settings import VpsSettings
@@ -151,33 +154,68 @@ def assert_sound(sandbox: Sandbox, adapter: Adapter, *, told: set[str] = frozens
 
 
 @pytest.mark.parametrize(
-    ("lie", "said"),
+    "lie",
     [
-        ("set:id={existing}", "names backup {existing}"),
-        ("set:server.id=54321", "another object (server 54321)"),
-        ('set:description="other"', "another object (description 'other')"),
-        ("body:truncated", "malformed answer: not JSON"),
-        ("body:empty", "malformed answer: no body"),
-        ("body:204", "malformed answer: no body"),
+        "lost-500",
+        "lost-drop",
+        "body:truncated",
+        "body:empty",
+        "body:204",
+        "set:id={existing}",
+        "set:server.id=54321",
+        'set:description="other"',
     ],
 )
-def test_a_create_answer_that_cannot_be_believed_is_not_taken_over(
-    sandbox: Sandbox, adapter: Adapter, lie: str, said: str
+def test_a_create_answer_that_cannot_be_believed_adopts_the_backup_made(
+    sandbox: Sandbox, adapter: Adapter, lie: str
 ) -> None:
+    """The panel made the backup; its answer is lost, garbled or about another backup (one
+    that existed before, another server's or description's): the state takes the one made,
+    found by listing; the existing one is nobody's and stays; the next up makes no other."""
     with operator(sandbox) as panel:
         existing = panel.create_backup(CreateBackupRequest(server_id=VPS_SERVER_ID)).id
     before = set(on_panel(sandbox))
     sandbox.fault(lie.format(existing=existing), CREATE)
+    adapter.up()
+    (made,) = set(on_panel(sandbox)) - before
+    assert adapter.ids() == {made}
+    assert on_panel(sandbox)[made]["status"] == "completed"
+    adapter.up()
+    assert set(on_panel(sandbox)) == before | {made} and adapter.ids() == {made}
+    assert_sound(sandbox, adapter, told=before)  # the existing one: nobody's
+
+
+def another_program_creates(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the panel receives the next create, another program's create of the same server
+    and description reaches it first."""
+    assert sandbox.context is not None  # an in-process sandbox
+    ctx, count = sandbox.context, sandbox.context.count
+    pending = [True]
+
+    def counting(key: str) -> None:
+        count(key)
+        if key == CREATE and pending:
+            pending.clear()
+            VpsBackend(ctx).create(VPS_SERVER_ID, DESCRIPTION)
+
+    monkeypatch.setattr(ctx, "count", counting)
+
+
+@pytest.mark.parametrize("lie", ["lost-500", "body:truncated"])
+def test_two_backups_a_create_may_have_made_are_named_and_neither_taken(
+    sandbox: Sandbox, adapter: Adapter, monkeypatch: pytest.MonkeyPatch, lie: str
+) -> None:
+    another_program_creates(sandbox, monkeypatch)
+    sandbox.fault(lie, CREATE)
     with pytest.raises(Failed) as caught:
         adapter.up()
     message = str(caught.value)
-    (made,) = set(on_panel(sandbox)) - before
-    assert said.format(existing=existing) in message
-    assert f"may have started a backup of server {VPS_SERVER_ID}" in message and MANUAL in message
-    assert f"listed since this create began: backup {made.split('/')[1]}" in message
-    assert before <= set(on_panel(sandbox)), "wrong delete"
-    assert adapter.ids() == set()
-    assert_sound(sandbox, adapter, told=before | {made})  # the existing one: nobody's
+    made = sorted(int(id_.split("/")[1]) for id_ in on_panel(sandbox))
+    assert len(made) == 2
+    assert f"backups {made[0]}, {made[1]} of server {VPS_SERVER_ID}" in message
+    assert "none is taken, none deleted" in message and MANUAL in message
+    assert adapter.ids() == set() and len(on_panel(sandbox)) == 2, "taken over or deleted"
+    assert DELETE not in sandbox.counters()
 
 
 # -- listings -------------------------------------------------------------------------------

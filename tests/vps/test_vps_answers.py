@@ -10,14 +10,12 @@ import json
 
 import httpx
 import pytest
-from vps.panel import CREATE, LIST, SERVER, Panel
+from vps.panel import LIST, SERVER, Panel
 
 from pulumi_backups.core.errors import ApiError, BackupsError, WaitTimeoutError
 from pulumi_backups.core.partial import IncompleteCreateError, partial_results
-from pulumi_backups.vps import operations
-from pulumi_backups.vps.client import AnotherBackupError
 from pulumi_backups.vps.listings import READINGS
-from pulumi_backups.vps.models import CreateBackupRequest, RestoreRequest
+from pulumi_backups.vps.models import RestoreRequest
 from pulumi_backups.vps.vps_backup import VpsBackupArgs, VpsBackupProvider
 from pulumi_backups.vps.vps_restore import VpsRestoreArgs, VpsRestoreProvider
 
@@ -139,74 +137,7 @@ def test_a_delete_whose_answer_is_lost_is_sent_again_and_its_404_is_gone(panel: 
     assert panel.responses[-1].json() == {"detail": "Not found."}
 
 
-# -- creates: the backup made, and no other -------------------------------------------------
-
-
-def _existing(panel: Panel) -> int:
-    (backup_id,) = panel.add()
-    panel.clock.sleep(operations.REFRESH_MAX_AGE + 1)
-    return backup_id
-
-
-def test_a_create_answer_naming_an_existing_backup_is_not_taken_over(panel: Panel) -> None:
-    existing = _existing(panel)
-    panel.sandbox.fault(f"set:id={existing}", CREATE)
-    with pytest.raises(AnotherBackupError) as caught:
-        PROVIDER.create_resource(ARGS)
-    message = str(caught.value)
-    made = max(panel.backups())
-    assert f"names backup {existing}" in message and f"server {SERVER} listed before" in message
-    assert f"may have started a backup of server {SERVER}" in message and MANUAL in message
-    assert f"listed since this create began: backup {made}" in message
-    assert sorted(panel.backups()) == [existing, made] and panel.calls("DELETE") == []
-
-
-@pytest.mark.parametrize(
-    ("lie", "said"),
-    [("set:server.id=54321", "server 54321"), ('set:description="other"', "description 'other'")],
-)
-def test_a_create_answer_about_another_server_or_description_is_an_error(
-    panel: Panel, lie: str, said: str
-) -> None:
-    panel.sandbox.fault(lie, CREATE)
-    with pytest.raises(AnotherBackupError, match=f"another object \\({said}\\)") as caught:
-        PROVIDER.create_resource(ARGS)
-    assert f"may have started a backup of server {SERVER}" in str(caught.value)
-    assert len(panel.backups()) == 1 and panel.calls("DELETE") == []
-
-
-def test_a_listed_backup_of_another_description_is_another_backup(panel: Panel) -> None:
-    """A sibling create's backup, made after this create's look at the listing: the answer
-    naming it is caught by the wait, which reads its description, and nothing is deleted."""
-
-    def sibling(request: httpx.Request) -> None:
-        if request.method == "POST":
-            panel.operator.create_backup(CreateBackupRequest(server_id=SERVER, description="x"))
-            panel.sandbox.fault("set:id=501", CREATE)  # the sibling's id
-
-    panel.answer = sibling
-    with pytest.raises(AnotherBackupError, match=r"description 'x'"):
-        PROVIDER.create_resource(ARGS)
-    assert sorted(panel.backups()) == [501, 502] and panel.calls("DELETE") == []
-
-
-@pytest.mark.parametrize("garbled", ["body:truncated", "body:empty", "body:204", "body:html"])
-def test_a_garbled_create_answer_says_a_backup_may_exist(panel: Panel, garbled: str) -> None:
-    panel.sandbox.fault(garbled, CREATE)
-    with pytest.raises(ApiError) as caught:
-        PROVIDER.create_resource(ARGS)
-    message = str(caught.value)
-    assert "POST /api/v1/backups/ failed: HTTP 20" in message  # 201, or the lie's 200 / 204
-    assert f"may have started a backup of server {SERVER}" in message and MANUAL in message
-    assert "listed since this create began: backup 501" in message
-    assert list(panel.backups()) == [501]
-
-
-def test_a_deep_create_answer_is_a_short_error(panel: Panel) -> None:
-    panel.sandbox.fault("body:deep", CREATE)
-    with pytest.raises(ApiError, match="nested too deeply") as caught:
-        PROVIDER.create_resource(ARGS)
-    assert len(str(caught.value)) < 1000
+# -- creates: the backup made, and no other (the adoption rule: tests/vps/test_vps_adopt.py)
 
 
 def test_a_create_that_times_out_under_the_plugin_is_kept(panel: Panel) -> None:

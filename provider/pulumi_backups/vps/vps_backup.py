@@ -1,11 +1,14 @@
 """VpsBackup: a manual backup of a VPS panel server.
 
 Create starts the backup (201, ``in_progress``), checks that the answer is about the backup
-it made (server, description, an id not listed before), waits until it is ``completed`` and
-reads it back; a backup that ends ``failed``/``error`` or outlives its deadline is deleted
-before the error is raised (or named in it when that delete fails), so nothing is left behind
-unknown. Under the provider plugin, a backup that outlives the deadline is kept in the state
-instead (IncompleteCreateError), and the next ``up``'s update waits for it to complete.
+it made (server, description, an id not listed before); an answer lost, garbled or about
+another backup is not believed, and the backup made is the one new backup of the server and
+description the listing shows (several: an error naming them, none taken). It waits until
+it is ``completed`` and reads it back; a backup that ends ``failed``/``error`` or outlives
+its deadline is deleted before the error is raised (or named in it when that delete fails),
+so nothing is left behind unknown. Under the provider plugin, a backup that outlives the
+deadline is kept in the state instead (IncompleteCreateError), and the next ``up``'s update
+waits for it to complete.
 The panel documents no detail route: a backup is read by listing its server's backups, and
 is gone only when two consistent listings do not list it. Every argument change replaces the
 backup (a backup cannot be edited); ``triggers`` make a new one, which is created before the
