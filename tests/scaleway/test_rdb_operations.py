@@ -14,6 +14,7 @@ from support.fakes import FakeClock
 from support.scw_fakes import INSTANCE, SandboxRdb, client_for, error, recorded
 
 from pulumi_backups.core.errors import (
+    RESTORE_GOES_ON,
     ApiError,
     BadRequestError,
     NotFoundError,
@@ -221,7 +222,7 @@ def test_restore_timeout_says_it_goes_on(api: SandboxRdb, sandbox: Sandbox) -> N
         operations.restore(api.client(), "fr-par", backup.id, request, WaitPolicy(9))
     message = str(info.value)
     assert f"restore of backup fr-par/{backup.id} into {INSTANCE}/app" in message
-    assert "'restoring'" in message and "goes on server-side" in message
+    assert "'restoring'" in message and RESTORE_GOES_ON in message
 
 
 def test_restore_of_a_missing_backup_is_not_found(api: SandboxRdb) -> None:

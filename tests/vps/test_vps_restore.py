@@ -10,6 +10,7 @@ import pytest
 from vps.panel import SERVER, Panel, no_server_route
 
 from pulumi_backups.core.errors import (
+    RESTORE_GOES_ON,
     BadRequestError,
     NotFoundError,
     TaskFailedError,
@@ -88,8 +89,9 @@ def test_server_failing_to_come_back_fails_the_create(panel: Panel) -> None:
 def test_server_never_coming_back_times_out(panel: Panel) -> None:
     panel.sandbox.script("vps:server/restore", "hang")
     args = VpsRestoreArgs.model_validate({**ARGS.model_dump(), "timeouts": {"create": 5}})
-    with pytest.raises(WaitTimeoutError, match="last status: 'restoring'"):
+    with pytest.raises(WaitTimeoutError, match="last status: 'restoring'") as info:
         _create(panel, args)
+    assert RESTORE_GOES_ON in str(info.value)  # the note of every restore past its deadline
 
 
 def test_unknown_backup_is_refused_naming_the_call(panel: Panel) -> None:

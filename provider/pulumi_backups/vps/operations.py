@@ -35,7 +35,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from ..core.errors import ApiError, BackupsError, WaitTimeoutError, with_note
+from ..core.errors import RESTORE_GOES_ON, ApiError, BackupsError, WaitTimeoutError, with_note
 from ..core.partial import keeps_partial
 from ..core.waiting import Deadline, WaitPolicy, wait_until
 from .client import CREATE_CALL, AnotherBackupError, VpsClient, acted, may_exist
@@ -329,7 +329,10 @@ def restore(client: VpsClient, request: RestoreRequest, policy: WaitPolicy) -> R
     status = answer.status or "accepted"
     if answer.in_progress:
         what = f"server {request.server_id} to come back after restoring backup {request.backup_id}"
-        server = deadline.wait(lambda p: wait_server(client, request.server_id, p, what=what))
+        try:
+            server = deadline.wait(lambda p: wait_server(client, request.server_id, p, what=what))
+        except WaitTimeoutError as err:
+            raise with_note(err, RESTORE_GOES_ON) from err
         status = NOT_AWAITED if server is None else RESTORE_DONE
     return Restore(
         server_id=request.server_id,
