@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+import pulumi_backups
 from pulumi_backups.core.fields import parse_datetime
 
 
@@ -32,3 +35,24 @@ def test_iso_datetimes_parse(text: str, expected: datetime) -> None:
 def test_anything_else_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="not an ISO 8601 date-time"):
         parse_datetime(text)
+
+
+def test_a_date_time_without_a_zone_takes_the_one_given() -> None:
+    paris = timezone(timedelta(hours=1))
+    assert parse_datetime("2026-12-04T01:00:00", naive=paris) == datetime(
+        2026, 12, 4, 1, tzinfo=paris
+    )
+    assert parse_datetime("2026-12-04T01:00:00Z", naive=paris).tzinfo == timezone.utc
+
+
+def test_the_package_reads_dates_with_one_parser() -> None:
+    """Every module reads dates through :func:`parse_datetime`, never a parser of its own."""
+    package = Path(pulumi_backups.__file__).parent
+    own = re.compile(r"fromisoformat\(|strptime\(|dateutil")
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in sorted(package.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if own.search(line) and not line.lstrip().startswith(("#", '"', "``"))
+    ]
+    assert found == []

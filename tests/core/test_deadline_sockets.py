@@ -5,6 +5,7 @@ follows no redirect. Deadlines of 0.3 s, on the system clock: the whole file tak
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -183,3 +184,65 @@ def test_python_ovh_follows_no_redirect(serve: Callable[[Behaviour], Server], st
     assert info.value.status == status
     assert f"redirected to {target}: not followed" in str(info.value)
     assert "ovh:endpoint" in str(info.value)
+
+
+TOKEN = json.dumps({"access_token": "t0k3n", "token_type": "Bearer", "expires_in": 3600})
+
+
+def _oauth2(token: Behaviour, api: Behaviour) -> Behaviour:
+    """The token route (``/token``) answered by ``token``, every other by ``api``."""
+
+    def behave(conn: socket.socket, request: bytes) -> None:
+        line = request.split(b"\r\n", 1)[0]
+        (token if b" /token " in line else api)(conn, request)
+
+    return behave
+
+
+def _answer(status: int, body: str) -> Behaviour:
+    def behave(conn: socket.socket, _request: bytes) -> None:
+        conn.sendall(_head(status, len(body)) + body.encode())
+
+    return behave
+
+
+@pytest.fixture(autouse=True)
+def _loopback_oauth2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """oauthlib refuses plain http unless told: the loopback servers here speak it."""
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+def _client_credentials(server: Server) -> OvhClient:
+    """An OAuth2 (client credentials) client whose token and API routes are ``server``'s:
+    python-ovh takes OAuth2 for its own endpoints only, so both are pointed there after."""
+    client = OvhClient(OvhSettings("ovh-eu", client_id="id", client_secret="s3cret-Client"))
+    client._ovh._endpoint = f"{server.url}/1.0"
+    client._ovh._oauth2.token_url = f"{server.url}/token"
+    return client
+
+
+@pytest.mark.parametrize("status", [302, 307])
+@pytest.mark.parametrize("where", ["token", "api"])
+def test_python_ovh_client_credentials_follow_no_redirect(
+    serve: Callable[[Behaviour], Server], status: int, where: str
+) -> None:
+    """OAuth2 mode sends on python-ovh's own session: the client secret (token request) or the
+    bearer token and the body (API call) would go with a redirect."""
+    elsewhere = serve(_redirect(500, "/nowhere"))
+    target = f"{elsewhere.url.replace('127.0.0.1', 'localhost')}/collect"
+    token = _redirect(status, target) if where == "token" else _answer(200, TOKEN)
+    api = _redirect(status, target) if where == "api" else _answer(200, "[]")
+    client = _client_credentials(serve(_oauth2(token, api)))
+    with pytest.raises(ApiError) as info:
+        client.post("/hosting/web/svc/database", password="s3cret-Passw0rd")
+    assert elsewhere.requests == []
+    assert info.value.status == status
+    assert f"redirected to {target}: not followed" in str(info.value)
+
+
+def test_python_ovh_client_credentials_reach_the_api(serve: Callable[[Behaviour], Server]) -> None:
+    """The bounded OAuth2 sessions still fetch a token and send the API call with it."""
+    server = serve(_oauth2(_answer(200, TOKEN), _answer(200, '["db1"]')))
+    assert _client_credentials(server).get("/hosting/web/svc/database") == ["db1"]
+    api_calls = [r for r in server.requests if b"/1.0/hosting" in r]
+    assert api_calls and b"Bearer t0k3n" in api_calls[0]

@@ -9,7 +9,7 @@ import pytest
 
 from pulumi_backups.sandbox import SandboxSettings
 from pulumi_backups.sandbox.context import SandboxContext
-from pulumi_backups.sandbox.progress import Doc, Effect, Progress, schedule, settle
+from pulumi_backups.sandbox.progress import Doc, Effect, Operation, schedule, settle
 
 KIND = "test:item"
 
@@ -21,15 +21,15 @@ def ctx() -> Iterator[SandboxContext]:
     context.store.close()
 
 
-def start(ctx: SandboxContext, key: str, operation: str, now: float) -> Progress:
+def start(ctx: SandboxContext, key: str, operation: str, now: float) -> Operation:
     with ctx.store.transaction():
-        progress = Progress.start(ctx, operation, now)
+        progress = Operation.start(ctx, operation, now)
         schedule(ctx, KIND, key, {"key": key}, progress)
     return progress
 
 
 def recorder(seen: list[tuple[str, float, bool]]) -> Effect:
-    def effect(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+    def effect(ctx: SandboxContext, doc: Doc, progress: Operation) -> None:
         seen.append((doc["key"], progress.ended, progress.failed))
 
     return effect
@@ -41,7 +41,7 @@ def test_an_operation_lasts_the_task_seconds_in_force_when_it_starts(ctx: Sandbo
     quick = start(ctx, "quick", "test:op", 100.0)
     assert (slow.ends_at, quick.ends_at) == (110.0, 100.0)
     assert quick.over(100.0) and not slow.over(109.9) and slow.over(110.0)
-    assert Progress.of(ctx.store.get(KIND, "slow") or {}) == slow
+    assert Operation.of(ctx.store.get(KIND, "slow") or {}) == slow
 
 
 def test_scripted_outcomes_fail_or_never_end(ctx: SandboxContext) -> None:

@@ -293,6 +293,13 @@ def with_note(err: BackupsError, note: str) -> BackupsError:
     return copy
 
 
+RESTORE_GOES_ON = (
+    "the restore goes on server-side and cannot be cancelled: do not start another until it "
+    "ends (it is not recorded in the stack)"
+)
+"""The note of every restore that outlived its deadline."""
+
+
 def in_resource(resource: str, operation: str, err: BackupsError) -> ResourceError:
     """Wrap ``err`` so that its message starts with the resource it concerns."""
     return ResourceError(resource, operation, err)

@@ -6,9 +6,11 @@ maps the answer by status and ``errorCode`` / ``class`` (never by message text) 
 :mod:`pulumi_backups.core.errors`, with the call, the server's message and ``X-OVH-QUERYID``.
 Transient failures are retried there, and only there.
 
-python-ovh sends through :class:`BoundedSession`: no redirect is ever followed (requests would
-resend the application key, the consumer key and the signature, and for a 307 the body, a
-database password, wherever a 3xx points: it is an error naming where), and every request
+python-ovh sends through :class:`BoundedSession` (application keys) or
+:class:`BoundedOAuth2Session` (client credentials): no redirect is ever followed (requests
+would resend the application key, the consumer key and the signature, or the client secret
+and the bearer token, and for a 307 the body, a database password, wherever a 3xx points: it
+is an error naming where), and every request
 is bounded by the operation's deadline (``core.waiting.current``), its body read in chunks.
 
 "Gone" only on proof: a 404 is a :class:`NotFoundError` only in OVHcloud's own JSON error
@@ -31,8 +33,11 @@ from urllib.parse import urlencode
 
 import ovh
 import ovh.client
+import ovh.exceptions
+import ovh.oauth2
 import requests
 import urllib3.exceptions
+from oauthlib.oauth2 import BackendApplicationClient  # type: ignore[import-untyped]
 
 from ..core.clients import ClientCache
 from ..core.errors import (
@@ -99,19 +104,73 @@ def _query(params: dict[str, Any]) -> str:
     return ("?" + urlencode(prepared)) if prepared else ""
 
 
+def _bounded(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A request's options: no redirect followed, timeouts at most what the running request
+    has left of the operation's deadline, the body left to be read (``stream``) by
+    :func:`_read`, within that time."""
+    connect, read = TIMEOUT
+    timeout = (within_budget(connect), within_budget(read))
+    return {**kwargs, "timeout": timeout, "allow_redirects": False, "stream": True}
+
+
 class BoundedSession(requests.Session):
-    """The session python-ovh sends with: it never follows a redirect, its timeouts are at
-    most what the running request has left of the operation's deadline, and it leaves the
-    body to be read (``stream``) by :func:`_read`, within that time."""
+    """The session python-ovh sends with (application keys): see :func:`_bounded`."""
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        connect, read = TIMEOUT
-        kwargs.update(
-            timeout=(within_budget(connect), within_budget(read)),
-            allow_redirects=False,
-            stream=True,
-        )
-        return super().request(*args, **kwargs)
+        return super().request(*args, **_bounded(kwargs))
+
+
+class BoundedOAuth2Session(ovh.oauth2.RefreshOAuth2Session):  # type: ignore[misc]  # untyped
+    """The session of python-ovh's OAuth2 mode (client credentials), bounded as
+    :class:`BoundedSession`: a redirect would take the bearer token, or the client secret
+    of a token request, wherever it points. A redirected token request is refused here,
+    naming where it pointed (oauthlib would only say that no token came)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.register_compliance_hook("access_token_response", self._refuse_redirect)
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        response: requests.Response = super().request(*args, **_bounded(kwargs))
+        return response
+
+    def _refuse_redirect(self, response: requests.Response) -> requests.Response:
+        if 300 <= response.status_code < 400:
+            call = f"POST {self.token_url}"
+            location = response.headers.get("Location")
+            raise redirected(call, response.status_code, location, CREDENTIALS_HINT)
+        return response
+
+
+class BoundedOAuth2(ovh.oauth2.OAuth2):  # type: ignore[misc]  # untyped
+    """python-ovh's OAuth2 token holder, its token fetched and used on
+    :class:`BoundedOAuth2Session` sessions."""
+
+    _session: BoundedOAuth2Session | None = None
+    _token: Any = None
+
+    def _new_session(self, **kwargs: Any) -> BoundedOAuth2Session:
+        client = BackendApplicationClient(client_id=self.client_id, scope=["all"])
+        return BoundedOAuth2Session(token_url=self.token_url, client=client, **kwargs)
+
+    @property
+    def session(self) -> BoundedOAuth2Session:
+        if self._session is None:
+            secrets = {"client_id": self.client_id, "client_secret": self.client_secret}
+            self._session = self._new_session(
+                token=self.token, token_updater=self.token_updater, auto_refresh_kwargs=secrets
+            )
+        return self._session
+
+    @property
+    def token(self) -> Any:
+        if self._token is None:
+            self._token = self._new_session().fetch_token(
+                token_url=self.token_url,
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+            )
+        return self._token
 
 
 def _chunks(response: requests.Response) -> Iterator[bytes]:
@@ -186,6 +245,11 @@ class OvhClient:
             timeout=TIMEOUT,
         )
         self._ovh._session = BoundedSession()
+        if self._ovh._oauth2 is not None:  # client credentials: python-ovh's own session
+            oauth2 = self._ovh._oauth2
+            self._ovh._oauth2 = BoundedOAuth2(
+                oauth2.client_id, oauth2.client_secret, oauth2.token_url
+            )
 
     def get(self, path: str, **params: Any) -> Any:
         return self.call("GET", path + _query(params))
@@ -240,6 +304,8 @@ class OvhClient:
                     method, path, body, need_auth=need_auth
                 )
                 _read(response, budget)
+            except ovh.exceptions.OAuth2FailureError as err:  # no token for the client id
+                raise AuthError(call, 401, f"{err} ({CREDENTIALS_HINT})") from err
             except (requests.RequestException, urllib3.exceptions.HTTPError) as err:
                 sent = not _never_sent(err)
                 late = timed_out(budget, clamped=clamped, sent=sent)

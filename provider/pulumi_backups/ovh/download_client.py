@@ -17,7 +17,7 @@ from ..core.errors import BackupsError, TransportError, error_for_status
 from .models import Dump
 
 #: Called as ``progress(bytes_done, bytes_total_or_None)`` while a download runs.
-Progress = Callable[[int, "int | None"], None]
+OnBytes = Callable[[int, "int | None"], None]
 CHUNK = 64 * 1024
 
 
@@ -25,7 +25,7 @@ def download_dump(
     dump: Dump,
     path: str | os.PathLike[str],
     *,
-    progress: Progress | None = None,
+    progress: OnBytes | None = None,
     transport: httpx.BaseTransport | None = None,
 ) -> Path:
     """Download ``dump`` to ``path`` (into it, under the link's file name, when it is a
@@ -69,7 +69,7 @@ def _target(path: str | os.PathLike[str], file_name: str) -> Path:
     return target
 
 
-def _save(response: httpx.Response, partial: Path, progress: Progress | None) -> None:
+def _save(response: httpx.Response, partial: Path, progress: OnBytes | None) -> None:
     length = response.headers.get("Content-Length")
     total = int(length) if length and length.isdigit() else None
     done = 0

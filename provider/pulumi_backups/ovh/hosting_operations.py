@@ -23,6 +23,7 @@ import dataclasses
 import threading
 
 from ..core.errors import (
+    RESTORE_GOES_ON,
     ApiError,
     BackupsError,
     ConflictError,
@@ -154,7 +155,7 @@ def _cleanup_database(
         if left and keeps_partial() and isinstance(err, WaitTimeoutError):
             return IncompleteCreateError(*named(api.database(left[0], user)), err)
     except BackupsError as list_err:
-        return BackupsError(f"{err}; could not check for a database left behind: {list_err}")
+        return with_note(err, f"could not check for a database left behind: {list_err}")
     notes = []
     for name in left:
         try:
@@ -478,7 +479,4 @@ def restore(
     try:
         return wait_hosting(api, task, policy)
     except WaitTimeoutError as err:
-        raise BackupsError(
-            f"{err}. The restore goes on on the server and cannot be cancelled; it is not "
-            "recorded in the stack"
-        ) from err
+        raise with_note(err, RESTORE_GOES_ON) from err

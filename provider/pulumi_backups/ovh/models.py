@@ -106,10 +106,9 @@ def parse_date(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        parsed = parse_datetime(text)
+        return parse_datetime(text, naive=timezone.utc)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 class Task(BaseModel):

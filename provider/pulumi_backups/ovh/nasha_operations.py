@@ -37,7 +37,12 @@ def post_named(
     the name makes safe (no second object can bear it), until an answer comes within the
     deadline (a server restarting, a 503, another lost answer): a task then means the first
     request did nothing; a 409 means it made ``what``, which is awaited until listed. Any
-    other outcome raises a plain BackupsError saying that ``what`` may exist.
+    other outcome raises the lost answer's error (its status and request id kept), noting
+    that ``what`` may exist.
+
+    An answer held until the deadline itself leaves no time to send again (the same server
+    would hold the POST for the whole grace): one look at whether ``what`` is listed says
+    whether the first request made it.
     """
     try:
         return send()
@@ -45,6 +50,9 @@ def post_named(
         if not err.may_have_acted:
             raise
         lost = err
+    if deadline.left() <= 0:
+        _made_by_lost(lost, listed, what)
+        return None
 
     def again() -> tuple[NashaTask | None]:
         try:
@@ -62,14 +70,25 @@ def post_named(
             clock=deadline.clock,
         )
     except BackupsError as err:
-        raise BackupsError(f"{lost}; sent again: {err}; {what} may exist") from err
+        raise with_note(lost, f"sent again: {err}; {what} may exist") from err
     if task is not None:
         return task
     try:
         await_listed(listed, True, what, deadline)
     except BackupsError as err:
-        raise BackupsError(f"{lost}; {err}; {what} may still appear") from err
+        raise with_note(lost, f"{err}; {what} may still appear") from err
     return None
+
+
+def _made_by_lost(lost: ApiError, listed: Callable[[], bool], what: str) -> None:
+    """Return when ``what`` is listed after a POST whose answer was lost at the deadline;
+    raise when it is not (or the look fails)."""
+    try:
+        made = listed()
+    except BackupsError as err:
+        raise with_note(lost, f"{err}; {what} may exist") from err
+    if not made:
+        raise with_note(lost, f"{what} is not listed yet and may still appear") from lost
 
 
 def delete_named(

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 from ..core.errors import NotFoundError
 from .client import ovh_client
-from .download_client import Progress as Progress
+from .download_client import OnBytes as OnBytes
 from .download_client import download_dump as download_dump
 from .hosting_client import HostingApi
 from .models import ServiceDump, parse_date

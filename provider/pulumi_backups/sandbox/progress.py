@@ -1,7 +1,7 @@
 """How server-side operations progress, the same way in every emulated API (moto's "managed
 state transitions").
 
-An operation (:class:`Progress`) takes, when it starts, the sandbox's ``task_seconds`` and its
+An operation (:class:`Operation`) takes, when it starts, the sandbox's ``task_seconds`` and its
 scripted outcome: it ends at once when ``task_seconds`` is 0, after that many seconds of
 sandbox time otherwise, never when scripted to ``hang``; a scripted ``fail`` ends it failed.
 Nothing runs in the background. :func:`schedule` stores the document an operation belongs to
@@ -22,7 +22,7 @@ from typing import Any, Final
 from .context import Outcome, SandboxContext
 
 Doc = dict[str, Any]
-Effect = Callable[[SandboxContext, Doc, "Progress"], None]
+Effect = Callable[[SandboxContext, Doc, "Operation"], None]
 """What an ended operation changes: ``(ctx, document, progress)``; the document is the one
 :func:`schedule` stored, as it is now."""
 
@@ -33,7 +33,7 @@ PENDING: Final = "sandbox:pending"
 
 
 @dataclass(frozen=True)
-class Progress:
+class Operation:
     """One operation: its name (e.g. ``vps:backup/create``), start, duration and outcome."""
 
     operation: str
@@ -42,14 +42,14 @@ class Progress:
     outcome: Outcome
 
     @classmethod
-    def start(cls, ctx: SandboxContext, operation: str, now: float) -> Progress:
+    def start(cls, ctx: SandboxContext, operation: str, now: float) -> Operation:
         """An operation starting at ``now``: the current ``task_seconds``, the next scripted
         outcome of ``operation`` (else ``ok``)."""
         seconds = max(0.0, float(ctx.settings.task_seconds))
         return cls(operation, now, seconds, ctx.take_outcome(operation))
 
     @classmethod
-    def of(cls, doc: Mapping[str, Any]) -> Progress:
+    def of(cls, doc: Mapping[str, Any]) -> Operation:
         """The progress stored in ``doc`` by :func:`schedule` (KeyError when it has none)."""
         fields: Mapping[str, Any] = doc[KEY]
         return cls(**fields)
@@ -76,7 +76,7 @@ class Progress:
         return self.ends_at is not None and now >= self.ends_at
 
 
-def schedule(ctx: SandboxContext, kind: str, key: str, doc: Doc, progress: Progress) -> Doc:
+def schedule(ctx: SandboxContext, kind: str, key: str, doc: Doc, progress: Operation) -> Doc:
     """Store ``doc`` under (kind, key) with ``progress``, queue its end (never, if it hangs)
     and return the stored document. Call inside a store transaction."""
     stored = {**doc, KEY: dataclasses.asdict(progress)}
@@ -105,7 +105,7 @@ def settle(ctx: SandboxContext, now: float, effects: Mapping[str, Effect]) -> No
         ctx.store.delete(PENDING, f"{ref['kind']}/{ref['key']}")
         doc = ctx.store.get(ref["kind"], ref["key"])
         if doc is not None and doc.get(KEY) is not None:
-            effects[ref["operation"]](ctx, doc, Progress.of(doc))
+            effects[ref["operation"]](ctx, doc, Operation.of(doc))
 
 
 @contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from ..core.fields import parse_datetime
 from .models import UUID, rfc3339
@@ -37,8 +36,3 @@ def timestamp_value(value: str | None) -> str | None:
     if parsed.tzinfo is None:
         raise ValueError("must carry a UTC offset, e.g. 2030-01-31T00:00:00Z or ...+01:00")
     return rfc3339(parsed)
-
-
-def parse_timestamp(value: str) -> datetime:
-    """The datetime of a timestamp normalized by :func:`timestamp_value`."""
-    return parse_datetime(value)

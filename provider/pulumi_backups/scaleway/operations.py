@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from ..core.errors import (
+    RESTORE_GOES_ON,
     ApiError,
     BackupsError,
     NotFoundError,
@@ -131,9 +132,7 @@ def restore(
     try:
         return deadline.wait(lambda p: wait_backup(client, started, p, what=what))
     except WaitTimeoutError as err:
-        raise with_note(
-            err, "the restore goes on server-side: do not start another until it ends"
-        ) from err
+        raise with_note(err, RESTORE_GOES_ON) from err
 
 
 def ensure_link(client: RdbClient, backup: Backup, deadline: Deadline) -> Backup:

@@ -23,13 +23,13 @@ from pulumi.dynamic import DiffResult
 from pydantic import Field, ValidationInfo, field_validator
 
 from ..core.errors import BackupsError
-from ..core.fields import PathSegment, refuse_if_past
+from ..core.fields import PathSegment, parse_datetime, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import refuse_import, resource_props, secret_options
 from ..core.waiting import utc_now
 from . import operations
-from .args import parse_timestamp, region_value, timestamp_value, uuid_value
+from .args import region_value, timestamp_value, uuid_value
 from .client import rdb_client
 from .models import (
     KNOWN,
@@ -85,7 +85,7 @@ class RdbBackupArgs(ResourceArgs):
     @classmethod
     def _expiry_ahead(cls, value: str | None, info: ValidationInfo) -> str | None:
         why = "Scaleway would delete the backup at once; give a later date"
-        return refuse_if_past(value, info, lambda v, now: parse_timestamp(v) <= now, why)
+        return refuse_if_past(value, info, lambda v, now: parse_datetime(v) <= now, why)
 
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         replaced = any(olds.get(k) != getattr(self, k) for k in REPLACING if olds.get(k))
@@ -142,7 +142,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
             instance_id=args.instance_id,
             database_name=args.database_name,
             name=args.name or default_name(args.database_name, client.clock.utc()),
-            expires_at=parse_timestamp(args.expires_at) if args.expires_at else None,
+            expires_at=parse_datetime(args.expires_at) if args.expires_at else None,
         )
         policy = self.wait_policy(args, "create")
         backup = operations.create(client, region, request, export=args.export, policy=policy)
@@ -180,7 +180,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
         request = UpdateBackupRequest(
             name=args.name if args.name and args.name != olds.get("name") else None,
             expires_at=(
-                parse_timestamp(args.expires_at)
+                parse_datetime(args.expires_at)
                 if args.expires_at and args.expires_at != olds.get("expires_at")
                 else None
             ),
@@ -219,7 +219,7 @@ def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:
     if not olds.get("download_url") or not olds.get("download_url_expires_at"):
         return True
     try:
-        expires = parse_timestamp(str(olds["download_url_expires_at"]))
+        expires = parse_datetime(str(olds["download_url_expires_at"]))
     except ValueError:
         return True
     return not link_lasts(expires, now, LINK_MARGIN_SECONDS)

@@ -1,7 +1,8 @@
 """One resource of each API, all with the deadlines of config `timeouts` (JSON).
 
-Config (project namespace): `kinds` (JSON list of `db`, `vps`, `rdb`): HostingDatabase `db`
-(with `password`, deletion protection off), VpsBackup `vpsbackup`, RdbBackup `rdbbackup`.
+Config (project namespace): `kinds` (JSON list of `db`, `vps`, `rdb`, `snapshot`):
+HostingDatabase `db` (with `password`, deletion protection off), VpsBackup `vpsbackup`,
+RdbBackup `rdbbackup`, NashaCustomSnapshot `snapshot`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from pulumi_backups.ovh.hosting_database import HostingDatabase
+from pulumi_backups.ovh.nasha_custom_snapshot import NashaCustomSnapshot
 from pulumi_backups.scaleway import RdbBackup
 from pulumi_backups.vps import VpsBackup
 
@@ -36,5 +38,14 @@ if "rdb" in kinds:
         "rdbbackup",
         instance_id="11111111-1111-1111-1111-111111111111",
         database_name="app",
+        timeouts=timeouts,
+    )
+
+if "snapshot" in kinds:
+    NashaCustomSnapshot(
+        "snapshot",
+        service_name="zpool-000000",
+        partition_name="backups",
+        name="deadline",
         timeouts=timeouts,
     )

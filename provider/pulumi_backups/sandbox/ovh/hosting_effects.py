@@ -8,7 +8,7 @@ being deleted or dumped is ``created`` again.
 from __future__ import annotations
 
 from ..context import SandboxContext
-from ..progress import Doc, Effect, Progress
+from ..progress import Doc, Effect, Operation
 from .dump_models import expire_dumps, new_dump, orphan_dumps
 from .hosting_tasks import DATABASE, DUMP, purge_archived
 
@@ -24,26 +24,26 @@ def _back_to_created(ctx: SandboxContext, task: Doc, transient: str, **changes: 
         ctx.store.put(DATABASE, _key(task), {**doc, **changes, "status": "created"})
 
 
-def _database_created(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _database_created(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     if progress.failed:
         ctx.store.delete(DATABASE, _key(task))
     else:
         _back_to_created(ctx, task, "creating")
 
 
-def _password_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _password_changed(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     changes = {} if progress.failed else {"password": task["target"]["password"]}
     _back_to_created(ctx, task, "updating", **changes)
 
 
-def _database_deleted(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _database_deleted(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     if progress.failed:
         _back_to_created(ctx, task, "deleting")
     elif ctx.store.delete(DATABASE, _key(task)):
         orphan_dumps(ctx, task["service"], task["target"]["database"], progress.ended)
 
 
-def _dump_created(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _dump_created(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     name = task["target"]["database"]
     if not progress.failed and ctx.store.get(DATABASE, _key(task)) is not None:
         dump_type = task["target"]["type"]
@@ -51,7 +51,7 @@ def _dump_created(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     _back_to_created(ctx, task, "dumping")
 
 
-def _dump_deleted(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _dump_deleted(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     key = f"{task['service']}/{task['target']['dump']}"
     doc = ctx.store.get(DUMP, key)
     if doc is not None and not progress.failed:
@@ -60,7 +60,7 @@ def _dump_deleted(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
         ctx.store.put(DUMP, key, {**doc, "status": "created"})
 
 
-def _restored(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _restored(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     _back_to_created(ctx, task, "restoring")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..context import SandboxContext
-from ..progress import Doc, Progress, schedule
+from ..progress import Doc, Operation, schedule
 from .exceptions import existing, object_not_found
 from .timeline import last_update, ovh_date, phase
 
@@ -28,7 +28,7 @@ _FUNCTIONS = {"hosting:dump/restore": "database/restore"}
 
 
 def _archived(ctx: SandboxContext, task: Doc, now: float) -> bool:
-    progress = Progress.of(task)
+    progress = Operation.of(task)
     if progress.outcome != "ok" or progress.ends_at is None:
         return False
     return now >= progress.ends_at + float(ctx.settings.archive_seconds)
@@ -52,12 +52,12 @@ def start_task(
         "objectType": object_type,
         "target": target,
     }
-    return schedule(ctx, TASK, f"{sn}/{task_id}", task, Progress.start(ctx, operation, now))
+    return schedule(ctx, TASK, f"{sn}/{task_id}", task, Operation.start(ctx, operation, now))
 
 
 def task_view(task: Doc, now: float) -> Doc:
     """The task as ``GET /hosting/web/{sn}/tasks/{id}`` shows it."""
-    progress = Progress.of(task)
+    progress = Operation.of(task)
     ended = phase(progress, now)
     status = "cancelled" if ended == "error" else ended  # the failed end of a hosting task
     operation = progress.operation

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from ..context import SandboxContext
-from ..progress import Doc, Effect, Progress, schedule
+from ..progress import Doc, Effect, Operation, schedule
 from . import params
 from .exceptions import BadRequest, Conflict, existing, object_not_found
 from .timeline import last_update, ovh_date, parse_date, phase
@@ -88,13 +88,13 @@ def _start(
         "details": details,
         "target": target,
     }
-    key, progress = f"{doc['service']}/{task_id}", Progress.start(ctx, operation, now)
+    key, progress = f"{doc['service']}/{task_id}", Operation.start(ctx, operation, now)
     return task_view(schedule(ctx, TASK, key, task, progress), now)
 
 
 def task_view(task: Doc, now: float) -> Doc:
     """The task as ``GET /dedicated/nasha/{sn}/task/{taskId}`` shows it."""
-    progress = Progress.of(task)
+    progress = Operation.of(task)
     status = phase(progress, now)
     return {
         "taskId": task["taskId"],
@@ -225,7 +225,7 @@ def _task_partition(ctx: SandboxContext, task: Doc) -> Doc | None:
     return ctx.store.get(PARTITION, f"{task['service']}/{task['partitionName']}")
 
 
-def _type_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _type_changed(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     """Create ends in ``active`` (or nothing), delete in nothing (or ``active``)."""
     doc = _task_partition(ctx, task)
     kind = task["target"]["snapshotType"]
@@ -239,7 +239,7 @@ def _type_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
     _save(ctx, doc)
 
 
-def _custom_changed(ctx: SandboxContext, task: Doc, progress: Progress) -> None:
+def _custom_changed(ctx: SandboxContext, task: Doc, progress: Operation) -> None:
     doc = _task_partition(ctx, task)
     snap = task["target"]["name"]
     if doc is None or snap not in doc["custom"]:

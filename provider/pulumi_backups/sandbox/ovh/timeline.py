@@ -1,6 +1,6 @@
 """Time in the OVHcloud emulator: date formats and how a task shows its progress.
 
-A task carries the :class:`~..progress.Progress` of its operation. Its phase follows the
+A task carries the :class:`~..progress.Operation` of its operation. Its phase follows the
 sandbox clock: ``todo`` for the first third, ``doing`` until the end, then ``done`` (or
 ``error`` for a scripted failure, which each API shows its own way: a hosting task
 ``cancelled``, a NAS-HA task ``customerError``); a scripted hang stays ``doing`` forever.
@@ -9,10 +9,12 @@ What a task changes takes effect when it ends (:mod:`.settle`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..progress import Progress
+from ...core.fields import parse_datetime
+from ..progress import Operation
 
 
 def _zone() -> tzinfo:
@@ -24,6 +26,7 @@ def _zone() -> tzinfo:
 
 #: The European API writes local Paris time with its offset.
 ZONE = _zone()
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def ovh_date(epoch: float | None) -> str | None:
@@ -39,22 +42,19 @@ def parse_date(text: str) -> float:
     Raises ValueError for anything else.
     """
     text = text.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZONE)
-    return parsed.timestamp()
+    if _DATE_ONLY.match(text):
+        text += "T00:00:00"
+    return parse_datetime(text, naive=ZONE).timestamp()
 
 
-def phase(progress: Progress, now: float) -> str:
+def phase(progress: Operation, now: float) -> str:
     """``todo``, ``doing``, ``done`` or ``error`` at time ``now``."""
     if progress.over(now):
         return "error" if progress.failed else "done"
     return "todo" if now < _doing_from(progress) else "doing"
 
 
-def last_update(progress: Progress, now: float) -> float:
+def last_update(progress: Operation, now: float) -> float:
     """When the task's phase last changed."""
     if progress.over(now):
         return progress.ended
@@ -62,5 +62,5 @@ def last_update(progress: Progress, now: float) -> float:
     return progress.started if now < doing else doing
 
 
-def _doing_from(progress: Progress) -> float:
+def _doing_from(progress: Operation) -> float:
     return progress.started + progress.seconds / 3

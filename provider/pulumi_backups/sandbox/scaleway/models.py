@@ -16,7 +16,7 @@ from typing import Any
 
 from ...core.fields import parse_datetime
 from ..context import SandboxContext
-from ..progress import KEY, Doc, Effect, Progress, schedule, settled_transaction
+from ..progress import KEY, Doc, Effect, Operation, schedule, settled_transaction
 from ..progress import settle as settle_operations
 from ..settings import CREDENTIALS, RDB_INSTANCE_ID
 from .exceptions import InvalidArguments, NotFound, PreconditionFailed, TransientState
@@ -92,7 +92,7 @@ def _download_url(doc: dict[str, Any], started: float, lasts: float) -> str:
     )
 
 
-def _after(doc: Doc, name: str, progress: Progress, link_seconds: float) -> Doc:
+def _after(doc: Doc, name: str, progress: Operation, link_seconds: float) -> Doc:
     """The backup once operation `name` ("create", "export"...) has ended, unless deleted;
     an export's link lasts `link_seconds` from its start."""
     done = timestamp(progress.ended)
@@ -110,7 +110,7 @@ def _after(doc: Doc, name: str, progress: Progress, link_seconds: float) -> Doc:
     return doc
 
 
-def _finished(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+def _finished(ctx: SandboxContext, doc: Doc, progress: Operation) -> None:
     """Store the backup as its ended operation leaves it: gone after a delete."""
     key, name = f"{doc['region']}/{doc['id']}", progress.operation.rsplit("/", 1)[1]
     if name == "delete" and not progress.failed:
@@ -192,7 +192,7 @@ class RdbBackend:
     # operations --------------------------------------------------------------------------
     def _start(self, doc: dict[str, Any], name: str, status: str, now: float) -> dict[str, Any]:
         """Start operation `name` on a backup (outcome drawn from the scripted ones)."""
-        progress = Progress.start(self.ctx, f"scaleway:backup/{name}", now)
+        progress = Operation.start(self.ctx, f"scaleway:backup/{name}", now)
         key = f"{doc['region']}/{doc['id']}"
         return schedule(self.ctx, BACKUP, key, {**doc, "status": status}, progress)
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..context import SandboxContext
-from ..progress import KEY, Doc, Effect, Progress, schedule, settled_transaction
+from ..progress import KEY, Doc, Effect, Operation, schedule, settled_transaction
 from ..progress import settle as settle_operations
 from ..settings import VPS_SERVER_ID
 from .exceptions import not_found, validation
@@ -48,13 +48,13 @@ def seed(ctx: SandboxContext) -> None:
     ctx.store.put(SERVER, str(SERVER_ID), server)
 
 
-def _backup_done(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+def _backup_done(ctx: SandboxContext, doc: Doc, progress: Operation) -> None:
     size = None if progress.failed else 4000 + (doc["id"] * 37) % 1000
     status = "failed" if progress.failed else "completed"
     ctx.store.put(BACKUP, str(doc["id"]), {**doc, KEY: None, "status": status, "size_mb": size})
 
 
-def _restore_done(ctx: SandboxContext, doc: Doc, progress: Progress) -> None:
+def _restore_done(ctx: SandboxContext, doc: Doc, progress: Operation) -> None:
     status = "error" if progress.failed else "running"
     ctx.store.put(SERVER, str(doc["id"]), {**doc, KEY: None, "status": status})
 
@@ -115,7 +115,7 @@ class VpsBackend:
                 "expires_at": None,
                 "description": description,
             }
-            progress = Progress.start(self.ctx, "vps:backup/create", now)
+            progress = Operation.start(self.ctx, "vps:backup/create", now)
             return schedule(self.ctx, BACKUP, str(backup_id), doc, progress)
 
     def delete(self, backup_id: int) -> None:
@@ -136,7 +136,7 @@ class VpsBackend:
                 raise validation({"backup_id": ["This backup is not completed."]})
             if server["status"] == "restoring":
                 raise validation({"non_field_errors": ["This server is already being restored."]})
-            progress = Progress.start(self.ctx, "vps:server/restore", now)
+            progress = Operation.start(self.ctx, "vps:server/restore", now)
             schedule(self.ctx, SERVER, str(server_id), {**server, "status": "restoring"}, progress)
         return {
             "status": "restoring",
