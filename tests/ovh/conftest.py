@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from support.fakes import FakeClock, fast_ovh_client
 
+from pulumi_backups.ovh import hosting_operations
 from pulumi_backups.ovh.client import OvhClient, clients
 from pulumi_backups.sandbox import Sandbox
 
@@ -24,3 +25,12 @@ def ovh(sandbox: Sandbox, clock: FakeClock) -> Iterator[OvhClient]:
     client = fast_ovh_client(sandbox, clock=clock)
     with clients.substitute(client):
         yield client
+
+
+@pytest.fixture(autouse=True)
+def claims(monkeypatch: pytest.MonkeyPatch) -> hosting_operations.Claims:
+    """The dumps and tasks the creates of this test claim: the sandbox of each test gives
+    the same ids again, which a process talking to one API never sees."""
+    fresh = hosting_operations.Claims()
+    monkeypatch.setattr(hosting_operations, "CLAIMS", fresh)
+    return fresh

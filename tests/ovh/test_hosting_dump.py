@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from support.fakes import FakeClock, fast_ovh_client, mutations
 
-from pulumi_backups.core.errors import ApiError, BackupsError, ServerError
-from pulumi_backups.core.retry import RetryPolicy
+from pulumi_backups.core.errors import ApiError, BackupsError
 from pulumi_backups.core.waiting import Deadline, WaitPolicy
-from pulumi_backups.ovh.client import OvhClient, clients
+from pulumi_backups.ovh.client import clients
 from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.hosting_database_dump import (
     HostingDatabaseDumpArgs,
@@ -237,19 +236,3 @@ def test_an_orphan_dump_is_dropped_once_expired(
 
     with clients.substitute(later.client):
         assert provider.read_resource(resource_id, args, outs) is None
-
-
-def test_a_dump_request_whose_answer_is_lost_says_what_may_appear(
-    sandbox: Sandbox, api: HostingApi
-) -> None:
-    class AnswerLost(OvhClient):
-        def post(self, path: str, **body: Any) -> Any:
-            super().post(path, **body)
-            raise ServerError(f"POST {path}", 500, "Internal server error")
-
-    lost = AnswerLost(sandbox.ovh_settings(), RetryPolicy(base=0.0, cap=0.0))
-    with (
-        clients.substitute(lost),
-        pytest.raises(BackupsError, match="not managed by this stack will appear"),
-    ):
-        PROVIDER.create(dict(BASE))

@@ -107,20 +107,6 @@ def test_the_dump_a_link_names() -> None:
     assert linked_dump("https://elsewhere.example/x") is None and linked_dump(None) is None
 
 
-@pytest.mark.parametrize("body", ["truncated", "empty", "204"])
-def test_a_garbled_dump_create_answer_says_where_the_dump_shows(
-    sandbox: Sandbox, api: HostingApi, body: str
-) -> None:
-    sandbox.fault(f"body:{body}", f"POST {WEB}/database/{{name}}/dump")
-    with pytest.raises(BackupsError) as caught:
-        HostingDatabaseDumpProvider().create_resource(
-            HostingDatabaseDumpArgs(service_name=SN, database_name=DB)
-        )
-    message = str(caught.value)
-    assert f"listed by GET /hosting/web/{SN}/database/{DB}/dump" in message
-    assert "not managed by this stack will appear" in message
-
-
 # -- answers about another object -------------------------------------------------------------
 
 

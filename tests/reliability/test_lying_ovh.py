@@ -12,7 +12,10 @@ state took: no object taken over, lost, left unnamed, deleted by mistake or drop
 - A read about another dump, database or snapshot (or a task about another task) is an
   error naming both, and the state keeps what it had.
 - A garbled 2xx on a create: the database and the snapshot are taken (their name says
-  which is theirs); a dump is named with the listing that shows it.
+  which is theirs).
+- A dump create whose answer is lost (500, dropped) or garbled (truncated, empty, 204): the
+  state takes the one dump the server made, and the next `up` makes none; with a second new
+  dump (another program's, made meanwhile) the error names both and the state takes neither.
 """
 
 from __future__ import annotations
@@ -279,17 +282,76 @@ def test_a_garbled_create_answer_still_gives_the_object_made_dynamic(
     assert all(docs == {} for docs in held(sandbox.objects()).values())
 
 
-@pytest.mark.parametrize("body", ["truncated", "empty", "204"])
-def test_a_garbled_dump_answer_names_the_listing_that_shows_it_plugin(
-    sandbox: Sandbox, plugin: ProviderHost, body: str
+# -- a dump create whose answer is lost or garbled --------------------------------------------
+
+UNBELIEVED = ["lost-500", "lost-drop", "body:truncated", "body:empty", "body:204"]
+
+
+@pytest.mark.parametrize("lie", UNBELIEVED)
+def test_a_dump_create_whose_answer_is_lost_or_garbled_still_gives_the_dump_made_dynamic(
+    sandbox: Sandbox, tmp_path: Path, lie: str
 ) -> None:
-    sandbox.fault(f"body:{body}", POST_DUMP)
+    run = engine(sandbox, tmp_path)
+    run.up()
+    run.stack_config[f"{run.project}:backups"] = ["dump"]
+    sandbox.fault(lie, POST_DUMP)
+    run.up()
+    (made,) = dumps(sandbox)  # the server made one, and only one
+    assert run.resource("dump").id == f"{HOSTING_SERVICE}/{SAFE_DB}/{made}"
+    assert differences(sandbox.objects(), run.state) == {"duplicates": [], "lost": []}
+    run.up()  # nothing more is made
+    assert list(dumps(sandbox)) == [made]
+    run.destroy()
+    assert dumps(sandbox) == {}
+
+
+@pytest.mark.parametrize("lie", UNBELIEVED)
+def test_a_dump_create_whose_answer_is_lost_or_garbled_still_gives_the_dump_made_plugin(
+    sandbox: Sandbox, plugin: ProviderHost, lie: str
+) -> None:
+    sandbox.fault(lie, POST_DUMP)
+    id_, outs = plugin_dump(plugin)
+    (made,) = dumps(sandbox)
+    assert id_ == f"{HOSTING_SERVICE}/{SEEDED_DB}/{made}" and int(outs["dumpId"]) == made
+
+
+def _meanwhile(sandbox: Sandbox, database: str) -> dict[str, Any]:
+    """A dump another program made meanwhile: its task ended after the create's first
+    listing, which so does not show it."""
+    other = bystander_dump(sandbox, database)
+    sandbox.fault(f"omit:{other['id']}", DUMPS)
+    sandbox.fault("lost-500", POST_DUMP)
+    return other
+
+
+def test_two_new_dumps_after_a_lost_answer_are_named_and_none_taken_dynamic(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    run = engine(sandbox, tmp_path)
+    run.up()
+    run.stack_config[f"{run.project}:backups"] = ["dump"]
+    other = _meanwhile(sandbox, SAFE_DB)
+    with pytest.raises(DeploymentError) as failed:
+        run.up()
+    message = failed.value.errors["dump"]
+    both = sorted(dumps(sandbox))
+    assert len(both) == 2 and other["id"] in both
+    assert all(str(i) in message for i in both), message
+    assert all(res.name != "dump" for res in run.state)  # nothing taken over
+    run.destroy()
+    assert sorted(dumps(sandbox)) == both  # nothing deleted
+
+
+def test_two_new_dumps_after_a_lost_answer_are_named_and_none_taken_plugin(
+    sandbox: Sandbox, plugin: ProviderHost
+) -> None:
+    other = _meanwhile(sandbox, SEEDED_DB)
     with pytest.raises(HostError) as failed:
         plugin_dump(plugin)
-    message = failed.value.message
-    assert f"GET /hosting/web/{HOSTING_SERVICE}/database/{SEEDED_DB}/dump" in message
-    assert "not managed by this stack will appear" in message
-    assert len(dumps(sandbox)) == 1  # made by the server, and named
+    both = sorted(dumps(sandbox))
+    assert len(both) == 2 and other["id"] in both
+    assert all(str(i) in failed.value.message for i in both), failed.value.message
+    assert dumps(sandbox)[other["id"]] == other  # neither taken nor changed
 
 
 def test_a_garbled_snapshot_answer_still_gives_the_snapshot_plugin(

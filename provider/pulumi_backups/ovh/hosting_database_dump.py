@@ -4,7 +4,9 @@ Id ``{service_name}/{database_name}/{dump_id}``. ``POST .../dump`` answers a tas
 dump: once the task is done, the dump it produced is the one whose ``taskId`` is that task's
 id. That key is unambiguous, so dumps of the same database created at the same time (by this
 stack's four provider threads, or by anyone) are never confused: no dump is ever picked by
-position or by date.
+position or by date. A request whose answer is lost or garbled (no task id) takes the one
+dump of its database and ``date`` listed since the request that no other create of the
+process claimed (``hosting_operations.find_made_dump``); several are an error naming them.
 
 A dump outlives its database: OVHcloud keeps the dumps of a deleted database 30 days, at
 service level only (``/hosting/web/{sn}/dump/{id}``), also when a database of the same name

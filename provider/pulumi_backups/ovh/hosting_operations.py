@@ -9,6 +9,8 @@
   and dumps made at the same time are never confused. A dump outlives its database:
   OVHcloud keeps it 30 days at service level (``/hosting/web/{sn}/dump/{id}``), also when a
   database of the same name is created again, and read and delete fall back on that route.
+  A dump create whose answer is lost or garbled finds its dump by listing: the one of its
+  database and type, new since the request, that no other create of this process claimed.
 - Restores: an action, run and waited for; it cannot be cancelled.
 
 A create that made its object and timed out hands it to the engine when the adapter keeps
@@ -18,6 +20,7 @@ partial results (``core.partial``); ``named`` says how its resource names it (id
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 from ..core.errors import (
     RESTORE_GOES_ON,
@@ -177,18 +180,37 @@ def create_dump(
 ) -> Dump:
     """Make a dump (``now``) or copy an automatic backup, wait, and return the dump the task
     made, found among the dumps not listed before the request; a failed or endless task's
-    dump is deleted, or named in the error (or kept: see :func:`_cleanup_dump`)."""
+    dump is deleted, or named in the error (or kept: see :func:`_cleanup_dump`).
+
+    When the server may have acted although the answer is lost or garbled (no task id), the
+    dump made is found by :func:`find_made_dump` and its own task followed, as if the answer
+    had named it; one that cannot be told apart, or is not listed by the deadline, is an
+    error saying what may exist."""
     deadline = Deadline(policy, api.clock)
     before = set(api.dump_ids(database_name))
     try:
         task = api.create_dump(database_name, date, send_email)
-    except ApiError as err:  # no task id: nothing tells its dump apart
+    except ApiError as err:
         if not err.may_have_acted:
             raise
-        raise BackupsError(
-            f"{err}. If the server carried the request out anyway, a dump of "
-            f"{database_name} not managed by this stack will appear"
-        ) from err
+        made = find_made_dump(api, database_name, date, before, deadline, err)
+        if made.task_id is None:  # listed, so finished: nothing left to follow
+            return made
+        task = HostingTask(id=made.task_id, status="todo")
+    else:
+        CLAIMS.claim(api.service_name, task_id=task.id)
+    return _finish_dump(api, database_name, task, before, deadline, named)
+
+
+def _finish_dump(
+    api: HostingApi,
+    database_name: str,
+    task: HostingTask,
+    before: set[int],
+    deadline: Deadline,
+    named: Named[Dump],
+) -> Dump:
+    """Wait for the dump ``task`` makes and return it (see :func:`create_dump`)."""
     try:
         deadline.wait(lambda left: wait_hosting(api, task, left))
         dump = await_task_dump(api, database_name, task, before, deadline)
@@ -201,6 +223,117 @@ def create_dump(
             "task, and a dump this request made is not managed by this stack"
         )
     return dump
+
+
+class Claims:
+    """The hosting tasks and dumps that creates of this process have taken, per service: a
+    create that cannot believe its answer never takes the dump of another create's task.
+
+    A create whose answer was good claims its task at once, before that task can be done and
+    its dump listed; one that finds its dump by listing claims that dump (and its task) in
+    the same step as it checks that nobody did. Ids only, for the process's life."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tasks: set[tuple[str, int]] = set()
+        self._dumps: set[tuple[str, int]] = set()
+
+    def claim(self, service: str, *, task_id: int) -> None:
+        with self._lock:
+            self._tasks.add((service, task_id))
+
+    def claimed(self, service: str, dump: Dump) -> bool:
+        """Whether another create took ``dump``, or the task that made it."""
+        with self._lock:
+            return self._held(service, dump)
+
+    def take(self, service: str, dump: Dump) -> bool:
+        """Claim ``dump`` and its task; False (nothing claimed) when another create has."""
+        with self._lock:
+            if self._held(service, dump):
+                return False
+            self._dumps.add((service, dump.id))
+            if dump.task_id is not None:
+                self._tasks.add((service, dump.task_id))
+            return True
+
+    def _held(self, service: str, dump: Dump) -> bool:
+        task = dump.task_id is not None and (service, dump.task_id) in self._tasks
+        return task or (service, dump.id) in self._dumps
+
+
+CLAIMS = Claims()
+"""The one registry of the process (the provider host serves every resource in one)."""
+
+
+def find_made_dump(
+    api: HostingApi,
+    database_name: str,
+    date: str,
+    before: set[int],
+    deadline: Deadline,
+    err: ApiError,
+) -> Dump:
+    """The dump a create whose answer ``err`` is lost or garbled made: the one dump of
+    ``database_name`` of type ``date`` that was not listed before the request (``before``)
+    and that no other create of this process claimed (:data:`CLAIMS`), which it then claims.
+
+    A dump is listed once its task is done: the listing is read again (each time until two
+    reads agree) within the deadline while it shows none. Two or more are an error naming
+    them (none taken: nothing tells them apart); none by the deadline is ``err`` saying that
+    one may exist, and which route lists it."""
+    what = f"a dump of {database_name} made since the request to be listed"
+    try:
+        found = wait_until(
+            lambda: _unclaimed(api, database_name, date, before, deadline),
+            bool,
+            what=what,
+            status=lambda _: "not listed",
+            policy=deadline.remaining(),
+            clock=deadline.clock,
+        )
+    except BackupsError as failure:
+        late = isinstance(failure, WaitTimeoutError) and failure.last_status == "not listed"
+        why = "none was listed within the deadline" if late else f"looking for it: {failure}"
+        raise with_note(err, f"{why}; {_may_exist(api, database_name)}") from err
+    if len(found) > 1:
+        ids = ", ".join(str(d.id) for d in found)
+        raise with_note(
+            err,
+            f"dumps {ids} of {database_name} were made since the request and nothing tells "
+            "which is this request's: none is managed by this stack; keep the one you want "
+            "(import it) and delete the others",
+        ) from err
+    return found[0]
+
+
+def _unclaimed(
+    api: HostingApi, database_name: str, date: str, before: set[int], deadline: Deadline
+) -> list[Dump]:
+    """The dumps :func:`find_made_dump` may take, as listed now; a lone one is claimed here
+    (none when another create claimed it first). Read newest first, until the deadline."""
+    listed = consistent(lambda: api.dump_ids(database_name), f"the dumps of {database_name}")
+    new = sorted(set(listed) - before, reverse=True)
+    found: list[Dump] = []
+    for read, dump_id in enumerate(new):
+        if read and deadline.remaining().timeout <= 0:
+            what = f"the dumps of {database_name} made since the request"
+            raise WaitTimeoutError(what, f"{read} of {len(new)} read", *_whole(deadline))
+        dump = api.find_dump(database_name, dump_id)
+        if dump is None or dump.type not in (None, date):
+            continue
+        if not CLAIMS.claimed(api.service_name, dump):
+            found.append(dump)
+    if len(found) == 1 and not CLAIMS.take(api.service_name, found[0]):
+        return []
+    return found
+
+
+def _may_exist(api: HostingApi, database_name: str) -> str:
+    return (
+        f"a dump of {database_name} may exist that is not managed by this stack: find it "
+        f"with GET {api.base}/database/{database_name}/dump"
+    )
 
 
 def await_task_dump(
