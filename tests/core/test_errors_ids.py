@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+import pulumi_backups
 from pulumi_backups.core import (
     ApiError,
     AuthError,
@@ -97,3 +101,16 @@ def test_may_have_acted_says_whether_a_failed_call_may_have_been_carried_out(
     assert error.may_have_acted is acted
     # the converse: what a POST is sent again on
     assert is_retryable(error, idempotent=False) is (error.transient and not acted)
+
+
+def test_context_is_added_to_an_error_one_way() -> None:
+    """``with_note`` keeps an error's class, status and request id; a new BackupsError
+    spelled from another error's text (``BackupsError(f"{err}...")``) loses them."""
+    package = Path(pulumi_backups.__file__).parent
+    spelled = re.compile(r"BackupsError\(\s*f\"\{(err|error|lost|cause|failure|exc)\b")
+    found = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if spelled.search(path.read_text())
+    ]
+    assert found == []

@@ -94,7 +94,7 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
         try:
             service_name, database_name, task_id, source = split_id(id_, IMPORT_SHAPE)
         except ValueError as err:
-            raise BackupsError(f"{err}: the task does not say what was restored") from err
+            raise BackupsError(f"the task does not say what was restored: {err}") from err
         inputs: dict[str, Any] = {"service_name": service_name, "database_name": database_name}
         if source.startswith("dump-") and source[5:].isdigit():
             inputs["dump_id"] = int(source[5:])

@@ -164,7 +164,7 @@ def _cleanup_database(
         except ApiError as delete_err:
             notes.append(f"left behind: database {name} on {api.service_name} ({delete_err}); "
                          "delete it, or set adopt=True to manage it")  # fmt: skip
-    return BackupsError("; ".join([str(err), *notes]))
+    return with_note(err, "; ".join(notes) or "no database was left behind")
 
 
 # -- dumps ------------------------------------------------------------------------------------
@@ -445,16 +445,18 @@ def _cleanup_dump(
             return IncompleteCreateError(*named(dump), err)
         if dump is not None:
             api.delete_dump(database_name, dump.id)
-            return BackupsError(f"{err}; deleting dump {dump.id} that the task left")
+            return with_note(err, f"deleting dump {dump.id} that the task left")
     except BackupsError as cleanup_err:
-        return BackupsError(
-            f"{err}; could not clean up after hosting task #{task.id}: {cleanup_err}. "
-            f"A dump of {database_name} with taskId {task.id} is not managed by this stack"
+        return with_note(
+            err,
+            f"could not clean up after hosting task #{task.id}: {cleanup_err}. "
+            f"A dump of {database_name} with taskId {task.id} is not managed by this stack",
         )
     if not isinstance(err, TaskFailedError):
-        return BackupsError(
-            f"{err}. If the task still finishes, the dump of {database_name} with taskId "
-            f"{task.id} will not be managed by this stack: delete it then"
+        return with_note(
+            err,
+            f"if the task still finishes, the dump of {database_name} with taskId "
+            f"{task.id} will not be managed by this stack: delete it then",
         )
     return err
 
