@@ -123,6 +123,7 @@ class LoginArgs(ResourceArgs):
 class LoginProvider(BaseProvider[LoginArgs]):
     kind = "Login"
     args_type = LoginArgs
+    secrets = frozenset({"password"})
 
 
 def test_check_failures_never_repeat_a_secret_value() -> None:

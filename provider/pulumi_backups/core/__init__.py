@@ -18,7 +18,7 @@ from .errors import (
 )
 from .ids import join_id, split_id
 from .provider import BaseProvider, ResourceArgs, Timeouts, is_unknown
-from .resource import resource_props, secret_options
+from .resource import DynamicResource
 from .retry import RetryPolicy, call_with_retry, is_retryable
 from .waiting import Clock, WaitPolicy, wait_until
 
@@ -31,6 +31,7 @@ __all__ = [
     "Clock",
     "ConfigError",
     "ConflictError",
+    "DynamicResource",
     "NotFoundError",
     "RateLimitedError",
     "ResourceArgs",
@@ -47,8 +48,6 @@ __all__ = [
     "is_retryable",
     "is_unknown",
     "join_id",
-    "resource_props",
-    "secret_options",
     "split_id",
     "wait_until",
 ]

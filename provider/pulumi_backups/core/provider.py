@@ -86,9 +86,6 @@ class ResourceArgs(BaseModel):
 
     timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
 
-    secret_fields: ClassVar[frozenset[str]] = frozenset({"password"})
-    """Inputs whose value never appears in a check failure's reason."""
-
     @field_validator("*", mode="before")
     @classmethod
     def _plain_input(cls, value: Any, info: ValidationInfo) -> Any:
@@ -167,6 +164,11 @@ class BaseProvider(ResourceProvider, Generic[A]):
     parent_fields: ClassVar[frozenset[str]] = frozenset()
     """Inputs naming the object this resource backs up, snapshots or restores into (its
     parent: a database, a server, a partition, an instance). Unknown, they never replace."""
+    secrets: ClassVar[frozenset[str]] = frozenset()
+    """The resource's secret properties (inputs or outputs, snake_case), declared here only:
+    never quoted in a check failure; from this set the dynamic resource seals them and
+    registers them as ``additional_secret_outputs``, the plugin marks them secret in its
+    answers and the package schema marks them ``secret``."""
     delete_before_replace: ClassVar[bool] = False
     default_timeout: ClassVar[float] = DEFAULT_TIMEOUT
 
@@ -188,7 +190,7 @@ class BaseProvider(ResourceProvider, Generic[A]):
             args = self.args_type.model_validate(known, context=context)
         except ValidationError as err:
             failures = [
-                _failure(e, self.args_type.secret_fields)
+                _failure(e, self.secrets)
                 for e in err.errors()
                 if not (e["loc"] and e["loc"][0] in unknown and e["type"] == "missing")
             ]

@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, field_validator
 
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import (
@@ -31,9 +30,6 @@ from .hosting_operations import (
 from .models import SERVICE_NAME, Database, DatabaseRequest, hosting_login
 
 ID_SHAPE = "{service_name}/{name}"
-#: Outputs, then the optional inputs: every attribute of the resource must be seeded.
-OUTPUTS = ("name", "mode", "server", "port", "state", "status", "quota_size", "quota_used")
-ATTRIBUTES = (*OUTPUTS, "version", "quota", "password", "deletion_protection")
 REPLACING = ("service_name", "user", "type", "capability", "version", "quota")
 
 
@@ -155,6 +151,7 @@ class HostingDatabaseProvider(BaseProvider[HostingDatabaseArgs]):
 
     kind = "HostingDatabase"
     args_type = HostingDatabaseArgs
+    secrets = frozenset({"password"})
     replace_on_change = frozenset(REPLACING)
 
     def describe(self, args: HostingDatabaseArgs) -> str:
@@ -218,7 +215,7 @@ def _api(service_name: str) -> HostingApi:
     return HostingApi(ovh_client(), service_name)
 
 
-class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDatabase"):
+class HostingDatabase(DynamicResource, module="ovh", name="HostingDatabase"):
     """A database of an OVHcloud web hosting.
 
     Only ``password`` changes in place; any other change replaces the database, which
@@ -262,17 +259,9 @@ class HostingDatabase(pulumi.dynamic.Resource, module="ovh", name="HostingDataba
         timeouts: pulumi.Input[Mapping[str, float]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        # additional_secret_outputs hides outputs only: a plain password input would be stored
-        password = password if password is None else pulumi.Output.secret(password)
         arguments = {
             "service_name": service_name, "user": user, "type": type, "capability": capability,
             "version": version, "quota": quota, "password": password,
             "deletion_protection": deletion_protection, "adopt": adopt, "timeouts": timeouts,
         }  # fmt: skip
-        refuse_import("ovh", "HostingDatabase", resource_name, opts)
-        super().__init__(
-            HostingDatabaseProvider(),
-            resource_name,
-            resource_props(arguments, ATTRIBUTES),
-            secret_options(opts, ["password"]),
-        )
+        super().__init__(HostingDatabaseProvider(), resource_name, arguments, opts)

@@ -20,22 +20,19 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import pulumi
-import pulumi.dynamic
 from pydantic import Field
 
 from ..core.answers import same_object
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import create_dump, delete_dump, read_dump
 from .models import DATABASE_NAME, SERVICE_NAME, Dump
 
 ID_SHAPE = "{service_name}/{database_name}/{dump_id}"
-OUTPUTS = ("dump_id", "creation_date", "deletion_date", "status", "url")
-ATTRIBUTES = (*OUTPUTS, "date", "send_email")  # every attribute must be seeded
 
 
 class HostingDatabaseDumpArgs(ResourceArgs):
@@ -70,6 +67,7 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
 
     kind = "HostingDatabaseDump"
     args_type = HostingDatabaseDumpArgs
+    secrets = frozenset({"url"})
     replace_on_change = frozenset({"service_name", "database_name", "date"})
     parent_fields = frozenset({"service_name", "database_name"})
 
@@ -118,7 +116,7 @@ class HostingDatabaseDumpProvider(BaseProvider[HostingDatabaseDumpArgs]):
         delete_dump(api, database_name, int(dump_id), self.wait_policy(args, "delete"))
 
 
-class HostingDatabaseDump(pulumi.dynamic.Resource, module="ovh", name="HostingDatabaseDump"):
+class HostingDatabaseDump(DynamicResource, module="ovh", name="HostingDatabaseDump"):
     """A dump of a web-hosting database, kept by OVHcloud until its ``deletion_date``.
 
     ``url`` (a secret) downloads it. Refresh drops a dump that expired or was deleted out of
@@ -155,10 +153,4 @@ class HostingDatabaseDump(pulumi.dynamic.Resource, module="ovh", name="HostingDa
             "service_name": service_name, "database_name": database_name, "date": date,
             "send_email": send_email, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
-        refuse_import("ovh", "HostingDatabaseDump", resource_name, opts)
-        super().__init__(
-            HostingDatabaseDumpProvider(),
-            resource_name,
-            resource_props(arguments, ATTRIBUTES),
-            secret_options(opts, ["url"]),
-        )
+        super().__init__(HostingDatabaseDumpProvider(), resource_name, arguments, opts)

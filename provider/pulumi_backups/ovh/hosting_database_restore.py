@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import pulumi
-import pulumi.dynamic
 from pydantic import Field
 
 from ..core.errors import BackupsError, NotFoundError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, Timeouts
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
 from .hosting_operations import restore
@@ -29,8 +28,6 @@ ID_SHAPE = "{service_name}/{database_name}/restore/{task_id}"
 IMPORT_SHAPE = ID_SHAPE + "/{source}"
 RESTORE_FUNCTION = "database/restore"
 """What OVHcloud names the task of a restore, of a dump or of an automatic backup."""
-OUTPUTS = ("task_id", "done_date")
-ATTRIBUTES = (*OUTPUTS, "dump_id", "date")  # every attribute must be seeded
 
 
 class HostingDatabaseRestoreArgs(ResourceArgs):
@@ -120,7 +117,7 @@ class HostingDatabaseRestoreProvider(BaseProvider[HostingDatabaseRestoreArgs]):
         )
 
 
-class HostingDatabaseRestore(pulumi.dynamic.Resource, module="ovh", name="HostingDatabaseRestore"):
+class HostingDatabaseRestore(DynamicResource, module="ovh", name="HostingDatabaseRestore"):
     """Restores a dump (``dump_id``) or an automatic backup (``date``) into a database.
 
     Destroying it changes nothing on the database; a change of ``triggers`` restores again::
@@ -152,10 +149,4 @@ class HostingDatabaseRestore(pulumi.dynamic.Resource, module="ovh", name="Hostin
             "service_name": service_name, "database_name": database_name, "dump_id": dump_id,
             "date": date, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
-        refuse_import("ovh", "HostingDatabaseRestore", resource_name, opts)
-        super().__init__(
-            HostingDatabaseRestoreProvider(),
-            resource_name,
-            resource_props(arguments, ATTRIBUTES),
-            secret_options(opts, []),
-        )
+        super().__init__(HostingDatabaseRestoreProvider(), resource_name, arguments, opts)

@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
@@ -25,14 +24,13 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment, path_segment, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from .client import ovh_client
 from .models import CustomSnapshot
 from .nasha_client import NashaPartition
 from .nasha_operations import create_snapshot, delete_snapshot, read_snapshot
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
-OUTPUTS = ("expiration",)
 _IDENTITY = ("service_name", "partition_name", "name")
 
 _NAME = re.compile(r"[A-Za-z0-9_.:-]+")
@@ -212,7 +210,7 @@ def _partition(service_name: str, partition_name: str) -> NashaPartition:
     return NashaPartition(ovh_client(), service_name, partition_name)
 
 
-class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCustomSnapshot"):
+class NashaCustomSnapshot(DynamicResource, module="ovh", name="NashaCustomSnapshot"):
     """A custom (on-demand) snapshot of a NAS-HA partition, optionally expiring.
 
     The snapshot is taken when the resource is created and is read-only under
@@ -255,10 +253,4 @@ class NashaCustomSnapshot(pulumi.dynamic.Resource, module="ovh", name="NashaCust
             "expiration": expiration,
             "timeouts": timeouts,
         }
-        refuse_import("ovh", "NashaCustomSnapshot", resource_name, opts)
-        super().__init__(
-            NashaCustomSnapshotProvider(),
-            resource_name,
-            resource_props(arguments, OUTPUTS),
-            secret_options(opts, []),
-        )
+        super().__init__(NashaCustomSnapshotProvider(), resource_name, arguments, opts)

@@ -24,21 +24,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import pulumi
-import pulumi.dynamic
 from pydantic import Field, field_validator
 
 from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from .client import ovh_client
 from .models import MAX_SNAPSHOT_TYPES
 from .nasha_client import NashaPartition
 from .nasha_policy import Schedule, create_policy, delete_policy, read_policy, update_policy
 
 ID_SHAPE = "{service_name}/{partition_name}"
-OUTPUTS = ("initial_frequencies",)
 
 SnapshotType = Literal["hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7"]
 
@@ -160,7 +158,7 @@ def _outputs(schedule: Schedule) -> dict[str, Any]:
     return {"frequencies": schedule.frequencies, "initial_frequencies": schedule.initial}
 
 
-class NashaSnapshotPolicy(pulumi.dynamic.Resource, module="ovh", name="NashaSnapshotPolicy"):
+class NashaSnapshotPolicy(DynamicResource, module="ovh", name="NashaSnapshotPolicy"):
     """The automatic snapshot schedule of a NAS-HA partition, owned as one set.
 
     Creating it records the frequencies scheduled before (``initial_frequencies``, kept on
@@ -203,10 +201,4 @@ class NashaSnapshotPolicy(pulumi.dynamic.Resource, module="ovh", name="NashaSnap
             "restore_frequencies": restore_frequencies,
             "timeouts": timeouts,
         }
-        refuse_import("ovh", "NashaSnapshotPolicy", resource_name, opts)
-        super().__init__(
-            NashaSnapshotPolicyProvider(),
-            resource_name,
-            resource_props(arguments, OUTPUTS),
-            secret_options(opts, []),
-        )
+        super().__init__(NashaSnapshotPolicyProvider(), resource_name, arguments, opts)

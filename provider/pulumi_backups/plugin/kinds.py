@@ -3,9 +3,10 @@ which the package schema, the property names and the dispatch of every call are 
 
 Each kind's inputs are its ``XArgs`` model (meanings, defaults and validation: the one source
 of truth shared with the dynamic resources), its outputs are the ``pulumi.Output``
-annotations of its dynamic resource class, and its lifecycle is its ``XProvider`` (the same
-check, diff and operations as the dynamic path). Property names are the snake_case field
-names in camelCase (``service_name`` -> ``serviceName``).
+annotations of its dynamic resource class, and its lifecycle and secrets are its
+``XProvider``'s (the same check, diff, operations and ``secrets`` as the dynamic path).
+Property names are the snake_case field names in camelCase (``service_name`` ->
+``serviceName``).
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ PACKAGE = "backups"
 
 @dataclass(frozen=True)
 class Kind:
-    """One resource kind: where its classes live and which of its properties are secret."""
+    """One resource kind: where its classes live."""
 
     module: str
     """``<api>.<module>`` under ``pulumi_backups``, e.g. ``ovh.hosting_database_dump``."""
     name: str
     """The class name stem: ``X`` of ``XArgs`` / ``XProvider`` / ``X``."""
-    secrets: frozenset[str] = frozenset()
-    """snake_case names of the properties that are secret (inputs or outputs)."""
 
     @property
     def api(self) -> str:
@@ -58,22 +57,30 @@ class Kind:
         """The dynamic resource class, whose ``pulumi.Output`` annotations list the outputs."""
         return getattr(self._module, self.name)
 
+    @property
+    def secrets(self) -> frozenset[str]:
+        """snake_case names of the secret properties (inputs or outputs): the provider's."""
+        secrets: frozenset[str] = self.provider.secrets
+        return secrets
+
 
 KINDS: tuple[Kind, ...] = (
-    Kind("ovh.hosting_database", "HostingDatabase", frozenset({"password"})),
-    Kind("ovh.hosting_database_dump", "HostingDatabaseDump", frozenset({"url"})),
+    Kind("ovh.hosting_database", "HostingDatabase"),
+    Kind("ovh.hosting_database_dump", "HostingDatabaseDump"),
     Kind("ovh.hosting_database_restore", "HostingDatabaseRestore"),
     Kind("ovh.nasha_snapshot_policy", "NashaSnapshotPolicy"),
     Kind("ovh.nasha_custom_snapshot", "NashaCustomSnapshot"),
     Kind("vps.vps_backup", "VpsBackup"),
     Kind("vps.vps_restore", "VpsRestore"),
-    Kind("scaleway.rdb_backup", "RdbBackup", frozenset({"download_url"})),
+    Kind("scaleway.rdb_backup", "RdbBackup"),
     Kind("scaleway.rdb_backup_restore", "RdbBackupRestore"),
 )
 BY_TOKEN = {kind.token: kind for kind in KINDS}
 
 ORPHAN_DUMPS = f"{PACKAGE}:ovh:getOrphanDumps"
 """The function listing the dumps of a deleted web-hosting database (``get_orphan_dumps``)."""
+ORPHAN_DUMP_SECRETS = frozenset({"url"})
+"""snake_case fields of an orphan dump that are secret: ``url`` downloads it unsigned."""
 
 
 @dataclass(frozen=True)

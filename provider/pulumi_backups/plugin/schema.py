@@ -16,7 +16,8 @@ Everything is derived from the table of kinds (:mod:`.kinds`), never restated:
   a ``Literal`` is an enum type named after the first resource and field that take it
   (``backups:ovh:HostingDatabaseType``), shared by the fields of one module with the same
   values;
-- secrets are the kinds' ``secrets``, marked on inputs and outputs alike.
+- secrets are the kinds' ``secrets`` (their providers' own), marked on inputs and outputs
+  alike.
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ from pydantic.fields import FieldInfo
 
 from ..ovh.models import ServiceDump
 from ..ovh.orphans import get_orphan_dumps
-from .kinds import KINDS, ORPHAN_DUMPS, PACKAGE, SETTINGS, Kind, Setting, camel
+from .kinds import (
+    KINDS,
+    ORPHAN_DUMP_SECRETS,
+    ORPHAN_DUMPS,
+    PACKAGE,
+    SETTINGS,
+    Kind,
+    Setting,
+    camel,
+)
 
 Spec = dict[str, Any]
 """A piece of the schema document (JSON)."""
@@ -42,8 +52,6 @@ Spec = dict[str, Any]
 DISTRIBUTION = "pulumi-backups"
 ANY_REF = "pulumi.json#/Any"
 ORPHAN_DUMP = f"{PACKAGE}:ovh:OrphanDump"
-ORPHAN_DUMP_SECRETS = frozenset({"url"})
-"""snake_case fields of an orphan dump that are secret: ``url`` downloads it unsigned."""
 
 _PRIMITIVES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _MODULES = {"core": "index"}

@@ -39,7 +39,7 @@ from ..core.errors import BackupsError, in_resource
 from ..core.partial import IncompleteCreateError, partial_results
 from ..core.provider import ENGINE_TIMEOUT, FieldDiff
 from ..core.waiting import CANCELLED
-from .kinds import BY_TOKEN, ORPHAN_DUMPS, SETTINGS, Kind, camel, snake
+from .kinds import BY_TOKEN, ORPHAN_DUMP_SECRETS, ORPHAN_DUMPS, SETTINGS, Kind, camel, snake
 
 T = TypeVar("T")
 MAX_THREADS = 1024
@@ -265,7 +265,8 @@ def _orphan_dumps(args: Mapping[str, Any]) -> PropertyValue:
     from ..ovh.orphans import get_orphan_dumps
 
     dumps = get_orphan_dumps(str(args["service_name"]), str(args["database_name"]))
-    return PropertyValue([PropertyValue(to_engine(dump.model_dump(), {"url"})) for dump in dumps])
+    marked = [to_engine(dump.model_dump(), ORPHAN_DUMP_SECRETS) for dump in dumps]
+    return PropertyValue([PropertyValue(dump) for dump in marked])
 
 
 MAX_ERROR = 2000

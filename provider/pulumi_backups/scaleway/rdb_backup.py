@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -26,7 +25,7 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment, parse_datetime, refuse_if_past
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import refuse_import, resource_props, secret_options
+from ..core.resource import DynamicResource
 from ..core.waiting import utc_now
 from . import operations
 from .args import region_value, timestamp_value, uuid_value
@@ -42,10 +41,6 @@ from .models import (
 from .waiters import backup_ref
 
 ID_SHAPE = "{region}/{backup_id}"
-OUTPUTS = (
-    "backup_id", "name", "region", "status", "size", "expires_at", "created_at", "updated_at",
-    "instance_name", "same_region", "download_url", "download_url_expires_at",
-)  # fmt: skip
 COMPUTED_WHEN_ABSENT = ("name", "region")
 REPLACING = frozenset({"instance_id", "database_name", "region"})
 
@@ -111,6 +106,7 @@ class RdbBackupProvider(BaseProvider[RdbBackupArgs]):
 
     kind = "RdbBackup"
     args_type = RdbBackupArgs
+    secrets = frozenset({"download_url"})
     replace_on_change = REPLACING
     parent_fields = REPLACING  # the instance, its database and region
     default_timeout = 3600.0
@@ -225,7 +221,7 @@ def _link_due(olds: Mapping[str, Any], now: datetime) -> bool:
     return not link_lasts(expires, now, LINK_MARGIN_SECONDS)
 
 
-class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):
+class RdbBackup(DynamicResource, module="scaleway", name="RdbBackup"):
     """A backup of one database of a Scaleway Managed Database (RDB) instance.
 
     Created and awaited until ``ready``; ``export=True`` also exports it and exposes a
@@ -276,10 +272,4 @@ class RdbBackup(pulumi.dynamic.Resource, module="scaleway", name="RdbBackup"):
             "instance_id": instance_id, "database_name": database_name, "name": name,
             "expires_at": expires_at, "region": region, "export": export, "timeouts": timeouts,
         }  # fmt: skip
-        refuse_import("scaleway", "RdbBackup", resource_name, opts)
-        super().__init__(
-            RdbBackupProvider(),
-            resource_name,
-            resource_props(arguments, OUTPUTS),
-            secret_options(opts, ["download_url"]),
-        )
+        super().__init__(RdbBackupProvider(), resource_name, arguments, opts)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pulumi.dynamic import DiffResult
 from pydantic import Field, field_validator
 
@@ -19,14 +18,13 @@ from ..core.errors import BackupsError
 from ..core.fields import PathSegment
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
-from ..core.resource import refuse_import, resource_props
+from ..core.resource import DynamicResource
 from . import operations
 from .args import region_value, uuid_value
 from .client import rdb_client
 from .models import RestoreBackupRequest
 
 ID_SHAPE = "{region}/{backup_id}/restore/{n}"
-OUTPUTS = ("status",)
 
 
 class RdbBackupRestoreArgs(ResourceArgs):
@@ -153,7 +151,7 @@ def _backup_ref(olds: dict[str, Any], id_: str) -> tuple[str | None, str | None]
     return region or olds.get("region") or recorded, uuid
 
 
-class RdbBackupRestore(pulumi.dynamic.Resource, module="scaleway", name="RdbBackupRestore"):
+class RdbBackupRestore(DynamicResource, module="scaleway", name="RdbBackupRestore"):
     """Restores an RDB backup into a database and waits until it is done.
 
     Any change of its inputs restores again: give ``triggers`` a value that changes when a
@@ -192,10 +190,4 @@ class RdbBackupRestore(pulumi.dynamic.Resource, module="scaleway", name="RdbBack
             "backup_id": backup_id, "instance_id": instance_id, "database_name": database_name,
             "region": region, "triggers": triggers, "timeouts": timeouts,
         }  # fmt: skip
-        refuse_import("scaleway", "RdbBackupRestore", resource_name, opts)
-        super().__init__(
-            RdbBackupRestoreProvider(),
-            resource_name,
-            resource_props(arguments, OUTPUTS),
-            opts,
-        )
+        super().__init__(RdbBackupRestoreProvider(), resource_name, arguments, opts)

@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 from pydantic import Field
 
 from ..core.errors import BackupsError
@@ -31,21 +30,12 @@ from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.partial import IncompleteCreateError
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import refuse_import, resource_props
+from ..core.resource import DynamicResource
 from . import operations
 from .client import vps_client
 from .models import Backup, CreateBackupRequest
 
 ID_SHAPE = "{server_id}/{backup_id}"
-OUTPUTS = (
-    "backup_id",
-    "backup_type",
-    "status",
-    "size_mb",
-    "created_at",
-    "expires_at",
-    "server_name",
-)
 
 
 class VpsBackupArgs(ResourceArgs):
@@ -136,7 +126,7 @@ class VpsBackupProvider(BaseProvider[VpsBackupArgs]):
         return f"VpsBackup on server {args.server_id}"
 
 
-class VpsBackup(pulumi.dynamic.Resource, module="vps", name="VpsBackup"):
+class VpsBackup(DynamicResource, module="vps", name="VpsBackup"):
     """A manual backup of a VPS panel server, made when the resource is created.
 
     The backup is awaited until ``completed``; any argument change replaces it, and changing
@@ -176,7 +166,4 @@ class VpsBackup(pulumi.dynamic.Resource, module="vps", name="VpsBackup"):
             "triggers": triggers,
             "timeouts": timeouts,
         }
-        refuse_import("vps", "VpsBackup", resource_name, opts)
-        super().__init__(
-            VpsBackupProvider(), resource_name, resource_props(arguments, OUTPUTS), opts
-        )
+        super().__init__(VpsBackupProvider(), resource_name, arguments, opts)

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-import pulumi.dynamic
 import pulumi.log
 from pydantic import Field
 
@@ -23,13 +22,12 @@ from ..core.errors import BackupsError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
-from ..core.resource import refuse_import, resource_props
+from ..core.resource import DynamicResource
 from . import operations
 from .client import vps_client
 from .models import RestoreRequest
 
 ID_SHAPE = "{server_id}/restore/{backup_id}/{n}"
-OUTPUTS = ("status",)
 
 
 class VpsRestoreArgs(ResourceArgs):
@@ -97,7 +95,7 @@ def _id_parts(resource_id: str) -> list[str]:
         raise BackupsError(f"malformed VpsRestore id {resource_id!r}: expected {ID_SHAPE}") from err
 
 
-class VpsRestore(pulumi.dynamic.Resource, module="vps", name="VpsRestore"):
+class VpsRestore(DynamicResource, module="vps", name="VpsRestore"):
     """Restores a VPS panel server from a backup when created (and again when ``triggers``
     change). The server's data is replaced by the backup's: use it deliberately.
 
@@ -133,7 +131,4 @@ class VpsRestore(pulumi.dynamic.Resource, module="vps", name="VpsRestore"):
             "triggers": triggers,
             "timeouts": timeouts,
         }
-        refuse_import("vps", "VpsRestore", resource_name, opts)
-        super().__init__(
-            VpsRestoreProvider(), resource_name, resource_props(arguments, OUTPUTS), opts
-        )
+        super().__init__(VpsRestoreProvider(), resource_name, arguments, opts)
