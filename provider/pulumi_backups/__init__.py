@@ -9,53 +9,30 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .core.errors import BackupsError
-    from .ovh.hosting_database import HostingDatabase
-    from .ovh.hosting_database_dump import HostingDatabaseDump
-    from .ovh.hosting_database_restore import HostingDatabaseRestore
-    from .ovh.nasha_custom_snapshot import NashaCustomSnapshot
-    from .ovh.nasha_snapshot_policy import NashaSnapshotPolicy
-    from .ovh.orphans import get_orphan_dumps
-    from .scaleway.rdb_backup import RdbBackup
-    from .scaleway.rdb_backup_restore import RdbBackupRestore
-    from .vps.vps_backup import VpsBackup
-    from .vps.vps_restore import VpsRestore
+from .catalog import ERRORS, FUNCTIONS, RESOURCES
 
-_EXPORTS = {
-    "BackupsError": ".core.errors",
-    "HostingDatabase": ".ovh.hosting_database",
-    "HostingDatabaseDump": ".ovh.hosting_database_dump",
-    "HostingDatabaseRestore": ".ovh.hosting_database_restore",
-    "NashaCustomSnapshot": ".ovh.nasha_custom_snapshot",
-    "NashaSnapshotPolicy": ".ovh.nasha_snapshot_policy",
-    "RdbBackup": ".scaleway.rdb_backup",
-    "RdbBackupRestore": ".scaleway.rdb_backup_restore",
-    "VpsBackup": ".vps.vps_backup",
-    "VpsRestore": ".vps.vps_restore",
-    "get_orphan_dumps": ".ovh.orphans",
-}
+if TYPE_CHECKING:  # every name of the catalog, for type checkers (``X as X``: re-exported)
+    from .core.errors import BackupsError as BackupsError
+    from .ovh.hosting_database import HostingDatabase as HostingDatabase
+    from .ovh.hosting_database_dump import HostingDatabaseDump as HostingDatabaseDump
+    from .ovh.hosting_database_restore import HostingDatabaseRestore as HostingDatabaseRestore
+    from .ovh.nasha_custom_snapshot import NashaCustomSnapshot as NashaCustomSnapshot
+    from .ovh.nasha_snapshot_policy import NashaSnapshotPolicy as NashaSnapshotPolicy
+    from .ovh.orphans import get_orphan_dumps as get_orphan_dumps
+    from .scaleway.rdb_backup import RdbBackup as RdbBackup
+    from .scaleway.rdb_backup_restore import RdbBackupRestore as RdbBackupRestore
+    from .vps.vps_backup import VpsBackup as VpsBackup
+    from .vps.vps_restore import VpsRestore as VpsRestore
 
-__all__ = [
-    "BackupsError",
-    "HostingDatabase",
-    "HostingDatabaseDump",
-    "HostingDatabaseRestore",
-    "NashaCustomSnapshot",
-    "NashaSnapshotPolicy",
-    "RdbBackup",
-    "RdbBackupRestore",
-    "VpsBackup",
-    "VpsRestore",
-    "get_orphan_dumps",
-]
+_EXPORTS = {**ERRORS, **RESOURCES, **FUNCTIONS}
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 

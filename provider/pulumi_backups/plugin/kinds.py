@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel, to_snake
 
+from ..catalog import RESOURCES
+
 PACKAGE = "backups"
 
 
@@ -64,17 +66,7 @@ class Kind:
         return secrets
 
 
-KINDS: tuple[Kind, ...] = (
-    Kind("ovh.hosting_database", "HostingDatabase"),
-    Kind("ovh.hosting_database_dump", "HostingDatabaseDump"),
-    Kind("ovh.hosting_database_restore", "HostingDatabaseRestore"),
-    Kind("ovh.nasha_snapshot_policy", "NashaSnapshotPolicy"),
-    Kind("ovh.nasha_custom_snapshot", "NashaCustomSnapshot"),
-    Kind("vps.vps_backup", "VpsBackup"),
-    Kind("vps.vps_restore", "VpsRestore"),
-    Kind("scaleway.rdb_backup", "RdbBackup"),
-    Kind("scaleway.rdb_backup_restore", "RdbBackupRestore"),
-)
+KINDS: tuple[Kind, ...] = tuple(Kind(module, name) for name, module in RESOURCES.items())
 BY_TOKEN = {kind.token: kind for kind in KINDS}
 
 ORPHAN_DUMPS = f"{PACKAGE}:ovh:getOrphanDumps"
