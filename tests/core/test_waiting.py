@@ -135,6 +135,27 @@ def test_a_wait_ending_on_transient_failures_raises_the_last_one() -> None:
     assert fake.t - 100.0 == pytest.approx(3.0)
 
 
+def test_a_wait_ending_on_transient_failures_after_an_answer_times_out_on_it() -> None:
+    """An answer seen (a poll's, or the caller's ``last``): the deadline ends the wait as a
+    timeout on its status, caused by the last unanswered poll."""
+    fake = FakeClock(t=100.0)
+
+    def fetch() -> str:
+        raise ServerError("GET /t", 503, "down")
+
+    with pytest.raises(WaitTimeoutError) as info:
+        wait_until(
+            fetch,
+            lambda s: False,
+            what="x",
+            status=str,
+            policy=WaitPolicy(timeout=3),
+            clock=fake.clock(),
+            last=("creating",),
+        )
+    assert info.value.last_status == "creating" and isinstance(info.value.__cause__, ServerError)
+
+
 def test_permanent_poll_failures_stop_the_wait_at_once() -> None:
     fake = FakeClock(t=100.0)
 

@@ -278,7 +278,7 @@ def test_a_date_in_the_past_does_not_pass_a_dead_link_for_live(
     sandbox.configure(link_seconds=0)  # exported again out of band: a link dead at once
     operator.export_backup("fr-par", id_.split("/")[1])
     dead = operator.get_backup("fr-par", id_.split("/")[1])
-    assert dead.ready and dead.download_url and dead.download_url_expires_at
+    assert dead.done and dead.download_url and dead.download_url_expires_at
     assert dead.download_url_expires_at <= operator.clock.utc()
     sandbox.configure(link_seconds=86400)
     sandbox.fault(f"date:{-TEN_YEARS:+d}", GET, count=None)

@@ -60,7 +60,7 @@ def test_a_create_answer_naming_an_existing_backup_takes_the_one_made(
     assert taken == _made(api, {older.id}) != older.id
     assert not api.calls("DELETE")
     kept = api.find(older.id)
-    assert kept is not None and kept.ready
+    assert kept is not None and kept.done
 
 
 @pytest.mark.parametrize("lie", ['set:name="other"', 'set:database_name="app_restore"',
@@ -75,7 +75,7 @@ def test_an_unusable_create_answer_is_resolved_by_listing(
     assert taken == _made(api, set())
     assert api.calls("POST") == ["POST /rdb/v1/regions/fr-par/backups"]  # never sent again
     found = api.find(taken)
-    assert found is not None and found.name == "nightly" and found.ready
+    assert found is not None and found.name == "nightly" and found.done
 
 
 def test_an_unusable_create_answer_that_cannot_be_resolved_says_where_to_look(
@@ -228,7 +228,7 @@ def test_a_create_that_timed_out_is_kept_and_finished_by_the_next_update(
     known = {k: info.value.outputs[k] for k in ("name", "created_at")}
     done = operations.update(api.client(), "fr-par", backup_id, UpdateBackupRequest(),
                              export=True, policy=POLICY, known=known)  # fmt: skip
-    assert done.ready and done.link_valid() and api.calls("POST")[-1].endswith("/export")
+    assert done.done and done.link_valid() and api.calls("POST")[-1].endswith("/export")
 
 
 def test_without_an_adapter_keeping_it_a_timed_out_create_is_cleaned_up(

@@ -63,7 +63,7 @@ def test_create_waits_until_ready_on_the_fake_clock(api: SandboxRdb, sandbox: Sa
 
 def test_create_with_export_returns_a_valid_link(api: SandboxRdb) -> None:
     backup = operations.create(api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
-    assert backup.ready and backup.link_valid() and backup.download_url
+    assert backup.done and backup.link_valid() and backup.download_url
     assert api.calls("POST")[-1].endswith(f"/{backup.id}/export")
 
 
@@ -117,7 +117,7 @@ def test_a_failed_export_keeps_the_ready_backup(api: SandboxRdb) -> None:
     assert f"pulumi import backups:scaleway:RdbBackup <name> fr-par/{backup_id}" in message
     assert not api.calls("DELETE")
     kept = api.find(backup_id)
-    assert kept is not None and kept.ready
+    assert kept is not None and kept.done
 
 
 def test_lost_create_answer_adopts_the_backup_the_api_made(
@@ -163,7 +163,7 @@ def test_read_never_renews_an_expired_link(api: SandboxRdb, sandbox: Sandbox) ->
     backup_id = operations.create(client, "fr-par", REQUEST, export=True, policy=POLICY).id
     sandbox.advance(timedelta(hours=25).total_seconds())
     read = operations.read(client, "fr-par", backup_id)
-    assert read is not None and read.ready and not read.link_valid(margin_seconds=0)
+    assert read is not None and read.done and not read.link_valid(margin_seconds=0)
     assert len(api.calls("POST")) == 2  # create, export: nothing more
     renewed = operations.update(
         client, "fr-par", backup_id, UpdateBackupRequest(), export=True, policy=POLICY
@@ -209,7 +209,7 @@ def test_restore_waits_until_ready_again(api: SandboxRdb, sandbox: Sandbox) -> N
     lasting(sandbox, 2)
     request = RestoreBackupRequest(instance_id=INSTANCE, database_name="app_restore")
     done = operations.restore(api.client(), "fr-par", backup.id, request, STEADY)
-    assert done.ready and api.calls("POST")[0].endswith("/restore")
+    assert done.done and api.calls("POST")[0].endswith("/restore")
     assert json.loads(api.requests[0].content) == request.to_api()
     assert len(api.calls("GET")) == 3  # restoring, restoring, ready
 

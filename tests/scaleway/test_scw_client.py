@@ -1,4 +1,4 @@
-"""The RDB client: every recorded body parsed, every recorded error mapped, retries, 409 waits.
+"""The RDB client: every recorded body parsed, every recorded error mapped, retries.
 
 The recorded errors come from other Scaleway APIs (fixtures/scaleway/README.md): they prove
 the mapping of Scaleway's common error shapes, not what RDB answers."""
@@ -16,7 +16,6 @@ from support.scw_fakes import (
     FIXTURES,
     INSTANCE,
     SECRET,
-    SandboxRdb,
     client_for,
     error,
     recorded,
@@ -32,10 +31,8 @@ from pulumi_backups.core.errors import (
     RateLimitedError,
     ServerError,
     TransportError,
-    WaitTimeoutError,
 )
-from pulumi_backups.core.waiting import Clock, WaitPolicy
-from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.core.waiting import Clock
 from pulumi_backups.scaleway.client import RdbClient
 from pulumi_backups.scaleway.models import (
     Backup,
@@ -320,54 +317,6 @@ def test_malformed_backup_is_an_api_error() -> None:
     _, handle = _answers(httpx.Response(200, json={"id": "x"}))
     with pytest.raises(ApiError, match="malformed answer"):
         client_for(handle).get_backup("fr-par", BACKUP_ID)
-
-
-# -- 409 transient_state -----------------------------------------------------------------------
-
-
-def test_transient_state_waits_for_the_backup_then_sends_again(
-    api: SandboxRdb, sandbox: Sandbox
-) -> None:
-    # polls 1.6 s apart (sandbox time too): still creating at the 2nd, ready at the 3rd
-    sandbox.configure(task_seconds=4.0)
-    backup = api.operator.create_backup("fr-par", CreateBackupRequest(**CREATE))
-    wait = WaitPolicy(timeout=600, initial=1.6)
-    exported = api.client().export_backup("fr-par", backup.id, wait=wait)
-    assert exported.status == "exporting"
-    path = f"/rdb/v1/regions/fr-par/backups/{backup.id}"
-    assert api.calls() == [f"POST {path}/export", f"GET {path}", f"GET {path}", f"GET {path}",
-                           f"POST {path}/export"]  # fmt: skip
-    assert api.clock.sleeps and api.clock.t < 5
-
-
-def test_transient_state_past_the_deadline_is_a_clear_timeout(
-    api: SandboxRdb, sandbox: Sandbox
-) -> None:
-    backup = api.add()
-    sandbox.script("scaleway:backup/export", "hang")
-    api.operator.export_backup("fr-par", backup.id)  # exporting, for good
-    with pytest.raises(WaitTimeoutError) as info:
-        api.client().delete_backup("fr-par", backup.id, wait=WaitPolicy(timeout=30))
-    assert backup.id in str(info.value) and "'exporting'" in str(info.value)
-    assert 30 <= api.clock.t <= 31 and api.calls("DELETE")
-
-
-def test_transient_state_on_create_resends_on_the_waiting_schedule() -> None:
-    busy = error(409, "error_transient_state_409.json")
-    seen, handle = _answers(busy, busy, _ok("create_response_creating.json"))
-    clock = FakeClock()
-    created = client_for(handle, clock).create_backup(
-        "fr-par", CreateBackupRequest(**recorded("create_request.json"))
-    )
-    assert created.status == "creating" and [r.method for r in seen] == ["POST"] * 3
-    assert len(clock.sleeps) == 2
-
-
-def test_other_conflicts_are_not_waited_for() -> None:
-    other = httpx.Response(409, json={"message": "already exists", "type": "conflict"})
-    _, handle = _answers(other)
-    with pytest.raises(ConflictError, match="already exists"):
-        client_for(handle).export_backup("fr-par", BACKUP_ID)
 
 
 # Shapes of scaleway-core's errors that the recordings lack (its ResourceLockedError,

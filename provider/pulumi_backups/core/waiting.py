@@ -97,6 +97,7 @@ def wait_until(
     policy: WaitPolicy = WaitPolicy(),
     clock: Clock = SYSTEM_CLOCK,
     tolerate_transient: bool = True,
+    last: tuple[T] | tuple[()] = (),
 ) -> T:
     """Poll ``fetch`` until ``done(value)``; return that value.
 
@@ -104,29 +105,33 @@ def wait_until(
     :class:`WaitTimeoutError` naming ``what`` and the last status once ``policy.timeout``
     seconds have passed, or the operation's deadline (:func:`current`), whichever is first.
     A transient API error of ``fetch`` (its client's retries used up) is one more unanswered
-    poll: the wait's own deadline decides, and a wait that ends on one raises it; a poll cut
-    short by the deadline (:class:`DeadlineError`) after a first answer ends the wait as a
-    timeout on the last status seen. A ``fetch`` that sends more than reads (a POST) passes
-    ``tolerate_transient=False``, so that its client alone decides what is safe to send again.
-    Other errors of ``fetch`` propagate unchanged: callers decide what a 404 means (gone, or
-    finished and archived).
+    poll: the wait's own deadline decides. A wait that ends on an unanswered poll (a transient
+    error, or a poll cut short by the deadline: :class:`DeadlineError`) is a timeout on the
+    last status seen, caused by that error; before any answer, that error itself. ``last``:
+    the caller's own last answer (a mutating call's), seen before the first poll. A ``fetch``
+    that sends more than reads (a POST) passes ``tolerate_transient=False``, so that its
+    client alone decides what is safe to send again. Other errors of ``fetch`` propagate
+    unchanged: callers decide what a 404 means (gone, or finished and archived).
     """
     deadline = Deadline(policy, clock)  # nested in the operation's: ends at the first of both
     start = clock.now()
-    seen: list[T] = []  # the last answer, once there is one
+    seen: list[T] = list(last)  # the last answer, once there is one
     while True:
         _stop_if_cancelled(what, "not yet read")
         try:
             value = fetch()
-        except DeadlineError as err:
-            if not (tolerate_transient and seen):
-                raise
-            # The last poll ran out of time: the wait timed out, on the status seen last.
-            limit = deadline.limit().policy
-            raise WaitTimeoutError(what, status(seen[-1]), limit.timeout, limit.setting) from err
         except ApiError as err:
-            if not (tolerate_transient and err.transient) or deadline.left() <= 0:
+            cut = isinstance(err, DeadlineError)
+            if not (tolerate_transient and (cut or err.transient)):
                 raise
+            if cut or deadline.left() <= 0:
+                if not seen:
+                    raise
+                # The last poll went unanswered: the wait timed out, on the status seen last.
+                limit = deadline.limit().policy
+                raise WaitTimeoutError(
+                    what, status(seen[-1]), limit.timeout, limit.setting
+                ) from err
             clock.sleep(min(policy.delay(clock.now() - start), deadline.left()))
             continue
         seen[:] = [value]
@@ -163,9 +168,16 @@ class Progress(Protocol):
 P = TypeVar("P", bound=Progress)
 
 
-def wait_done(fetch: Callable[[], P], *, what: str, policy: WaitPolicy, clock: Clock) -> P:
+def wait_done(
+    fetch: Callable[[], P],
+    *,
+    what: str,
+    policy: WaitPolicy,
+    clock: Clock,
+    last: tuple[P] | tuple[()] = (),
+) -> P:
     """:func:`wait_until` the object ``fetch`` reads is done; TaskFailedError as soon as it
-    failed (with its status and detail)."""
+    failed (with its status and detail). ``last``: as :func:`wait_until`'s."""
     return wait_until(
         fetch,
         lambda p: p.done,
@@ -175,6 +187,7 @@ def wait_done(fetch: Callable[[], P], *, what: str, policy: WaitPolicy, clock: C
         detail=lambda p: p.detail,
         policy=policy,
         clock=clock,
+        last=last,
     )
 
 

@@ -14,9 +14,10 @@ the backup a create asked for (instance, database, name, region), each entry of 
 listing, and the backup a download link is for. The server's ``Date`` is believed only within
 :data:`~.models.CLOCK_BOUND_SECONDS` of this client's clock.
 
-A mutating call refused with 409 ``transient_state`` (the backup is creating, exporting,
-restoring or deleting) is not an error the caller sees: the client waits until the backup
-leaves its transient status, then sends the call again, within the caller's deadline.
+The client only speaks HTTP: beyond those retries it never polls, waits or sends a call
+again. A mutating call refused with 409 ``transient_state`` (the backup or its instance is
+busy) is a :class:`~pulumi_backups.core.errors.ConflictError` of that ``code``: waiting for
+the backup to settle and sending the call again is :func:`.waiters.when_settled`'s.
 
 Clients are cached at module level per endpoint and secret key (providers are pickled into
 the state and hold nothing), so one deployment shares connections across its 4 threads.
@@ -46,7 +47,7 @@ from ..core.errors import (
 )
 from ..core.http_client import HttpApi, HttpClient
 from ..core.retry import DEFAULT_RETRY, RetryPolicy
-from ..core.waiting import SYSTEM_CLOCK, Clock, WaitPolicy, wait_until
+from ..core.waiting import SYSTEM_CLOCK, Clock
 from .models import (
     CLOCK_BOUND_SECONDS,
     ApiErrorBody,
@@ -68,12 +69,11 @@ from .settings import (
 
 TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 TRANSIENT_STATE = "transient_state"
-BUSY_WAIT = WaitPolicy(timeout=600.0)
-"""Default deadline for a mutating call refused while the backup is busy."""
+"""The ``code`` of a 409 refusing a call while the backup, or its instance, is busy."""
 
 _TYPE_CLASSES: dict[str, type[ApiError]] = {
     "not_found": NotFoundError,
-    "transient_state": ConflictError,
+    TRANSIENT_STATE: ConflictError,
     "invalid_arguments": BadRequestError,
     "denied_authentication": AuthError,
     "permissions_denied": AuthError,
@@ -225,24 +225,17 @@ class RdbClient:
             )
         return list(found.values())
 
-    def create_backup(
-        self, region: str, request: CreateBackupRequest, *, wait: WaitPolicy = BUSY_WAIT
-    ) -> Backup:
-        """``POST`` a new backup (status ``creating``); waits while the instance is busy. The
-        answer must be about the instance, database and name asked for."""
+    def create_backup(self, region: str, request: CreateBackupRequest) -> Backup:
+        """``POST`` a new backup (status ``creating``). The answer must be about the instance,
+        database and name asked for, and about a backup created since the request was sent
+        when the server's clock agrees with this client's (a backup created earlier is
+        another)."""
         asked: dict[str, object] = {
             "region": region, "instance_id": request.instance_id,
             "database_name": request.database_name, "name": request.name,
         }  # fmt: skip
         if request.expires_at is not None:
             asked["expires_at"] = rfc3339(request.expires_at)
-        return self._when_settled(region, None, lambda: self._create(region, request, asked), wait)
-
-    def _create(
-        self, region: str, request: CreateBackupRequest, asked: Mapping[str, object]
-    ) -> Backup:
-        """One ``POST``: the answer must be about a backup created since it was sent, when
-        the server's clock agrees with this client's (a backup created earlier is another)."""
         sent_at = self.clock.utc()
         backup = self._backup("POST", _path(region), asked, request.to_api())
         agrees = backup.server_date is not None and backup.observed_at == backup.server_date
@@ -262,7 +255,6 @@ class RdbClient:
         backup_id: str,
         request: UpdateBackupRequest,
         *,
-        wait: WaitPolicy = BUSY_WAIT,
         expect: Mapping[str, object] | None = None,
     ) -> Backup:
         """``PATCH`` the name and/or expiry of a backup; the answer must carry them, and what
@@ -272,73 +264,21 @@ class RdbClient:
             asked["name"] = request.name
         if request.expires_at is not None:
             asked["expires_at"] = rfc3339(request.expires_at)
-        send = lambda: self._backup("PATCH", path, asked, request.to_api())  # noqa: E731
-        return self._when_settled(region, backup_id, send, wait)
+        return self._backup("PATCH", path, asked, request.to_api())
 
-    def delete_backup(self, region: str, backup_id: str, *, wait: WaitPolicy = BUSY_WAIT) -> Backup:
+    def delete_backup(self, region: str, backup_id: str) -> Backup:
         """``DELETE`` a backup: answers it in ``deleting``; it then answers 404."""
-        path, asked = _path(region, backup_id), _named(region, backup_id)
-        return self._when_settled(
-            region, backup_id, lambda: self._backup("DELETE", path, asked), wait
-        )
+        return self._backup("DELETE", _path(region, backup_id), _named(region, backup_id))
 
-    def export_backup(self, region: str, backup_id: str, *, wait: WaitPolicy = BUSY_WAIT) -> Backup:
+    def export_backup(self, region: str, backup_id: str) -> Backup:
         """``POST .../export``: the backup goes ``exporting``, then ``ready`` with a link."""
-        path, asked = _path(region, backup_id) + "/export", _named(region, backup_id)
-        return self._when_settled(
-            region, backup_id, lambda: self._backup("POST", path, asked, {}), wait
-        )
+        path = _path(region, backup_id) + "/export"
+        return self._backup("POST", path, _named(region, backup_id), {})
 
-    def restore_backup(
-        self,
-        region: str,
-        backup_id: str,
-        request: RestoreBackupRequest,
-        *,
-        wait: WaitPolicy = BUSY_WAIT,
-    ) -> Backup:
+    def restore_backup(self, region: str, backup_id: str, request: RestoreBackupRequest) -> Backup:
         """``POST .../restore``: the backup goes ``restoring``, then ``ready`` again."""
-        path, asked = _path(region, backup_id) + "/restore", _named(region, backup_id)
-        send = lambda: self._backup("POST", path, asked, request.to_api())  # noqa: E731
-        return self._when_settled(region, backup_id, send, wait)
-
-    # -- 409 transient_state -----------------------------------------------------------------
-
-    def _when_settled(
-        self, region: str, backup_id: str | None, send: Callable[[], Backup], wait: WaitPolicy
-    ) -> Backup:
-        """Send; on 409 ``transient_state`` wait for the backup to settle and send again.
-
-        Without a backup id (a create refused while the instance is busy) the call is simply
-        sent again on the waiting schedule. Raises WaitTimeoutError past ``wait.timeout``.
-        """
-        seen: dict[str, str] = {}
-
-        def attempt() -> Backup | None:
-            if seen and backup_id is not None:
-                current = self.get_backup(region, backup_id)
-                seen["status"] = current.status
-                if current.transient:
-                    return None
-            try:
-                return send()
-            except ConflictError as err:
-                if err.code != TRANSIENT_STATE:
-                    raise
-                seen.setdefault("status", "transient_state")
-                return None
-
-        result = wait_until(
-            attempt,
-            lambda value: value is not None,
-            what=f"backup {backup_id or '(new)'} in {region} to leave its transient state",
-            status=lambda _: seen.get("status", "?"),
-            policy=wait,
-            clock=self.clock,
-            tolerate_transient=False,  # `send` mutates: the client's retry rules stand
-        )
-        assert result is not None  # done() only accepts a backup
-        return result
+        path = _path(region, backup_id) + "/restore"
+        return self._backup("POST", path, _named(region, backup_id), request.to_api())
 
     def close(self) -> None:
         self._http.close()
@@ -398,7 +338,7 @@ def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
     """The shared client of the configured account, and the region to use.
 
     ``region`` (a resource argument) wins; otherwise stack config, environment, profile
-    file, then ``fr-par`` (see :func:`pulumi_backups.core.config.resolve_scaleway`).
+    file, then ``fr-par`` (see :func:`.settings.resolve_scaleway`).
     """
     settings = resolve_scaleway(region)
     # regions are per call: one client (one connection pool) serves an account everywhere

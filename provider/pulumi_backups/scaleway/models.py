@@ -6,7 +6,7 @@ serialized with ``to_api()``; nothing else in the package touches Scaleway's JSO
 A backup always carries its 14 keys with explicit nulls (``size`` and ``updated_at`` are null
 while it is being created); timestamps are RFC 3339 with microseconds and a zone (one without
 is a malformed answer, refused as it is read). Statuses are kept as plain strings: the API may
-add one, and an unknown status is simply neither settled nor failed.
+add one, and an unknown status is simply neither done nor failed.
 """
 
 from __future__ import annotations
@@ -169,8 +169,15 @@ class Backup(BaseModel):
         return self.status in FAILED_STATUSES
 
     @property
-    def ready(self) -> bool:
+    def done(self) -> bool:
+        """Finished: ``ready`` (made, exported or restored), what every wait of a backup ends
+        on (:class:`~pulumi_backups.core.waiting.Progress`)."""
         return self.status == READY
+
+    @property
+    def detail(self) -> str:
+        """What a failure's message adds: the API explains none of its failed statuses."""
+        return ""
 
     @property
     def deleting(self) -> bool:

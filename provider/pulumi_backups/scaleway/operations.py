@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..core.errors import (
     RESTORE_GOES_ON,
@@ -41,7 +42,7 @@ from .models import (
     UpdateBackupRequest,
     rfc3339,
 )
-from .waiters import backup_ref, wait_backup, wait_gone
+from .waiters import backup_ref, wait_backup, wait_exported, wait_gone, when_settled
 
 CLEANUP_SECONDS = 60.0
 DATE_ROUNDING = 2.0
@@ -97,8 +98,8 @@ def update(
     if request.empty():
         backup = client.get_backup(region, backup_id, known)
     else:
-        wait = deadline.remaining()
-        backup = client.update_backup(region, backup_id, request, wait=wait, expect=known)
+        send = partial(client.update_backup, region, backup_id, request, expect=known)
+        backup = when_settled(client, region, backup_id, send, deadline.remaining())
     if export:
         return ensure_link(client, backup, deadline)
     if backup.transient:
@@ -110,10 +111,11 @@ def delete(client: RdbClient, region: str, backup_id: str, policy: WaitPolicy) -
     """Delete and wait until the backup answers 404 (``deleting`` first); 404 = done."""
     deadline = Deadline(policy, client.clock)
     try:
-        client.delete_backup(region, backup_id, wait=deadline.remaining())
+        send = partial(client.delete_backup, region, backup_id)
+        deleting = when_settled(client, region, backup_id, send, deadline.remaining())
     except NotFoundError:
         return
-    deadline.wait(lambda p: wait_gone(client, region, backup_id, p))
+    deadline.wait(lambda p: wait_gone(client, deleting, p))
 
 
 def restore(
@@ -126,7 +128,8 @@ def restore(
     """Restore and wait until the backup is ``ready`` again. A timeout leaves the restore
     running server-side, and the error says so."""
     deadline = Deadline(policy, client.clock)
-    started = client.restore_backup(region, backup_id, request, wait=deadline.remaining())
+    send = partial(client.restore_backup, region, backup_id, request)
+    started = when_settled(client, region, backup_id, send, deadline.remaining())
     target = f"{request.instance_id}/{request.database_name or started.database_name}"
     what = f"restore of backup {backup_ref(region, backup_id)} into {target}"
     try:
@@ -143,16 +146,10 @@ def ensure_link(client: RdbClient, backup: Backup, deadline: Deadline) -> Backup
     settled = deadline.wait(lambda p: wait_backup(client, backup, p, what=_ref(backup)))
     if settled.link_valid():
         return settled
-    started = client.export_backup(backup.region, backup.id, wait=deadline.remaining())
-    return deadline.wait(
-        lambda p: wait_backup(
-            client,
-            started,
-            p,
-            what=f"export of {_ref(backup)}",
-            done=lambda b: b.ready and b.link_valid(margin_seconds=0),
-        )
-    )
+    send = partial(client.export_backup, backup.region, backup.id)
+    started = when_settled(client, backup.region, backup.id, send, deadline.remaining())
+    what = f"export of {_ref(backup)}"
+    return deadline.wait(lambda p: wait_exported(client, started, p, what=what))
 
 
 def cleanup(
@@ -160,13 +157,14 @@ def cleanup(
 ) -> BackupsError:
     """Delete the backup a failed create made; ``err`` then says what became of it.
 
-    A backup still busy (``creating``) cannot be deleted until it settles (409): the client
-    waits for that at most ``CLEANUP_SECONDS`` (or the operation's own timeout if shorter).
+    A backup still busy (``creating``) cannot be deleted until it settles (409): it is waited
+    for at most ``CLEANUP_SECONDS`` (or the operation's own timeout if shorter).
     """
     ref = backup_ref(backup.region, backup.id)
     wait = WaitPolicy(timeout=min(CLEANUP_SECONDS, policy.timeout))
+    send = partial(client.delete_backup, backup.region, backup.id)
     try:
-        client.delete_backup(backup.region, backup.id, wait=wait)
+        when_settled(client, backup.region, backup.id, send, wait)
     except NotFoundError:
         pass
     except WaitTimeoutError as busy:
@@ -195,7 +193,8 @@ def _send_create(
     about another backup, or one created before the request) may hide a backup the API made:
     it is found by listing (:func:`_find_made`) rather than left behind unknown."""
     try:
-        return client.create_backup(region, request, wait=deadline.remaining())
+        send = partial(client.create_backup, region, request)
+        return when_settled(client, region, None, send, deadline.remaining())
     except ApiError as err:
         if not _may_have_made(err):
             raise
