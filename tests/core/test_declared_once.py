@@ -26,6 +26,7 @@ from support.plugin import start_plugin, urn
 from support.program import Goal, Program, run_program
 from support.values import is_secret, reveal
 
+from pulumi_backups.core.provider import ResourceArgs
 from pulumi_backups.core.resource import DynamicResource
 from pulumi_backups.plugin import kinds as kinds_module
 from pulumi_backups.plugin.kinds import KINDS, Kind, camel
@@ -189,3 +190,10 @@ def test_the_plugin_and_the_base_provider_name_no_secret_of_a_resource() -> None
                 written.append((module, node.value))
     assert written == [("plugin/kinds.py", "url")]
     assert "secrets" not in {field.name for field in dataclasses.fields(Kind)}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_no_args_model_declares_again_what_every_resource_has(kind: Kind) -> None:
+    """``timeouts`` (and whatever else ResourceArgs gives every resource) is declared there."""
+    again = set(vars(kind.args).get("__annotations__", {})) & set(ResourceArgs.model_fields)
+    assert again == set()

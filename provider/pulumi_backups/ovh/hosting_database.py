@@ -17,7 +17,7 @@ from pydantic import Field, field_validator
 
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
-from ..core.provider import BaseProvider, ResourceArgs, Timeouts
+from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
@@ -72,7 +72,6 @@ class HostingDatabaseArgs(ResourceArgs):
     adopt: bool = Field(
         default=False, description="Take an existing database of `user` under management."
     )
-    timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
 
     @field_validator("user")
     @classmethod

@@ -25,7 +25,7 @@ from pydantic import Field
 from ..core.answers import same_object
 from ..core.errors import BackupsError
 from ..core.ids import join_id, split_id
-from ..core.provider import BaseProvider, ResourceArgs, Timeouts
+from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
@@ -49,7 +49,6 @@ class HostingDatabaseDumpArgs(ResourceArgs):
     )
     send_email: bool = Field(default=False, description="Mail the hosting's contact when ready.")
     triggers: Any = Field(default=None, description="Any change makes a new dump.")
-    timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
 
 
 def dump_outputs(dump: Dump) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pydantic import Field
 from ..core.errors import BackupsError, NotFoundError
 from ..core.fields import IntegerId
 from ..core.ids import join_id, split_id
-from ..core.provider import BaseProvider, ResourceArgs, Timeouts
+from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import DynamicResource
 from .client import ovh_client
 from .hosting_client import HostingApi
@@ -42,7 +42,6 @@ class HostingDatabaseRestoreArgs(ResourceArgs):
         default=None, description="Automatic backup to restore instead of a dump."
     )
     triggers: Any = Field(default=None, description="Any change restores again.")
-    timeouts: Timeouts | None = Field(default=None, description="Deadlines in seconds.")
 
     def cross_check(self, olds: Mapping[str, Any]) -> list[tuple[str, str]]:
         if (self.dump_id is None) == (self.date is None):
