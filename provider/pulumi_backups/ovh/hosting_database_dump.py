@@ -8,10 +8,10 @@ position or by date. A request whose answer is lost or garbled (no task id) take
 dump of its database and ``date`` listed since the request that no other create of the
 process claimed (``hosting_operations.find_made_dump``); several are an error naming them.
 
-A dump outlives its database: OVHcloud keeps the dumps of a deleted database 30 days, at
-service level only (``/hosting/web/{sn}/dump/{id}``), also when a database of the same name
-is created again (a replacement). Read and delete fall back on that route, so such a dump
-stays in the stack, readable, until it expires or the program deletes it.
+A dump outlives its database (kept as an orphan: see :mod:`.orphans`), also when a database
+of the same name is created again (a replacement). Read and delete fall back on the service
+level route, so such a dump stays in the stack, readable, until it expires or the program
+deletes it.
 """
 
 from __future__ import annotations

@@ -6,9 +6,8 @@
 - Dumps: ``POST .../dump`` answers a task; the dump it made is the one whose ``taskId`` is
   that task's id, among the dumps that were not listed before the request: an answer naming
   another task (one that made an existing dump) never makes a create take that dump over,
-  and dumps made at the same time are never confused. A dump outlives its database:
-  OVHcloud keeps it 30 days at service level (``/hosting/web/{sn}/dump/{id}``), also when a
-  database of the same name is created again, and read and delete fall back on that route.
+  and dumps made at the same time are never confused. A dump outlives its database (an
+  orphan, :mod:`.orphans`), and read and delete fall back on its service level route.
   A dump create whose answer is lost or garbled finds its dump by listing: the one of its
   database and type, new since the request, that no other create of this process claimed.
 - Restores: an action, run and waited for; it cannot be cancelled.

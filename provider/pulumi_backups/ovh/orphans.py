@@ -1,7 +1,9 @@
 """Recovering the dumps of a deleted web-hosting database.
 
 When a database is deleted, OVHcloud keeps its dumps for 30 days as *orphans*, reachable only
-at service level (``GET /hosting/web/{sn}/dump?databaseName=...&orphan=true``). There is no
+at service level (``GET /hosting/web/{sn}/dump?databaseName=...&orphan=true``, each at
+``/hosting/web/{sn}/dump/{id}``), also when a database of the same name is created again
+(the explanation the other modules refer to). There is no
 restore route for them: the documented recovery is to download the latest one (its ``url``)
 and import it into a new database. :func:`get_orphan_dumps` lists them, newest first;
 :func:`download_dump` fetches one.
