@@ -12,13 +12,14 @@ Property names are the snake_case field names in camelCase (``service_name`` ->
 from __future__ import annotations
 
 import importlib
+import inspect
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from pydantic.alias_generators import to_camel, to_snake
 
-from ..catalog import RESOURCES
+from ..catalog import LOOKUPS, RESOURCES
 
 PACKAGE = "backups"
 
@@ -68,6 +69,58 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = tuple(Kind(module, name) for name, module in RESOURCES.items())
 BY_TOKEN = {kind.token: kind for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One look-up function, served as an invoke: where it lives and what it takes."""
+
+    module: str
+    """``<api>.<module>`` under ``pulumi_backups``, e.g. ``vps.lookups``."""
+    name: str
+    """The Python function's name, e.g. ``get_vps_backups``."""
+
+    @property
+    def token(self) -> str:
+        return f"{PACKAGE}:{self.module.split('.')[0]}:{to_camel(self.name)}"
+
+    @cached_property
+    def _module(self) -> Any:
+        return importlib.import_module(f"pulumi_backups.{self.module}")
+
+    @property
+    def function(self) -> Any:
+        return getattr(self._module, self.name)
+
+    @property
+    def args(self) -> Any:
+        """The ``GetXArgs`` model (pydantic) of its inputs."""
+        return getattr(
+            self._module, f"{to_camel(self.name)[:1].upper()}{to_camel(self.name)[1:]}Args"
+        )
+
+    @property
+    def result(self) -> Any:
+        """The model it answers (its return annotation)."""
+        return inspect.signature(self.function, eval_str=True).return_annotation
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        """snake_case fields of the answer, at any depth, that are secret."""
+        secrets: frozenset[str] = getattr(self.result, "secrets", frozenset())
+        return secrets
+
+    def call(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The answer to ``args`` (Python names), as a plain dict."""
+        inputs = self.args.model_validate(args).model_dump()
+        answer: dict[str, Any] = self.function(**inputs).model_dump()
+        return answer
+
+
+LOOKUP_FUNCTIONS: tuple[Lookup, ...] = tuple(
+    Lookup(module, name) for name, module in LOOKUPS.items()
+)
+LOOKUPS_BY_TOKEN = {lookup.token: lookup for lookup in LOOKUP_FUNCTIONS}
 
 ORPHAN_DUMPS = f"{PACKAGE}:ovh:getOrphanDumps"
 """The function listing the dumps of a deleted web-hosting database (``get_orphan_dumps``)."""

@@ -37,11 +37,13 @@ from ..ovh.models import ServiceDump
 from ..ovh.orphans import get_orphan_dumps
 from .kinds import (
     KINDS,
+    LOOKUP_FUNCTIONS,
     ORPHAN_DUMP_SECRETS,
     ORPHAN_DUMPS,
     PACKAGE,
     SETTINGS,
     Kind,
+    Lookup,
     Setting,
     camel,
 )
@@ -130,6 +132,8 @@ class _Types:
     def __init__(self) -> None:
         self.named: dict[str, Spec] = {}
         self._enums: dict[tuple[str, tuple[Any, ...]], str] = {}
+        self._secrets: frozenset[str] = frozenset()
+        """Secret fields of the nested models being described (a look-up's answer)."""
 
     def ref(self, annotation: Any, token: str) -> Spec:
         """The type reference of ``annotation``; ``token`` names the enum type it may need."""
@@ -144,8 +148,7 @@ class _Types:
         if origin is list:
             return {"type": "array", "items": self.ref(get_args(bare)[0], token)}
         if inspect.isclass(bare) and issubclass(bare, BaseModel):
-            module = bare.__module__.split(".")[1]
-            return self.model(bare, f"{PACKAGE}:{_MODULES.get(module, module)}:{bare.__name__}")
+            return self.model(bare, _model_token(bare), self._secrets)
         raise TypeError(f"no schema type for {annotation!r} ({token})")
 
     def _enum(self, values: tuple[Any, ...], token: str) -> Spec:
@@ -215,6 +218,31 @@ class _Types:
             "required": required,
         }
 
+    def lookup(self, lookup: Lookup) -> Spec:
+        """A look-up: its ``GetXArgs`` fields as inputs, its answer's fields as outputs (the
+        models they nest become object types, their secrets marked)."""
+        inputs: dict[str, FieldInfo] = lookup.args.model_fields
+        answer: dict[str, FieldInfo] = lookup.result.model_fields
+        self._secrets = lookup.secrets
+        try:
+            outputs = self.fields(answer, lookup.token, lookup.secrets)
+        finally:
+            self._secrets = frozenset()
+        return {
+            "description": _summary(lookup.function),
+            "inputs": {
+                "type": "object",
+                "properties": self.fields(inputs, lookup.token, frozenset()),
+                "required": _required(inputs),
+            },
+            "outputs": {
+                "type": "object",
+                "description": _summary(lookup.result),
+                "properties": {name: _echoed(spec) for name, spec in outputs.items()},
+                "required": _required(answer),
+            },
+        }
+
     def orphan_dumps(self) -> Spec:
         """The function listing the dumps of a deleted web-hosting database."""
         params = inspect.signature(get_orphan_dumps, eval_str=True).parameters
@@ -239,6 +267,16 @@ class _Types:
                 "required": ["dumps"],
             },
         }
+
+
+def _model_token(model: type[BaseModel]) -> str:
+    """The object type token of a model of ours: ``backups:<its API package>:<its name>``."""
+    module = model.__module__.split(".")[1]
+    return f"{PACKAGE}:{_MODULES.get(module, module)}:{model.__name__}"
+
+
+def _required(fields: dict[str, FieldInfo]) -> list[str]:
+    return sorted(camel(name) for name, info in fields.items() if info.is_required())
 
 
 def _setting(setting: Setting) -> Spec:
@@ -275,6 +313,7 @@ def package_schema() -> Spec:
     named = _Types()
     resources = {kind.token: named.resource(kind) for kind in KINDS}
     functions = {ORPHAN_DUMPS: named.orphan_dumps()}
+    functions.update({lookup.token: named.lookup(lookup) for lookup in LOOKUP_FUNCTIONS})
     settings = {setting.key: _setting(setting) for setting in SETTINGS}
     return {
         "name": PACKAGE,

@@ -39,7 +39,16 @@ from ..core.errors import BackupsError, in_resource
 from ..core.partial import IncompleteCreateError, partial_results
 from ..core.provider import ENGINE_TIMEOUT, FieldDiff
 from ..core.waiting import CANCELLED
-from .kinds import BY_TOKEN, ORPHAN_DUMP_SECRETS, ORPHAN_DUMPS, SETTINGS, Kind, camel, snake
+from .kinds import (
+    BY_TOKEN,
+    LOOKUPS_BY_TOKEN,
+    ORPHAN_DUMP_SECRETS,
+    ORPHAN_DUMPS,
+    SETTINGS,
+    Kind,
+    camel,
+    snake,
+)
 
 T = TypeVar("T")
 MAX_THREADS = 1024
@@ -79,6 +88,21 @@ def to_value(value: Any, secret: bool = False) -> PropertyValue:
     else:
         inner = value
     return PropertyValue(inner, is_secret=secret)
+
+
+def to_answer(answer: Mapping[str, Any], secrets: Collection[str]) -> dict[str, PropertyValue]:
+    """A function's answer for the engine: schema names at every depth, the fields named in
+    ``secrets`` marked secret wherever they are (a list's entries too)."""
+
+    def value(item: Any, secret: bool) -> PropertyValue:
+        if isinstance(item, Mapping):
+            inner = {camel(k): value(v, k in secrets) for k, v in item.items()}
+            return PropertyValue(inner, is_secret=secret)
+        if isinstance(item, (list, tuple)):
+            return PropertyValue([value(v, False) for v in item], is_secret=secret)
+        return to_value(item, secret)
+
+    return {camel(k): value(v, k in secrets) for k, v in answer.items()}
 
 
 def from_engine(properties: Mapping[str, PropertyValue]) -> dict[str, Any]:
@@ -215,11 +239,17 @@ class BackupsProvider(rpc.Provider):
         await self._run(lambda: kind.provider().delete(request.resource_id, props), request.timeout)
 
     async def invoke(self, request: rpc.InvokeRequest) -> rpc.InvokeResponse:
-        if request.tok != ORPHAN_DUMPS:
-            raise BackupsError(f"unknown function {request.tok}")
+        """A function: the orphan dumps, or a look-up (its answer with its schema names, its
+        secrets marked at any depth)."""
         args = from_engine(request.args)
-        dumps = await self._run(lambda: _orphan_dumps(args))
-        return rpc.InvokeResponse(return_value={"dumps": dumps})
+        if request.tok == ORPHAN_DUMPS:
+            dumps = await self._run(lambda: _orphan_dumps(args))
+            return rpc.InvokeResponse(return_value={"dumps": dumps})
+        lookup = LOOKUPS_BY_TOKEN.get(request.tok)
+        if lookup is None:
+            raise BackupsError(f"unknown function {request.tok}")
+        answer = await self._run(lambda: lookup.call(args))
+        return rpc.InvokeResponse(return_value=to_answer(answer, lookup.secrets))
 
     async def cancel(self) -> None:
         """Stop every wait now: each raises, naming what it leaves on the server."""

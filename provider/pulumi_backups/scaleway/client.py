@@ -201,9 +201,11 @@ class RdbClient:
         self, region: str, *, instance_id: str | None = None, name: str | None = None
     ) -> list[Backup]:
         """Every backup matching the filters (``name``: a part of the name), oldest first, all
-        pages; a page with an entry the filters exclude, or pages that disagree with their
-        count, are errors."""
+        pages; a page with an entry the filters exclude, pages whose counts differ (the listing
+        moved while read: an entry may have slid from one page to another), or fewer distinct
+        entries than counted, are errors."""
         found: dict[str, Backup] = {}
+        counts: list[int] = []  # a count that moves between pages: an entry may be skipped
         page = 1
         while True:
             response = self.call(
@@ -212,12 +214,18 @@ class RdbClient:
             )  # fmt: skip
             call = f"GET {_path(region)} (page {page})"
             listing = self._read(call, response, BackupList.from_api)
+            counts.append(listing.total_count)
             for backup in listing.database_backups:
                 _listed(call, response, region, instance_id, name, backup)
                 found[backup.id] = backup
             if not listing.database_backups or len(found) >= listing.total_count:
                 break
             page += 1
+        if len(set(counts)) > 1:
+            reason = f"the count changed between pages ({counts}): the listing moved as it was read"
+            raise malformed(
+                call, response.status_code, reason, response.headers.get("X-Request-Id")
+            )
         if len(found) != listing.total_count:
             reason = f"{len(found)} distinct backups listed, the count says {listing.total_count}"
             raise malformed(
