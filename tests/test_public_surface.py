@@ -26,11 +26,19 @@ RESOURCES = {
     "VpsBackup": "vps",
     "VpsRestore": "vps",
 }
+LOOKUPS = {
+    "get_hosting_database_dumps",
+    "get_nasha_custom_snapshots",
+    "get_nasha_snapshot_frequencies",
+    "get_vps_backups",
+    "get_rdb_backups",
+}
+FUNCTIONS = {"get_orphan_dumps", *LOOKUPS, *(f"{name}_output" for name in LOOKUPS)}
 
 
 def test_all_is_sorted_and_complete() -> None:
     assert pulumi_backups.__all__ == sorted(pulumi_backups.__all__)
-    assert set(pulumi_backups.__all__) == {*RESOURCES, "BackupsError", "get_orphan_dumps"}
+    assert set(pulumi_backups.__all__) == {*RESOURCES, "BackupsError", *FUNCTIONS}
     for name in pulumi_backups.__all__:
         assert getattr(pulumi_backups, name) is not None
     with pytest.raises(AttributeError):
