@@ -33,6 +33,13 @@ RESOURCES = {
     "backups:scaleway:RdbBackupRestore",
 }
 FUNCTION = "backups:ovh:getOrphanDumps"
+LOOKUP_TOKENS = {
+    "backups:ovh:getHostingDatabaseDumps",
+    "backups:ovh:getNashaCustomSnapshots",
+    "backups:ovh:getNashaSnapshotFrequencies",
+    "backups:vps:getVpsBackups",
+    "backups:scaleway:getRdbBackups",
+}
 CREDENTIALS = {
     "ovhApplicationKey",
     "ovhApplicationSecret",
@@ -57,6 +64,7 @@ SECRET_PROPERTIES = {
     ("backups:ovh:HostingDatabaseDump", "properties", "url"),
     ("backups:scaleway:RdbBackup", "properties", "downloadUrl"),
     ("backups:ovh:OrphanDump", "properties", "url"),
+    ("backups:ovh:Dump", "properties", "url"),  # the dumps a look-up lists
 }
 BUILT_IN_TYPES = {"pulumi.json#/Any", "pulumi.json#/Archive", "pulumi.json#/Asset"}
 CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
@@ -133,7 +141,7 @@ def test_package_tokens_and_version(schema: dict[str, Any]) -> None:
     assert schema["name"] == "backups"
     assert schema["version"] == metadata.version("pulumi-backups")
     assert set(schema["resources"]) == RESOURCES
-    assert set(schema["functions"]) == {FUNCTION}
+    assert set(schema["functions"]) == {FUNCTION, *LOOKUP_TOKENS}
 
 
 def test_version_falls_back_when_the_distribution_is_not_installed(
