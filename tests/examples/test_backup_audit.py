@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from examples.test_examples import Example, assert_ok, assert_requests, engine_for
 from support import Engine
 
-from examples.test_examples import assert_ok, assert_requests, engine_for, Example
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.scenarios import LIVE_DATABASE, SCENARIOS
 from pulumi_backups.sandbox.settings import CREDENTIALS, RDB_INSTANCE_ID, VPS_SERVER_ID
