@@ -10,24 +10,32 @@ error, never an empty list.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import pulumi
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from ..core.fields import IntegerId
 from ..core.lookups import Freshness, freshness, newest_first
 from .client import vps_client
 from .models import BACKUP_DONE, Backup
 
+BACKUP_TYPES = ("manual", "automatic")
+"""The types the panel's listing filters on."""
+
 
 class GetVpsBackupsArgs(BaseModel):
     """Inputs of :func:`get_vps_backups`."""
 
     server_id: IntegerId = Field(description="Id of the server, e.g. 12345.")
-    backup_type: Literal["manual", "automatic"] | None = Field(
+    backup_type: str | None = Field(
         default=None, description="`manual` or `automatic` backups only; default: both."
     )
+
+    @field_validator("backup_type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value not in (None, *BACKUP_TYPES):
+            raise ValueError(f"must be one of {', '.join(BACKUP_TYPES)}")
+        return value
 
 
 class VpsBackups(Freshness):
