@@ -14,6 +14,7 @@ import pytest
 from contract.ovh_spec import OvhSpec
 from contract.scaleway_spec import ScalewaySpec
 from pulumi_backups.ovh import models as ovh
+from pulumi_backups.ovh.nasha import models as nasha
 from pulumi_backups.scaleway import models
 
 HOSTING = "/hosting/web"
@@ -46,9 +47,9 @@ PARSERS = [
     (ovh.Database.from_api, "body", HOSTING, "hosting.web.database"),
     (ovh.Dump.from_api, "body", HOSTING, "hosting.web.database.dump"),
     (ovh.ServiceDump.from_api, "body", HOSTING, "hosting.web.dump"),
-    (ovh.CustomSnapshot.from_api, "body", NASHA, "dedicated.nasha.customSnap"),
+    (nasha.CustomSnapshot.from_api, "body", NASHA, "dedicated.nasha.customSnap"),
     (ovh.HostingTask.from_api, "body", HOSTING, "hosting.web.task"),
-    (ovh.NashaTask.from_api, "body", NASHA, "dedicated.nasTask.Task"),
+    (nasha.NashaTask.from_api, "body", NASHA, "dedicated.nasTask.Task"),
 ]
 
 
@@ -66,7 +67,7 @@ def test_task_failure_statuses_are_in_the_models(ovh_specs: dict[str, OvhSpec]) 
     and every NAS-HA status taken as one is published."""
     hosting_statuses = set(ovh_specs[HOSTING].enum("hosting.web.task.StatusEnum"))
     assert hosting_statuses - {"done", "init", "todo", "doing"} <= ovh.HOSTING_FAILED
-    assert set(ovh_specs[NASHA].enum("dedicated.TaskStatusEnum")) >= ovh.NASHA_FAILED
+    assert set(ovh_specs[NASHA].enum("dedicated.TaskStatusEnum")) >= nasha.NASHA_FAILED
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from pulumi_backups.core import Clock, NotFoundError, TaskFailedError, WaitPolic
 from pulumi_backups.core.errors import with_note
 from pulumi_backups.core.waiting import Deadline
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha_client import NashaPartition
-from pulumi_backups.ovh.nasha_schedule import Change, PartialChangeError, apply_changes
-from pulumi_backups.ovh.waiters import wait_nasha
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.policy_operations import Change, PartialChangeError, apply_changes
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 NAS = "/1.0/dedicated/nasha/{serviceName}"

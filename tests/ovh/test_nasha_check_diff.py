@@ -8,13 +8,13 @@ from typing import Any, get_args
 import pytest
 from pulumi.runtime import rpc
 
-from pulumi_backups.ovh.models import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES
+from pulumi_backups.ovh.nasha.models import MAX_SNAPSHOT_TYPES, SNAPSHOT_TYPES
+from pulumi_backups.ovh.nasha.policy_operations import Change, plan_schedule
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotProvider,
     normalize_expiration,
     same_expiration,
 )
-from pulumi_backups.ovh.nasha_schedule import Change, plan_schedule
 from pulumi_backups.ovh.nasha_snapshot_policy import NashaSnapshotPolicyProvider, SnapshotType
 
 PROVIDER = "c2VyaWFsaXplZA=="

@@ -13,9 +13,9 @@ from support.fakes import mutations
 
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
-from pulumi_backups.ovh.nasha_client import NashaPartition
-from pulumi_backups.ovh.nasha_schedule import RECORD
-from pulumi_backups.ovh.waiters import wait_nasha
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.policy_operations import RECORD
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"

@@ -9,17 +9,17 @@ from support.fakes import FakeClock, fast_ovh_client, mutations
 
 from pulumi_backups.core import BackupsError, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.ovh.client import OvhClient, clients
-from pulumi_backups.ovh.nasha_client import NashaPartition
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.policy_operations import RECORD
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotArgs,
     NashaCustomSnapshotProvider,
 )
-from pulumi_backups.ovh.nasha_schedule import RECORD
 from pulumi_backups.ovh.nasha_snapshot_policy import (
     NashaSnapshotPolicyArgs,
     NashaSnapshotPolicyProvider,
 )
-from pulumi_backups.ovh.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 WHERE = {"service_name": "zpool-000000", "partition_name": "backups"}

@@ -26,23 +26,23 @@ from pulumi_backups.ovh.hosting_database_dump import (
 )
 from pulumi_backups.ovh.models import (
     MAX_LISTED,
-    CustomSnapshot,
     Database,
     Dump,
     HostingTask,
-    NashaTask,
     ServiceDump,
     linked_dump,
     listed_ids,
     listed_names,
 )
-from pulumi_backups.ovh.nasha_client import NashaPartition
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.models import CustomSnapshot, NashaTask
+from pulumi_backups.ovh.nasha.policy_operations import find_records, record_name
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
 from pulumi_backups.ovh.nasha_custom_snapshot import (
     NashaCustomSnapshotArgs,
     NashaCustomSnapshotProvider,
 )
-from pulumi_backups.ovh.nasha_schedule import find_records, record_name
-from pulumi_backups.ovh.waiters import consistent, wait_hosting, wait_nasha
+from pulumi_backups.ovh.waiters import consistent, wait_hosting
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import NASHA_SERVICE
 

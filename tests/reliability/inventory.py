@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from support import ResourceState
 
-from pulumi_backups.ovh.nasha_schedule import parse_record
+from pulumi_backups.ovh.nasha.policy_operations import parse_record
 from pulumi_backups.sandbox import Sandbox
 
 KINDS = ("HostingDatabase", "HostingDatabaseDump", "NashaCustomSnapshot", "VpsBackup", "RdbBackup")

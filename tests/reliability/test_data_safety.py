@@ -22,8 +22,8 @@ from support.fakes import calls, mutations
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting_client import HostingApi
-from pulumi_backups.ovh.nasha_client import NashaPartition
-from pulumi_backups.ovh.waiters import wait_nasha
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
 from pulumi_backups.sandbox import Sandbox
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "safety_all"

@@ -1,14 +1,13 @@
-"""Typed OVHcloud objects: web-hosting databases, dumps and tasks, NAS-HA snapshots and tasks.
+"""Typed OVHcloud objects: the task every API of OVHcloud answers, web-hosting databases,
+dumps and tasks (NAS-HA's own are in :mod:`.nasha.models`).
 
 Each model reads its wire object in ``from_api`` (only properties of the published model:
 ``tests/contract`` checks it) and nothing else: no Pulumi, no HTTP, no clock.
 
 Hosting task statuses: init, todo, doing -> done; ``cancelled`` is a failure (``error``, which
-``hosting.web.task.StatusEnum`` does not list, is taken as one too). NAS-HA tasks carry
-``taskId`` (not ``id``) and fail with cancelled, customerError or ovhError; their
-``operation`` and ``details`` go into the error. A finished task is archived after a while and
-then answers 404: OVHcloud's own tooling takes that as finished, and so do the waiters
-(``archived``; the caller re-reads the object it cares about).
+``hosting.web.task.StatusEnum`` does not list, is taken as one too). A finished task is
+archived after a while and then answers 404: OVHcloud's own tooling takes that as finished,
+and so do the waiters (``archived``; the caller re-reads the object it cares about).
 """
 
 from __future__ import annotations
@@ -25,13 +24,8 @@ from ..core.fields import parse_datetime
 #: Shapes of the names that go into URL paths: one path segment each.
 SERVICE_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]*$"
 DATABASE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-#: Automatic snapshot frequencies, shortest period first.
-SNAPSHOT_TYPES = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
-#: The default schedule plus up to 3 added frequencies.
-MAX_SNAPSHOT_TYPES = 4
 
 HOSTING_FAILED = frozenset({"error", "cancelled"})
-NASHA_FAILED = frozenset({"cancelled", "customerError", "ovhError"})
 
 T = TypeVar("T", bound="Task")
 Made = TypeVar("Made")
@@ -170,34 +164,6 @@ class HostingTask(Task):
         return {k: v for k, v in {**known, "objectType": self.object_type}.items() if v is not None}
 
 
-class NashaTask(Task):
-    """A NAS-HA task (model ``dedicated.nasTask.Task``): ``taskId``, ``operation``."""
-
-    operation: str | None = None
-    details: str | None = None
-    partition_name: str | None = None
-    failed_statuses: ClassVar[frozenset[str]] = NASHA_FAILED
-
-    @classmethod
-    def from_api(cls, body: dict[str, Any]) -> NashaTask:
-        return cls(
-            id=body["taskId"],
-            status=body["status"],
-            operation=body.get("operation"),
-            details=body.get("details"),
-            partition_name=body.get("partitionName"),
-        )
-
-    def identity(self) -> dict[str, object]:
-        """What never changes in the task's life, as far as it is known."""
-        known = {"id": self.id, "operation": self.operation, "partitionName": self.partition_name}
-        return {k: v for k, v in known.items() if v is not None}
-
-    @property
-    def detail(self) -> str:
-        return self.details or ""
-
-
 class Database(BaseModel):
     """``GET /hosting/web/{sn}/database/{name}``, quotas in MB."""
 
@@ -293,17 +259,6 @@ class ServiceDump(Dump):
             database_name=body.get("databaseName"),
             orphan=body.get("orphan"),
         )
-
-
-class CustomSnapshot(BaseModel):
-    """A custom snapshot as the API stores it; ``expiration`` is None when it never expires."""
-
-    name: str
-    expiration: str | None
-
-    @classmethod
-    def from_api(cls, body: dict[str, Any]) -> CustomSnapshot:
-        return cls(name=body["name"], expiration=body.get("expiration") or None)
 
 
 class DatabaseRequest(BaseModel):

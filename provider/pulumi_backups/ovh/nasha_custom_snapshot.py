@@ -26,9 +26,9 @@ from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs, is_unknown
 from ..core.resource import DynamicResource
 from .client import ovh_client
-from .models import CustomSnapshot
-from .nasha_client import NashaPartition
-from .nasha_operations import create_snapshot, delete_snapshot, read_snapshot
+from .nasha.client import NashaPartition
+from .nasha.models import CustomSnapshot
+from .nasha.snapshot_operations import create_snapshot, delete_snapshot, read_snapshot
 
 ID_SHAPE = "{service_name}/{partition_name}/{name}"
 _IDENTITY = ("service_name", "partition_name", "name")

@@ -7,7 +7,7 @@ it is (a frequency removed or added out of band shows up in the next preview); d
 restores the initial set.
 
 The initial schedule is proven, never guessed: ``restore_frequencies`` when the program
-declares it; else the partition's record (:mod:`.nasha_schedule`), written before the first
+declares it; else the partition's record (:mod:`.nasha.policy_operations`), written before the first
 change, so a create interrupted, run again or repeated finds the schedule of before. When
 the partition holds several records, or they disagree with the state, the operation fails
 and says so, naming ``restore_frequencies``.
@@ -32,9 +32,15 @@ from ..core.ids import join_id, split_id
 from ..core.provider import BaseProvider, ResourceArgs
 from ..core.resource import DynamicResource
 from .client import ovh_client
-from .models import MAX_SNAPSHOT_TYPES
-from .nasha_client import NashaPartition
-from .nasha_policy import Schedule, create_policy, delete_policy, read_policy, update_policy
+from .nasha.client import NashaPartition
+from .nasha.models import MAX_SNAPSHOT_TYPES
+from .nasha.policy_operations import (
+    Schedule,
+    create_policy,
+    delete_policy,
+    read_policy,
+    update_policy,
+)
 
 ID_SHAPE = "{service_name}/{partition_name}"
 

@@ -4,6 +4,7 @@ A task is polled on its own route until done; a not-found there means finished a
 archived (:meth:`~.models.Task.finished`): the caller then re-reads the object it cares
 about. A failed task raises :class:`~pulumi_backups.core.errors.TaskFailedError` with its
 status and details; an endless one :class:`~pulumi_backups.core.errors.WaitTimeoutError`.
+NAS-HA's waits are in :mod:`.nasha.waiters`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..core.errors import BackupsError, NotFoundError
-from ..core.waiting import Clock, Deadline, WaitPolicy, wait_done, wait_until
+from ..core.waiting import Clock, WaitPolicy, wait_done
 from .hosting_client import HostingApi
-from .models import HostingTask, NashaTask, Task
-from .nasha_client import NashaPartition
+from .models import HostingTask, Task
 
 T = TypeVar("T", bound=Task)
 L = TypeVar("L", bound=Sequence[object])
@@ -44,38 +44,6 @@ def wait_hosting(api: HostingApi, task: HostingTask, policy: WaitPolicy) -> Host
     """Wait for a hosting task (as returned by the mutating call); return its last state."""
     what = f"hosting task {task.function or '?'} #{task.id} on {api.service_name}"
     return wait_task(api.follow, task, what=what, policy=policy, clock=api.clock)
-
-
-def wait_nasha(partition: NashaPartition, task: NashaTask, policy: WaitPolicy) -> NashaTask:
-    """Wait for a NAS-HA task (as returned by the mutating call); return its last state."""
-    what = f"NAS-HA task {task.operation or '?'} #{task.id} on {partition.service_name}"
-    return wait_task(partition.follow, task, what=what, policy=policy, clock=partition.clock)
-
-
-def await_listed(listed: Callable[[], bool], present: bool, what: str, deadline: Deadline) -> None:
-    """Poll ``listed`` until it says ``present``, within what is left of ``deadline``."""
-    wait_until(
-        listed,
-        lambda found: found == present,
-        what=f"{what} to be {'listed' if present else 'gone'}",
-        status=lambda found: "listed" if found else "not listed",
-        policy=deadline.remaining(),
-        clock=deadline.clock,
-    )
-
-
-def finish(
-    partition: NashaPartition,
-    task: NashaTask,
-    listed: Callable[[], bool],
-    present: bool,
-    what: str,
-    deadline: Deadline,
-) -> None:
-    """Wait for the ``task`` that makes (``present``) or deletes ``what``. A task that
-    answers not-found is taken as done and archived: then the listing has the last word."""
-    if wait_nasha(partition, task, deadline.remaining()).archived:
-        await_listed(listed, present, what, deadline)
 
 
 def consistent(read: Callable[[], L], what: str, reads: int = READS) -> L:

@@ -2,7 +2,8 @@
 
 Routes live under ``/dedicated/nasha/{service}/partition/{partition}`` (tasks under
 ``/dedicated/nasha/{service}/task``). Every change answers a :class:`~.models.NashaTask`;
-every call goes through the package's single OVH choke point (:class:`~.client.OvhClient`).
+every call goes through OVHcloud's single choke point
+(:class:`~pulumi_backups.ovh.client.OvhClient`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from ..core.answers import parsed, same_object
-from ..core.errors import ApiError, NotFoundError, with_note
-from ..core.waiting import Clock
-from .client import OvhClient
-from .models import CustomSnapshot, NashaTask, listed_names
+from ...core.answers import parsed, same_object
+from ...core.errors import ApiError, NotFoundError, with_note
+from ...core.waiting import Clock
+from ..client import OvhClient
+from ..models import listed_names
+from .models import CustomSnapshot, NashaTask
 
 M = TypeVar("M")
 
