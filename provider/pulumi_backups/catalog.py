@@ -23,19 +23,20 @@ RESOURCES: Final = {
 
 LOOKUPS: Final = {
     "get_hosting_database_dumps": "ovh.lookups",
-    "get_nasha_custom_snapshots": "ovh.nasha_lookups",
-    "get_nasha_snapshot_frequencies": "ovh.nasha_lookups",
+    "get_nasha_custom_snapshots": "ovh.nasha.lookup_operations",
+    "get_nasha_snapshot_frequencies": "ovh.nasha.lookup_operations",
     "get_vps_backups": "vps.lookups",
     "get_rdb_backups": "scaleway.lookups",
 }
 """Look-ups (what exists, newest first) -> their module, in the order of the package schema.
-Each has an ``_output`` form in the same module, and is served by the plugin as an invoke
+Each has an ``_output`` form in ``lookups`` (the Pulumi side: the look-ups' own modules are
+free of it), and is served by the plugin as an invoke
 (``backups:<api>:getX``), its inputs the module's ``GetXArgs``, its answer its return type."""
 
 FUNCTIONS: Final = {
     "get_orphan_dumps": "ovh.orphans",
     **LOOKUPS,
-    **{f"{name}_output": module for name, module in LOOKUPS.items()},
+    **{f"{name}_output": "lookups" for name in LOOKUPS},
 }
 """Function name -> its module."""
 

@@ -21,8 +21,9 @@ from pulumi_backups import (
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh import client as ovh
 from pulumi_backups.ovh.hosting_client import HostingApi
-from pulumi_backups.ovh.nasha_client import NashaPartition
-from pulumi_backups.ovh.waiters import wait_hosting, wait_nasha
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.scaleway import client as scaleway
 from pulumi_backups.scaleway.models import CreateBackupRequest
 from pulumi_backups.scaleway.settings import ScalewaySettings

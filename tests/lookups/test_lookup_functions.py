@@ -20,8 +20,9 @@ from pulumi_backups.core.errors import ApiError, NotFoundError
 from pulumi_backups.core.lookups import parsed_date
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.hosting_client import HostingApi
-from pulumi_backups.ovh.nasha_client import NashaPartition
-from pulumi_backups.ovh.waiters import wait_hosting, wait_nasha
+from pulumi_backups.ovh.nasha.client import NashaPartition
+from pulumi_backups.ovh.nasha.waiters import wait_nasha
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import (
     HOSTING_SERVICE,

@@ -1,6 +1,7 @@
 """Look-ups of what a web-hosting database keeps: its dumps, newest first
-(:func:`get_hosting_database_dumps`, and :func:`get_hosting_database_dumps_output` for
-inputs that are Pulumi outputs; the plugin serves it as ``backups:ovh:getHostingDatabaseDumps``).
+(:func:`get_hosting_database_dumps`; its ``_output`` form, for inputs that are Pulumi
+outputs, is in :mod:`pulumi_backups.lookups`; the plugin serves it as
+``backups:ovh:getHostingDatabaseDumps``). No Pulumi here: both adapters call it.
 
 The dump ids are read until two listings in a row agree (:func:`.waiters.consistent`); each
 dump is then read on its own route, where a not-found means it expired in between (proof it
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import pulumi
 from pydantic import BaseModel, Field
 
 from ..core.lookups import Freshness, freshness, newest_first
@@ -64,12 +64,3 @@ def get_hosting_database_dumps(service_name: str, database_name: str) -> Hosting
     )
     usable = [d.creation_date for d in dumps if d.status == USABLE_DUMP]
     return HostingDatabaseDumps(**args.model_dump(), dumps=dumps, **freshness(usable, api.clock))
-
-
-def get_hosting_database_dumps_output(
-    service_name: pulumi.Input[str], database_name: pulumi.Input[str]
-) -> pulumi.Output[HostingDatabaseDumps]:
-    """:func:`get_hosting_database_dumps` of inputs that may be outputs of other resources."""
-    return pulumi.Output.all(service_name, database_name).apply(
-        lambda a: get_hosting_database_dumps(*a)
-    )

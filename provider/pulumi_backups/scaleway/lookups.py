@@ -1,5 +1,6 @@
 """Look-up of the backups of Scaleway Managed Databases, newest first (:func:`get_rdb_backups`,
-and :func:`get_rdb_backups_output`; the plugin serves it as ``backups:scaleway:getRdbBackups``).
+its ``_output`` form in :mod:`pulumi_backups.lookups`; the plugin serves it as
+``backups:scaleway:getRdbBackups``).
 
 Every page of the listing is read (:meth:`.client.RdbClient.list_backups`): an entry the
 filters exclude, or pages that disagree with their count, are errors, never a shorter list.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 from pydantic import BaseModel, Field, field_validator
 
 from ..core.fields import PathSegment
@@ -96,16 +96,4 @@ def get_rdb_backups(
         **{**args.model_dump(), "region": chosen},
         backups=backups,
         **freshness(usable, client.clock),
-    )
-
-
-def get_rdb_backups_output(
-    region: pulumi.Input[str | None] = None,
-    instance_id: pulumi.Input[str | None] = None,
-    database_name: pulumi.Input[str | None] = None,
-    name: pulumi.Input[str | None] = None,
-) -> pulumi.Output[RdbBackups]:
-    """:func:`get_rdb_backups` of inputs that may be outputs of other resources."""
-    return pulumi.Output.all(region, instance_id, database_name, name).apply(
-        lambda a: get_rdb_backups(*a)
     )

@@ -1,6 +1,6 @@
 """Look-up of the backups a VPS panel keeps of a server, newest first
-(:func:`get_vps_backups`, and :func:`get_vps_backups_output`; the plugin serves it as
-``backups:vps:getVpsBackups``).
+(:func:`get_vps_backups`, its ``_output`` form in :mod:`pulumi_backups.lookups`; the plugin
+serves it as ``backups:vps:getVpsBackups``).
 
 The panel documents no detail route: the listing is the whole truth, and it counts only when
 complete and consistent (:mod:`.listings`: every page of one count, no entry twice, each of
@@ -10,7 +10,6 @@ error, never an empty list.
 
 from __future__ import annotations
 
-import pulumi
 from pydantic import BaseModel, Field, field_validator
 
 from ..core.fields import IntegerId
@@ -56,10 +55,3 @@ def get_vps_backups(server_id: int, backup_type: str | None = None) -> VpsBackup
     backups = newest_first(listed, lambda b: b.created_at, lambda b: b.id)
     usable = [b.created_at for b in backups if b.status == BACKUP_DONE]
     return VpsBackups(**args.model_dump(), backups=backups, **freshness(usable, client.clock))
-
-
-def get_vps_backups_output(
-    server_id: pulumi.Input[int], backup_type: pulumi.Input[str | None] = None
-) -> pulumi.Output[VpsBackups]:
-    """:func:`get_vps_backups` of inputs that may be outputs of other resources."""
-    return pulumi.Output.all(server_id, backup_type).apply(lambda a: get_vps_backups(*a))

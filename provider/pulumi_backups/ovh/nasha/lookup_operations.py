@@ -1,9 +1,9 @@
 """Look-ups of a NAS-HA partition: its custom snapshots (:func:`get_nasha_custom_snapshots`)
 and its automatic snapshot frequencies (:func:`get_nasha_snapshot_frequencies`), each with an
-``_output`` form; the plugin serves them as ``backups:ovh:getNashaCustomSnapshots`` and
-``backups:ovh:getNashaSnapshotFrequencies``.
+``_output`` form in :mod:`pulumi_backups.lookups`; the plugin serves them as
+``backups:ovh:getNashaCustomSnapshots`` and ``backups:ovh:getNashaSnapshotFrequencies``.
 
-Listings are read until two in a row agree (:func:`.waiters.consistent`); a snapshot listed
+Listings are read until two in a row agree (:func:`..waiters.consistent`); a snapshot listed
 and then not found on its own route is gone (expired in between). A partition that does not
 exist is an error, not an empty list.
 
@@ -15,15 +15,14 @@ frequencies give the shortest period, which bounds the newest automatic snapshot
 
 from __future__ import annotations
 
-import pulumi
 from pydantic import BaseModel, Field
 
-from ..core.fields import PathSegment
-from ..core.lookups import Freshness, newest_first
-from .client import ovh_client
+from ...core.fields import PathSegment
+from ...core.lookups import Freshness, newest_first
+from ..client import ovh_client
+from ..waiters import consistent
+from .client import NashaPartition
 from .models import SNAPSHOT_TYPES, CustomSnapshot
-from .nasha_client import NashaPartition
-from .waiters import consistent
 
 PERIOD_SECONDS = {"hour-1": 3600, "hour-6": 6 * 3600, "day-1": 86400, "day-2": 2 * 86400}
 PERIOD_SECONDS.update({"day-3": 3 * 86400, "day-7": 7 * 86400})
@@ -105,23 +104,4 @@ def get_nasha_snapshot_frequencies(
         **args.model_dump(),
         frequencies=frequencies,
         shortest_period_seconds=min(periods) if periods else None,
-    )
-
-
-def get_nasha_custom_snapshots_output(
-    service_name: pulumi.Input[str], partition_name: pulumi.Input[str]
-) -> pulumi.Output[NashaCustomSnapshots]:
-    """:func:`get_nasha_custom_snapshots` of inputs that may be outputs of other resources."""
-    return pulumi.Output.all(service_name, partition_name).apply(
-        lambda a: get_nasha_custom_snapshots(*a)
-    )
-
-
-def get_nasha_snapshot_frequencies_output(
-    service_name: pulumi.Input[str], partition_name: pulumi.Input[str]
-) -> pulumi.Output[NashaSnapshotFrequencies]:
-    """:func:`get_nasha_snapshot_frequencies` of inputs that may be outputs of other
-    resources."""
-    return pulumi.Output.all(service_name, partition_name).apply(
-        lambda a: get_nasha_snapshot_frequencies(*a)
     )
