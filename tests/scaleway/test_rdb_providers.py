@@ -4,12 +4,9 @@ fake clock: the dates a create writes into names and ids are its client's, not t
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
-from support.scw_fakes import INSTANCE, SECRET, SandboxRdb
+from support.scw_fakes import INSTANCE, SandboxRdb
 
-from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.core.ids import split_id
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.scaleway.client import clients
@@ -18,14 +15,6 @@ from pulumi_backups.scaleway.rdb_backup_restore import ID_SHAPE, RdbBackupRestor
 
 AHEAD = timedelta(days=400).total_seconds()
 """How far the sandbox's clock (the client's) runs ahead of this machine's."""
-
-
-@pytest.fixture(autouse=True)
-def account(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Settings resolve as in a deployment (the key from the environment, no profile file)."""
-    monkeypatch.setenv("SCW_SECRET_KEY", SECRET)
-    monkeypatch.setenv("SCW_CONFIG_PATH", str(tmp_path / "absent.yaml"))
-    set_stack_config({})
 
 
 def test_a_backup_without_a_name_is_named_on_its_clients_clock(

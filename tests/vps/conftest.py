@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from vps.panel import TOKEN, Panel, operator_client
+from vps.panel import Panel, operator_client
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.vps.client import VpsClient, clients
@@ -19,12 +19,8 @@ def operator(sandbox: Sandbox) -> Iterator[VpsClient]:
 
 
 @pytest.fixture
-def panel(
-    sandbox: Sandbox, operator: VpsClient, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Panel]:
+def panel(sandbox: Sandbox, operator: VpsClient) -> Iterator[Panel]:
     """The freshly reset sandbox's panel; meanwhile the providers get `panel.client()` from
-    their client cache (settings are still resolved: they name the sandbox)."""
-    monkeypatch.setenv("VPS_API_URL", sandbox.url)
-    monkeypatch.setenv("VPS_API_TOKEN", TOKEN)
+    their client cache (no settings are resolved)."""
     with Panel(sandbox, operator) as found, clients.substitute(found.client()):
         yield found

@@ -8,6 +8,8 @@ sandbox cannot do (a 409 on delete, a 405, a panel without a server route, 502 /
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from types import TracebackType
 
@@ -31,14 +33,26 @@ LIST = "GET /api/v1/backups/"
 CREATE = "POST /api/v1/backups/"
 
 
-def operator_client(sandbox: Sandbox) -> VpsClient:
-    """A plain client of the sandbox's panel: what an operator acting out of band uses."""
-    return VpsClient(VpsSettings(sandbox.url, TOKEN))
+@contextmanager
+def operator_client(sandbox: Sandbox) -> Iterator[VpsClient]:
+    """A plain client of the sandbox's panel, closed after the block: what an operator acting
+    out of band uses."""
+    client = VpsClient(VpsSettings(sandbox.url, TOKEN))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def listed(client: VpsClient, server_id: int = SERVER) -> list[Backup]:
+    """The server's manual backups, newest first, as one complete, consistent listing of
+    ``client`` reads them now (the listing every read of the providers goes through)."""
+    return list(client.manual_backups(server_id).values())
 
 
 def statuses(client: VpsClient) -> dict[int, str]:
     """Backup id -> status, as the panel lists the seeded server's backups now."""
-    return {b.id: b.status for b in client.list_backups(SERVER)}
+    return {b.id: b.status for b in listed(client)}
 
 
 def no_server_route(request: httpx.Request) -> httpx.Response | None:
@@ -89,7 +103,7 @@ class Panel(SandboxRelay):
 
     def backups(self) -> dict[int, Backup]:
         """The seeded server's backups as the panel lists them now, by id."""
-        return {b.id: b for b in self.operator.list_backups(SERVER)}
+        return {b.id: b for b in listed(self.operator)}
 
     def _sleep(self, seconds: float) -> None:
         self.clock.sleep(seconds)

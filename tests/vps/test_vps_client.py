@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from support.fakes import FakeClock
-from vps.panel import CREATE, LIST, SERVER, TOKEN, Panel, no_server_route
+from vps.panel import CREATE, LIST, SERVER, TOKEN, Panel, listed, no_server_route
 
 from pulumi_backups.core.config import set_stack_config
 from pulumi_backups.core.errors import (
@@ -42,7 +42,7 @@ def _backup_of(server_id: int, description: str | None = None) -> CreateBackupRe
 
 def test_list_sends_bearer_token_and_server_filter(panel: Panel) -> None:
     (backup_id,) = panel.add()
-    backups = panel.client().list_backups(SERVER, "manual")
+    backups = listed(panel.client())
     assert [b.id for b in backups] == [backup_id]
     request = panel.requests[0]
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
@@ -54,7 +54,7 @@ def test_list_sends_bearer_token_and_server_filter(panel: Panel) -> None:
 def test_list_follows_pagination_links(panel: Panel) -> None:
     made = panel.add(101)  # 50 a page: three pages
     client = panel.client()
-    assert [b.id for b in client.list_backups(SERVER)] == sorted(made, reverse=True)
+    assert [b.id for b in listed(client)] == sorted(made, reverse=True)
     assert len(panel.calls("GET")) == 3
     assert client.find_backup(SERVER, made[0]) is not None  # the oldest: on the last page
 
@@ -94,14 +94,14 @@ def test_pagination_link_to_another_host_is_refused() -> None:
     link = "https://evil.test/api/v1/backups/?page=2"
     client = _answering({"count": 1, "results": [], "next": link})
     with pytest.raises(ApiError, match="refusing pagination link"):
-        client.list_backups(SERVER)
+        listed(client)
 
 
 def test_pagination_that_loops_is_an_error() -> None:
     loop = {"count": 1, "results": [], "next": f"{BASE}/api/v1/backups/?page=2"}
     client = _answering(loop, loop, loop)
     with pytest.raises(ApiError, match="pagination does not end"):
-        client.list_backups(SERVER)
+        listed(client)
 
 
 @pytest.mark.parametrize(
@@ -114,12 +114,12 @@ def test_pagination_that_loops_is_an_error() -> None:
 )
 def test_a_listing_that_is_no_page_object_is_malformed(body: object, wrong: str) -> None:
     with pytest.raises(ApiError, match=f"HTTP 200: malformed answer: {wrong}"):
-        _answering(body).list_backups(SERVER)
+        listed(_answering(body))
 
 
 def test_bad_token_is_an_auth_error_that_says_what_to_fix(panel: Panel) -> None:
     with pytest.raises(AuthError) as caught:
-        panel.client(token="wrong").list_backups(SERVER)
+        listed(panel.client(token="wrong"))
     err = caught.value
     assert err.status == 401 and err.call == "GET /api/v1/backups/"
     assert "Invalid token." in str(err) and "vps:apiToken" in str(err)
@@ -143,7 +143,7 @@ def test_field_errors_become_the_message(panel: Panel) -> None:
 def test_5xx_burst_is_retried_for_reads_and_refused_posts(panel: Panel) -> None:
     panel.answer_first(httpx.Response(502), httpx.Response(504))  # a gateway's
     panel.sandbox.fault("503", LIST)
-    assert panel.client().list_backups(SERVER) == []
+    assert listed(panel.client()) == []
     assert len(panel.requests) == 4
     panel.sandbox.fault("503", CREATE)
     panel.sandbox.fault("429", CREATE)
@@ -154,7 +154,7 @@ def test_5xx_burst_is_retried_for_reads_and_refused_posts(panel: Panel) -> None:
 def test_retries_are_bounded(panel: Panel) -> None:
     panel.sandbox.fault("503", LIST, count=3)
     with pytest.raises(ServerError, match="HTTP 503") as caught:
-        panel.client(attempts=3).list_backups(SERVER)
+        listed(panel.client(attempts=3))
     assert "try again later" in str(caught.value)
 
 
@@ -211,7 +211,7 @@ def test_server_route_answering_405_counts_as_missing(panel: Panel) -> None:
 def test_non_json_error_pages_keep_the_reason(panel: Panel) -> None:
     panel.sandbox.fault("html404", LIST)
     with pytest.raises(ApiError, match=r"HTTP 404: Not Found \(not an answer of the VPS") as err:
-        panel.client().list_backups(SERVER)
+        listed(panel.client())
     assert not isinstance(err.value, NotFoundError)  # a proxy's page is no proof of "gone"
 
 
