@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.host import HostError, ProviderHost
+from support import UNKNOWN, HostError, ProviderHost
 from support.plugin import urn
-from support.values import UNKNOWN
 
 from pulumi_backups.plugin.kinds import BY_TOKEN
 from pulumi_backups.sandbox import Sandbox
