@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from reliability.inventory import differences, held
 from support import DeploymentError, Engine, HostError, ProviderHost
-from support.fakes import fast_ovh_client
+from support.ovh import fast_ovh_client
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.core.waiting import WaitPolicy
