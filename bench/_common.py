@@ -25,10 +25,9 @@ from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))  # the engine harness lives in tests/support
+    sys.path.insert(0, str(ROOT / "tests"))  # the engine harness lives in tests/support/engine
 
-from support import Engine, ProviderHost, ResourceState  # noqa: E402
-from support.program import Goal, Program, run_program  # noqa: E402
+from support import Engine, Goal, Program, ProviderHost, ResourceState, run_program  # noqa: E402
 
 from pulumi_backups.sandbox import Sandbox, SandboxSettings  # noqa: E402
 

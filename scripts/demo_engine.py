@@ -1,7 +1,7 @@
 """The quickstart without the Pulumi CLI: preview, up, up again, destroy, through the test driver.
 
 `make demo` runs this when `pulumi` is not installed. The driver is the one the test suite
-uses (tests/support): it runs the program in this process with the Pulumi SDK, spawns the
+uses (tests/support/engine): it runs the program in this process with the Pulumi SDK, spawns the
 SDK's real provider host (`python -m pulumi.dynamic`) and sends it the calls the engine sends
 (Check, Diff, Create, Read, Update, Delete over gRPC), keeping the state in a JSON file. It
 is not the Pulumi engine: it shows the provider at work on a machine without the CLI.

@@ -1,5 +1,6 @@
-"""Shared fixtures: one in-process sandbox per test run, reset before each test; the
-throw-away provider's store and engines for the harness's own tests."""
+"""Shared fixtures: one in-process sandbox per test run, reset before each test; each of its
+APIs on a fake clock (`ovh_api`, `rdb_api`, `vps_api`, from tests/support/<api>.py), served
+to the providers; the throw-away provider's store and engines for the harness's own tests."""
 
 from __future__ import annotations
 
@@ -10,9 +11,15 @@ from typing import Any
 import pytest
 from support import Engine
 from support.fakes import Connections, forbid_network
+from support.ovh import SandboxOvh
+from support.scaleway import SandboxRdb
+from support.vps import SandboxVps
 from throwaway_provider import STORE_ENV, TOKEN, Store
 
+from pulumi_backups.ovh import client as ovh
 from pulumi_backups.sandbox import Sandbox, SandboxSettings
+from pulumi_backups.scaleway import client as scaleway
+from pulumi_backups.vps import client as vps
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +35,42 @@ def sandbox(sandbox_server: Sandbox) -> Sandbox:
     """The test run's sandbox, freshly reset: seeded objects only, start config, no faults."""
     sandbox_server.reset()
     return sandbox_server
+
+
+@pytest.fixture
+def ovh_api(sandbox: Sandbox) -> Iterator[SandboxOvh]:
+    """The freshly reset sandbox's OVHcloud API on a fake clock; meanwhile the providers get
+    one of its clients from their client cache."""
+    api = SandboxOvh(sandbox)
+    try:
+        with ovh.clients.substitute(api.client()):
+            yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture
+def rdb_api(sandbox: Sandbox) -> Iterator[SandboxRdb]:
+    """The freshly reset sandbox's RDB API on a fake clock, its exchanges recorded; meanwhile
+    the providers get one of its clients from their client cache."""
+    api = SandboxRdb(sandbox)
+    try:
+        with scaleway.clients.substitute(api.client()):
+            yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture
+def vps_api(sandbox: Sandbox) -> Iterator[SandboxVps]:
+    """The freshly reset sandbox's VPS panel on a fake clock, its exchanges recorded;
+    meanwhile the providers get one of its clients from their client cache."""
+    api = SandboxVps(sandbox)
+    try:
+        with vps.clients.substitute(api.client()):
+            yield api
+    finally:
+        api.stop()
 
 
 @pytest.fixture

@@ -15,8 +15,14 @@ from typing import Any
 
 import pulumi
 import pytest
-from support import DeploymentError, Engine, EngineKilled, ProviderHost, load_checkpoint
-from support.state import save_checkpoint
+from support import (
+    DeploymentError,
+    Engine,
+    EngineKilled,
+    ProviderHost,
+    load_checkpoint,
+    save_checkpoint,
+)
 from throwaway_provider import STORE_ENV, Item, Store
 
 MakeEngine = Callable[..., Engine]

@@ -1,4 +1,4 @@
-"""Acceptance tests of the engine harness (tests/support) with a throw-away provider.
+"""Acceptance tests of the engine harness (tests/support/engine) with a throw-away provider.
 
 Each engine command spawns one real `python -m pulumi.dynamic` host; the provider's "API"
 is a JSON file (throwaway_provider.Store) that tests edit to create drift.

@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import PropertyValue
+from support import Goal, Program, is_secret, reveal, run_program
 from support.plugin import start_plugin, urn
-from support.program import Goal, Program, run_program
-from support.values import is_secret, reveal
 
 from pulumi_backups.core.provider import ResourceArgs
 from pulumi_backups.core.resource import DynamicResource

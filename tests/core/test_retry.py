@@ -14,7 +14,7 @@ from pulumi_backups.core import (
     call_with_retry,
     is_retryable,
 )
-from pulumi_backups.core.retry import retries_within
+from pulumi_backups.core.waiting import Clock, WaitPolicy, within
 
 
 def flaky(errors: list[Exception]) -> tuple[list[int], object]:
@@ -73,11 +73,11 @@ def test_is_retryable(error: Exception, idempotent: bool, expected: bool) -> Non
 
 
 def test_retries_stop_at_the_operations_deadline() -> None:
-    """Inside `retries_within`, no pause ends past the deadline: the last error comes at once
+    """Inside an operation's deadline, no pause ends past it: the last error comes at once
     (all 429s, 6 attempts of up to 7.75 s of pauses, a 2 s deadline)."""
     fake = FakeClock()
     calls, send = flaky([RateLimitedError("GET /x", 429, "slow down") for _ in range(6)])
-    with retries_within(2.0, now=fake.now), pytest.raises(RateLimitedError):
+    with within(WaitPolicy(timeout=2.0), Clock(now=fake.now)), pytest.raises(RateLimitedError):
         call_with_retry(send, idempotent=True, policy=RetryPolicy(), sleep=fake.sleep)  # type: ignore[arg-type]
     assert fake.t <= 2.0 and 1 < len(calls) < 6
     calls, send = flaky([RateLimitedError("GET /x", 429, "slow down") for _ in range(6)])

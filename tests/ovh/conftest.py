@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from support.fakes import FakeClock, fast_ovh_client
+from support.fakes import FakeClock
+from support.ovh import SandboxOvh
 
 from pulumi_backups.ovh import hosting_operations
-from pulumi_backups.ovh.client import OvhClient, clients
-from pulumi_backups.sandbox import Sandbox
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """Time for the provider's waits: sleeping only moves it forward."""
-    return FakeClock()
-
-
-@pytest.fixture
-def ovh(sandbox: Sandbox, clock: FakeClock) -> Iterator[OvhClient]:
-    """The client every provider of the test gets: the sandbox's, with fast retries and
-    waits on ``clock``."""
-    client = fast_ovh_client(sandbox, clock=clock)
-    with clients.substitute(client):
-        yield client
+def clock(ovh_api: SandboxOvh) -> FakeClock:
+    """Time for the provider's waits (the clock of ``ovh_api``): sleeping only moves it
+    forward."""
+    return ovh_api.clock
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.fakes import FakeClock, fast_ovh_client
+from support.fakes import FakeClock
+from support.ovh import fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy

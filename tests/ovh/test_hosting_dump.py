@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from support.fakes import FakeClock, fast_ovh_client, mutations
+from support.fakes import FakeClock, mutations
+from support.ovh import fast_ovh_client
 
 from pulumi_backups.core.errors import ApiError, BackupsError
 from pulumi_backups.core.waiting import Deadline, WaitPolicy

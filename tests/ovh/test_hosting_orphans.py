@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.fakes import fast_ovh_client
+from support.ovh import fast_ovh_client
 
 from pulumi_backups.__main__ import ProgressLine, main
 from pulumi_backups.core.errors import BackupsError, NotFoundError

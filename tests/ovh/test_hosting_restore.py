@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.fakes import fast_ovh_client
+from support.ovh import fast_ovh_client
 
 from pulumi_backups.core.errors import BackupsError
 from pulumi_backups.core.waiting import WaitPolicy

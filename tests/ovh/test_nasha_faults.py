@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import DeploymentError, Engine
-from support.state import save_state
+from support import DeploymentError, Engine, save_state
 
 from pulumi_backups.core import WaitPolicy
 from pulumi_backups.ovh.client import OvhClient

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.fakes import FakeClock, fast_ovh_client, mutations
+from support.fakes import FakeClock, mutations
+from support.ovh import fast_ovh_client
 
 from pulumi_backups.core import BackupsError, TaskFailedError, WaitPolicy, WaitTimeoutError
 from pulumi_backups.ovh.client import OvhClient, clients

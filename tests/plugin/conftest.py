@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from support.host import ProviderHost
+from support import ProviderHost
 from support.plugin import start_plugin
 
 from pulumi_backups.sandbox import Sandbox

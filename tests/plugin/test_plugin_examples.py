@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from support.host import ProviderHost
+from support import ProviderHost, is_secret, reveal
 from support.plugin import urn
-from support.values import is_secret, reveal
 
 from pulumi_backups.sandbox import Sandbox
 

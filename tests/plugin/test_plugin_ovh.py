@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support.host import HostError, ProviderHost
+from support import HostError, ProviderHost
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox

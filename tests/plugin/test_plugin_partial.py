@@ -6,9 +6,8 @@ it. Every error the plugin answers stays within a few kB."""
 from __future__ import annotations
 
 import pytest
-from support.host import HostError, ProviderHost
+from support import HostError, ProviderHost, from_struct
 from support.plugin import urn
-from support.values import from_struct
 
 from pulumi_backups.plugin.server import MAX_ERROR
 from pulumi_backups.sandbox import Sandbox

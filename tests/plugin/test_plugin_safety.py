@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.host import HostError, ProviderHost
+from support import UNKNOWN, HostError, ProviderHost
 from support.plugin import urn
-from support.values import UNKNOWN
 
 from pulumi_backups.plugin.kinds import BY_TOKEN
 from pulumi_backups.sandbox import Sandbox
@@ -85,7 +84,6 @@ def test_a_refresh_changes_nothing_and_a_proxys_404_proves_nothing(
 def test_an_unknown_setting_fails_check_config_before_configure() -> None:
     """The engine sends CheckConfig before Configure on preview and up: a misspelt setting
     is refused there, naming it."""
-    from support.host import HostError
     from support.plugin import start_plugin
 
     host = start_plugin()

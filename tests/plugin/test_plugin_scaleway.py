@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from support.host import ProviderHost
+from support import ProviderHost, is_secret, reveal
 from support.plugin import urn
-from support.values import is_secret, reveal
 
 from pulumi_backups.sandbox.settings import RDB_INSTANCE_ID
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.host import ProviderHost
+from support import ProviderHost
 from support.plugin import urn
 
 from pulumi_backups.sandbox import Sandbox

@@ -19,9 +19,8 @@ from typing import Any
 import pulumi
 import pytest
 from pulumi.runtime import rpc
-from support import Engine
+from support import Engine, to_struct
 from support.fakes import Connections
-from support.values import to_struct
 
 from pulumi_backups.core.provider import BaseProvider
 from pulumi_backups.ovh.hosting_database import HostingDatabaseProvider

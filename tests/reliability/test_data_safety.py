@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import calls, mutations
+from support.ovh import operator_client
 
 from pulumi_backups.core.waiting import WaitPolicy
-from pulumi_backups.ovh.client import OvhClient
 from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.nasha.client import NashaPartition
 from pulumi_backups.ovh.nasha.waiters import wait_nasha
@@ -50,21 +50,19 @@ def deletes(sandbox: Sandbox) -> dict[str, int]:
     return calls(sandbox, "DELETE")
 
 
-def ovh(sandbox: Sandbox) -> OvhClient:
-    """The API as an operator acting out of band sees it."""
-    return OvhClient(sandbox.ovh_settings())
-
-
 def databases(sandbox: Sandbox) -> dict[str, str]:
     """Name -> engine of the hosting's databases, as the API shows them now."""
-    api = HostingApi(ovh(sandbox), SN)
-    found = {name: api.database(name).type or "" for name in api.database_names()}
+    with operator_client(sandbox) as client:
+        api = HostingApi(client, SN)
+        found = {name: api.database(name).type or "" for name in api.database_names()}
     sandbox.clear_counters()
     return found
 
 
 def partition(sandbox: Sandbox) -> NashaPartition:
-    return NashaPartition(ovh(sandbox), "zpool-000000", "backups")
+    """The partition as an operator acting out of band sees it."""
+    with operator_client(sandbox) as client:
+        return NashaPartition(client, "zpool-000000", "backups")
 
 
 def schedule(sandbox: Sandbox) -> list[str]:

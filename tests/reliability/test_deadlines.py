@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 from reliability.inventory import held
-from support import DeploymentError, Engine
-from support.host import HostError, ProviderHost
+from support import DeploymentError, Engine, HostError, ProviderHost
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.core.waiting import GRACE

@@ -36,8 +36,8 @@ from support import (
     ResourceState,
     RunResult,
     sandbox_engine,
+    save_checkpoint,
 )
-from support.state import save_checkpoint
 
 from pulumi_backups.sandbox import Sandbox
 

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from reliability.inventory import held
-from support import DeploymentError, Engine
-from support.state import save_state
+from support import DeploymentError, Engine, save_state
 
 from pulumi_backups.sandbox import Sandbox
 

@@ -28,9 +28,8 @@ from typing import Any
 
 import pytest
 from reliability.inventory import differences, held
-from support import DeploymentError, Engine
-from support.fakes import fast_ovh_client
-from support.host import HostError, ProviderHost
+from support import DeploymentError, Engine, HostError, ProviderHost
+from support.ovh import fast_ovh_client
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.core.waiting import WaitPolicy

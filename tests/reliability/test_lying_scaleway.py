@@ -19,10 +19,8 @@ from typing import Any
 import pytest
 from google.protobuf.json_format import MessageToDict
 from reliability.inventory import held, managed, mismatches
-from support import DeploymentError, sandbox_engine
-from support.host import HostError, ProviderHost
+from support import DeploymentError, HostError, ProviderHost, reveal, sandbox_engine
 from support.plugin import start_plugin, urn
-from support.values import reveal
 
 from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 from pulumi_backups.sandbox.settings import RDB_INSTANCE_ID

@@ -31,13 +31,12 @@ import pytest
 from reliability.inventory import held
 from support import DeploymentError, Engine, HostError, ProviderHost
 from support.plugin import start_plugin, urn
+from support.vps import operator_client
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import VPS_SERVER_ID
 from pulumi_backups.sandbox.vps.models import VpsBackend
-from pulumi_backups.vps.client import VpsClient
 from pulumi_backups.vps.models import CreateBackupRequest
-from pulumi_backups.vps.settings import VpsSettings
 
 PROGRAM = Path(__file__).resolve().parents[1] / "programs" / "safety_all"
 NAME = "vpsbackup"
@@ -138,10 +137,6 @@ def on_panel(sandbox: Sandbox) -> dict[str, dict[str, Any]]:
     return held(sandbox.objects())["VpsBackup"]
 
 
-def operator(sandbox: Sandbox) -> VpsClient:
-    return VpsClient(VpsSettings(sandbox.url, sandbox.env()["VPS_API_TOKEN"]))
-
-
 def assert_sound(sandbox: Sandbox, adapter: Adapter, *, told: set[str] = frozenset()) -> None:
     """0 lost, 0 leaked (but the backups an error told of: `told`), 0 duplicated."""
     panel, state = set(on_panel(sandbox)), adapter.ids()
@@ -172,7 +167,7 @@ def test_a_create_answer_that_cannot_be_believed_adopts_the_backup_made(
     """The panel made the backup; its answer is lost, garbled or about another backup (one
     that existed before, another server's or description's): the state takes the one made,
     found by listing; the existing one is nobody's and stays; the next up makes no other."""
-    with operator(sandbox) as panel:
+    with operator_client(sandbox) as panel:
         existing = panel.create_backup(CreateBackupRequest(server_id=VPS_SERVER_ID)).id
     before = set(on_panel(sandbox))
     sandbox.fault(lie.format(existing=existing), CREATE)

@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from reliability.inventory import held
 from reliability.test_deadlines import KINDS, engine, read_by_another_command
-from support import DeploymentError
-from support.host import HostError, ProviderHost
+from support import DeploymentError, HostError, ProviderHost
 from support.plugin import start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox

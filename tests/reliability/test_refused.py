@@ -48,7 +48,7 @@ def _scaleway(url: str) -> Any:
 
 def _vps(url: str) -> Any:
     client = VpsClient(VpsSettings(url, "token"))
-    return lambda: client.list_backups(12345)
+    return lambda: client.manual_backups(12345)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.scw_fakes import INSTANCE, SandboxRdb
+from support.scaleway import INSTANCE, SandboxRdb
 
 from pulumi_backups.core.errors import ApiError, WaitTimeoutError
 from pulumi_backups.core.partial import IncompleteCreateError, partial_results
@@ -34,13 +34,13 @@ GET, EXPORT = f"GET {BACKUPS}/{{backup_id}}", f"POST {BACKUPS}/{{backup_id}}/exp
 TEN_YEARS = 315360000
 
 
-def _create(api: SandboxRdb, export: bool = False, policy: WaitPolicy = POLICY) -> str:
-    return operations.create(api.client(), "fr-par", REQUEST, export=export, policy=policy).id
+def _create(rdb_api: SandboxRdb, export: bool = False, policy: WaitPolicy = POLICY) -> str:
+    return operations.create(rdb_api.client(), "fr-par", REQUEST, export=export, policy=policy).id
 
 
-def _made(api: SandboxRdb, older: set[str]) -> str:
+def _made(rdb_api: SandboxRdb, older: set[str]) -> str:
     """The one backup on the server that is not among ``older``."""
-    (made,) = {b.id for b in api.operator.list_backups("fr-par")} - older
+    (made,) = {b.id for b in rdb_api.operator.list_backups("fr-par")} - older
     return made
 
 
@@ -49,17 +49,17 @@ def _made(api: SandboxRdb, older: set[str]) -> str:
 
 @pytest.mark.parametrize("same_name", [False, True])
 def test_a_create_answer_naming_an_existing_backup_takes_the_one_made(
-    api: SandboxRdb, sandbox: Sandbox, same_name: bool
+    rdb_api: SandboxRdb, sandbox: Sandbox, same_name: bool
 ) -> None:
     """The answer says `id` of a backup made a minute before (of the same name, or not): the
     read-back describes another backup, the listing finds the one made since the request."""
-    older = api.add(name="nightly" if same_name else "weekly")
+    older = rdb_api.add(name="nightly" if same_name else "weekly")
     sandbox.advance(60)
     sandbox.fault(f"set:id={json.dumps(older.id)}", CREATE)
-    taken = _create(api)
-    assert taken == _made(api, {older.id}) != older.id
-    assert not api.calls("DELETE")
-    kept = api.find(older.id)
+    taken = _create(rdb_api)
+    assert taken == _made(rdb_api, {older.id}) != older.id
+    assert not rdb_api.calls("DELETE")
+    kept = rdb_api.find(older.id)
     assert kept is not None and kept.done
 
 
@@ -68,39 +68,39 @@ def test_a_create_answer_naming_an_existing_backup_takes_the_one_made(
                                  'set:region="nl-ams"', "body:truncated", "body:empty",
                                  "body:204", "body:html", "body:deep"])  # fmt: skip
 def test_an_unusable_create_answer_is_resolved_by_listing(
-    api: SandboxRdb, sandbox: Sandbox, lie: str
+    rdb_api: SandboxRdb, sandbox: Sandbox, lie: str
 ) -> None:
     sandbox.fault(lie, CREATE)
-    taken = _create(api)
-    assert taken == _made(api, set())
-    assert api.calls("POST") == ["POST /rdb/v1/regions/fr-par/backups"]  # never sent again
-    found = api.find(taken)
+    taken = _create(rdb_api)
+    assert taken == _made(rdb_api, set())
+    assert rdb_api.calls("POST") == ["POST /rdb/v1/regions/fr-par/backups"]  # never sent again
+    found = rdb_api.find(taken)
     assert found is not None and found.name == "nightly" and found.done
 
 
 def test_an_unusable_create_answer_that_cannot_be_resolved_says_where_to_look(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     sandbox.fault("body:truncated", CREATE)
     sandbox.fault("500", LIST, count=None)
     with pytest.raises(ApiError) as info:
-        _create(api)
+        _create(rdb_api)
     message = str(info.value)
     assert "malformed answer" in message and "may have been made, and is in no state" in message
     assert f"scw rdb backup list instance-id={INSTANCE} name=nightly region=fr-par" in message
     sandbox.clear_faults()
-    assert not api.calls("DELETE") and len(api.operator.list_backups("fr-par")) == 1
+    assert not rdb_api.calls("DELETE") and len(rdb_api.operator.list_backups("fr-par")) == 1
 
 
 def test_a_create_answer_about_an_older_backup_is_not_taken(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     """The answer says the backup was created an hour before the request (a replayed answer)."""
-    older = api.add(name="nightly")
+    older = rdb_api.add(name="nightly")
     sandbox.advance(3600)
     sandbox.fault(f"set:created_at={json.dumps(older.outputs(False)['created_at'])}", CREATE)
-    taken = _create(api)
-    assert taken == _made(api, {older.id}) and not api.calls("DELETE")
+    taken = _create(rdb_api)
+    assert taken == _made(rdb_api, {older.id}) and not rdb_api.calls("DELETE")
 
 
 # -- reads about another backup ------------------------------------------------------------------
@@ -110,9 +110,9 @@ def test_a_create_answer_about_an_older_backup_is_not_taken(
                                  'set:created_at="2020-01-01T00:00:00Z"',
                                  'set:download_url="https://elsewhere.example/x"'])  # fmt: skip
 def test_a_read_about_another_backup_is_an_error(
-    api: SandboxRdb, sandbox: Sandbox, lie: str
+    rdb_api: SandboxRdb, sandbox: Sandbox, lie: str
 ) -> None:
-    client = api.client()
+    client = rdb_api.client()
     made = operations.create(client, "fr-par", REQUEST, export=False, policy=POLICY)
     sandbox.fault(lie, GET)
     with pytest.raises(ApiError, match="the answer is about another object") as info:
@@ -120,8 +120,10 @@ def test_a_read_about_another_backup_is_an_error(
     assert made.id in str(info.value) and "elsewhere.example" not in str(info.value)
 
 
-def test_a_read_naming_another_backups_link_is_an_error(api: SandboxRdb, sandbox: Sandbox) -> None:
-    client = api.client()
+def test_a_read_naming_another_backups_link_is_an_error(
+    rdb_api: SandboxRdb, sandbox: Sandbox
+) -> None:
+    client = rdb_api.client()
     made = operations.create(client, "fr-par", REQUEST, export=True, policy=POLICY)
     other = operations.create(client, "fr-par", REQUEST, export=True, policy=POLICY)
     assert other.download_url is not None
@@ -134,22 +136,22 @@ def test_a_read_naming_another_backups_link_is_an_error(api: SandboxRdb, sandbox
 @pytest.mark.parametrize("lie", [f'set:id="{"3" * 8}-1111-1111-1111-111111111111"',
                                  'set:region="nl-ams"'])  # fmt: skip
 def test_a_read_answering_for_another_id_is_an_error(
-    api: SandboxRdb, sandbox: Sandbox, lie: str
+    rdb_api: SandboxRdb, sandbox: Sandbox, lie: str
 ) -> None:
-    backup = api.add()
+    backup = rdb_api.add()
     sandbox.fault(lie, GET)
     with pytest.raises(ApiError, match="the answer is about another object"):
-        operations.read(api.client(), "fr-par", backup.id)
+        operations.read(rdb_api.client(), "fr-par", backup.id)
 
 
 @pytest.mark.parametrize("lie", ["body:truncated", "body:empty", "body:204", "body:html",
                                  "body:deep", 'set:created_at="2026-01-01T00:00:00"',
                                  "set:status=7", "set:id=777"])  # fmt: skip
-def test_a_malformed_read_is_an_api_error(api: SandboxRdb, sandbox: Sandbox, lie: str) -> None:
-    backup = api.add()
+def test_a_malformed_read_is_an_api_error(rdb_api: SandboxRdb, sandbox: Sandbox, lie: str) -> None:
+    backup = rdb_api.add()
     sandbox.fault(lie, GET)
     with pytest.raises(ApiError, match=r"malformed answer|about another object") as info:
-        operations.read(api.client(), "fr-par", backup.id)
+        operations.read(rdb_api.client(), "fr-par", backup.id)
     assert info.value.call == f"GET /rdb/v1/regions/fr-par/backups/{backup.id}"
     assert len(str(info.value)) < 1000
 
@@ -160,12 +162,14 @@ ANOTHER_INSTANCE = 'set:database_backups.*.instance_id="22222222-1111-1111-1111-
 @pytest.mark.parametrize(
     "lie", ["pad:2", "set:total_count=0", "set:total_count=5", ANOTHER_INSTANCE]
 )
-def test_an_inconsistent_listing_is_an_error(api: SandboxRdb, sandbox: Sandbox, lie: str) -> None:
-    api.add()
-    api.add()
+def test_an_inconsistent_listing_is_an_error(
+    rdb_api: SandboxRdb, sandbox: Sandbox, lie: str
+) -> None:
+    rdb_api.add()
+    rdb_api.add()
     sandbox.fault(lie, LIST, count=None)
     with pytest.raises(ApiError, match=r"malformed answer|about another object|the count says"):
-        api.client().list_backups("fr-par", instance_id=INSTANCE)
+        rdb_api.client().list_backups("fr-par", instance_id=INSTANCE)
 
 
 # -- server clocks -------------------------------------------------------------------------------
@@ -173,25 +177,25 @@ def test_an_inconsistent_listing_is_an_error(api: SandboxRdb, sandbox: Sandbox, 
 
 @pytest.mark.parametrize("shift", [TEN_YEARS, -TEN_YEARS])
 def test_an_export_ends_on_time_whatever_the_servers_date(
-    api: SandboxRdb, sandbox: Sandbox, shift: int
+    rdb_api: SandboxRdb, sandbox: Sandbox, shift: int
 ) -> None:
     """A Date ten years off is not believed: the link is judged by the client's clock. In
     the future, the export used to wait out the deadline (the link never valid) and then
     delete the backup; in the past, a dead link passed for a live one."""
     sandbox.fault(f"date:{shift:+d}", GET, count=None)
     sandbox.fault(f"date:{shift:+d}", EXPORT, count=None)
-    backup = operations.create(api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
-    assert backup.link_valid() and api.clock.t < 60 and not api.calls("DELETE")
+    backup = operations.create(rdb_api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
+    assert backup.link_valid() and rdb_api.clock.t < 60 and not rdb_api.calls("DELETE")
     assert backup.clock_note and "was judged by this machine's clock" in backup.clock_note
     sandbox.advance(2 * 86400)  # the client's clock too: the link has expired
-    read = operations.read(api.client(), "fr-par", backup.id, backup.known())
+    read = operations.read(rdb_api.client(), "fr-par", backup.id, backup.known())
     assert read is not None and not read.link_valid(margin_seconds=0)
 
 
-def test_a_date_within_the_bound_is_believed(api: SandboxRdb, sandbox: Sandbox) -> None:
+def test_a_date_within_the_bound_is_believed(rdb_api: SandboxRdb, sandbox: Sandbox) -> None:
     sandbox.fault("date:+120", GET, count=None)
-    backup = operations.create(api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
-    read = operations.read(api.client(), "fr-par", backup.id)
+    backup = operations.create(rdb_api.client(), "fr-par", REQUEST, export=True, policy=POLICY)
+    read = operations.read(rdb_api.client(), "fr-par", backup.id)
     assert read is not None and read.clock_note is None
     assert read.observed_at == read.server_date and read.server_date is not None
 
@@ -200,44 +204,44 @@ def test_a_date_within_the_bound_is_believed(api: SandboxRdb, sandbox: Sandbox) 
 
 
 def test_a_ready_backup_whose_export_fails_is_kept_in_the_state(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     """Through an adapter that keeps unfinished creates: the backup, ready, is handed back with
     its id and outputs; the next update exports it."""
     sandbox.script("scaleway:backup/export", "fail")
     with partial_results(), pytest.raises(IncompleteCreateError) as info:
-        _create(api, export=True)
-    (backup_id,) = api.created()
-    assert info.value.id == f"fr-par/{backup_id}" and not api.calls("DELETE")
+        _create(rdb_api, export=True)
+    (backup_id,) = rdb_api.created()
+    assert info.value.id == f"fr-par/{backup_id}" and not rdb_api.calls("DELETE")
     outputs = info.value.outputs
     assert outputs["backup_id"] == backup_id and outputs["download_url"] is None
     assert "ended with status 'error'" in str(info.value)
-    assert api.find(backup_id) is not None
+    assert rdb_api.find(backup_id) is not None
 
 
 def test_a_create_that_timed_out_is_kept_and_finished_by_the_next_update(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     sandbox.configure(task_seconds=100)
     with partial_results(), pytest.raises(IncompleteCreateError) as info:
-        _create(api, export=True, policy=WaitPolicy(timeout=10))
+        _create(rdb_api, export=True, policy=WaitPolicy(timeout=10))
     backup_id = info.value.outputs["backup_id"]
-    assert info.value.outputs["status"] == "creating" and not api.calls("DELETE")
+    assert info.value.outputs["status"] == "creating" and not rdb_api.calls("DELETE")
     assert isinstance(info.value.cause, WaitTimeoutError)
     sandbox.configure(task_seconds=0)
     known = {k: info.value.outputs[k] for k in ("name", "created_at")}
-    done = operations.update(api.client(), "fr-par", backup_id, UpdateBackupRequest(),
+    done = operations.update(rdb_api.client(), "fr-par", backup_id, UpdateBackupRequest(),
                              export=True, policy=POLICY, known=known)  # fmt: skip
-    assert done.done and done.link_valid() and api.calls("POST")[-1].endswith("/export")
+    assert done.done and done.link_valid() and rdb_api.calls("POST")[-1].endswith("/export")
 
 
 def test_without_an_adapter_keeping_it_a_timed_out_create_is_cleaned_up(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     sandbox.script("scaleway:backup/create", "hang")
     with pytest.raises(WaitTimeoutError, match="could NOT be deleted"):
-        _create(api, policy=WaitPolicy(timeout=5))
-    assert api.calls("DELETE")
+        _create(rdb_api, policy=WaitPolicy(timeout=5))
+    assert rdb_api.calls("DELETE")
 
 
 # -- restores --------------------------------------------------------------------------------------
@@ -245,11 +249,11 @@ def test_without_an_adapter_keeping_it_a_timed_out_create_is_cleaned_up(
 
 @pytest.mark.parametrize("route", [f"POST {BACKUPS}/{{backup_id}}/restore", GET])
 def test_a_restore_answered_about_another_backup_is_an_error(
-    api: SandboxRdb, sandbox: Sandbox, route: str
+    rdb_api: SandboxRdb, sandbox: Sandbox, route: str
 ) -> None:
-    backup, other = api.add(), api.add(name="other")
+    backup, other = rdb_api.add(), rdb_api.add(name="other")
     sandbox.fault(f"set:id={json.dumps(other.id)}", route)
     request = RestoreBackupRequest(instance_id=INSTANCE, database_name="app_restore")
     with pytest.raises(ApiError, match="the answer is about another object") as info:
-        operations.restore(api.client(), "fr-par", backup.id, request, POLICY)
+        operations.restore(rdb_api.client(), "fr-par", backup.id, request, POLICY)
     assert f"backup fr-par/{backup.id}" in str(info.value)

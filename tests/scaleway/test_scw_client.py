@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from support.fakes import FakeClock
-from support.scw_fakes import (
+from support.scaleway import (
     FIXTURES,
     INSTANCE,
     SECRET,

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from support.fakes import FakeClock
-from support.scw_fakes import INSTANCE, SandboxRdb, client_for, error, recorded
+from support.scaleway import INSTANCE, SandboxRdb, client_for, error, recorded
 
 from pulumi_backups.core.errors import ConflictError, RateLimitedError, WaitTimeoutError
 from pulumi_backups.core.waiting import WaitPolicy
@@ -123,34 +123,34 @@ def test_a_rate_limited_poll_in_between_is_one_more_poll() -> None:
 
 
 def test_transient_state_waits_for_the_backup_then_sends_again(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
     # polls 1.6 s apart (sandbox time too): still creating at the 2nd, ready at the 3rd
     sandbox.configure(task_seconds=4.0)
-    backup = api.operator.create_backup("fr-par", CreateBackupRequest(**CREATE))
+    backup = rdb_api.operator.create_backup("fr-par", CreateBackupRequest(**CREATE))
     wait = WaitPolicy(timeout=600, initial=1.6)
-    client = api.client()
+    client = rdb_api.client()
     send = partial(client.export_backup, "fr-par", backup.id)
     exported = when_settled(client, "fr-par", backup.id, send, wait)
     assert exported.status == "exporting"
     path = f"/rdb/v1/regions/fr-par/backups/{backup.id}"
-    assert api.calls() == [f"POST {path}/export", f"GET {path}", f"GET {path}", f"GET {path}",
+    assert rdb_api.calls() == [f"POST {path}/export", f"GET {path}", f"GET {path}", f"GET {path}",
                            f"POST {path}/export"]  # fmt: skip
-    assert api.clock.sleeps and api.clock.t < 5
+    assert rdb_api.clock.sleeps and rdb_api.clock.t < 5
 
 
 def test_transient_state_past_the_deadline_is_a_clear_timeout(
-    api: SandboxRdb, sandbox: Sandbox
+    rdb_api: SandboxRdb, sandbox: Sandbox
 ) -> None:
-    backup = api.add()
+    backup = rdb_api.add()
     sandbox.script("scaleway:backup/export", "hang")
-    api.operator.export_backup("fr-par", backup.id)  # exporting, for good
-    client = api.client()
+    rdb_api.operator.export_backup("fr-par", backup.id)  # exporting, for good
+    client = rdb_api.client()
     send = partial(client.delete_backup, "fr-par", backup.id)
     with pytest.raises(WaitTimeoutError) as info:
         when_settled(client, "fr-par", backup.id, send, WaitPolicy(timeout=30))
     assert backup.id in str(info.value) and "'exporting'" in str(info.value)
-    assert 30 <= api.clock.t <= 31 and api.calls("DELETE")
+    assert 30 <= rdb_api.clock.t <= 31 and rdb_api.calls("DELETE")
 
 
 def test_transient_state_on_create_resends_on_the_waiting_schedule() -> None:

@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import SYSTEM_CLOCK, Clock
-from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.core.waiting import Clock
 from pulumi_backups.sandbox import Sandbox
 
 
@@ -57,15 +55,6 @@ def forbid_network(monkeypatch: pytest.MonkeyPatch) -> Connections:
     monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
     monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
     return seen
-
-
-def fast_ovh_client(
-    sandbox: Sandbox, attempts: int = 12, clock: FakeClock | None = None
-) -> OvhClient:
-    """A client of the sandbox's OVHcloud API whose retries do not pause (and whose waits
-    run on ``clock``, when given)."""
-    retry = RetryPolicy(attempts=attempts, base=0.0, cap=0.0)
-    return OvhClient(sandbox.ovh_settings(), retry, clock.clock() if clock else SYSTEM_CLOCK)
 
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_backups.plugin.kinds import SETTINGS
 from pulumi_backups.sandbox import Sandbox
 
-from .host import ProviderHost
+from .engine import ProviderHost
 
 PLUGIN = Path(sys.executable).parent / "pulumi-resource-backups"
 """The console script the distribution installs next to the interpreter."""

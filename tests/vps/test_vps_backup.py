@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from vps.panel import CREATE, SERVER, Panel
+from support.vps import CREATE, SERVER, SandboxVps
 
 from pulumi_backups.core.errors import BackupsError, NotFoundError, ServerError
 from pulumi_backups.vps.operations import REFRESH_MAX_AGE
@@ -57,12 +57,12 @@ def test_diff_replaces_on_any_change_and_creates_before_deleting() -> None:
     assert _diff({}, {"timeouts": {"create": 60}}) == (True, [], False)  # in place
 
 
-def test_create_waits_for_completion_and_reads_back(panel: Panel) -> None:
-    panel.pace(task_seconds=100, step=60)  # in progress at the first two polls
+def test_create_waits_for_completion_and_reads_back(vps_api: SandboxVps) -> None:
+    vps_api.pace(task_seconds=100, step=60)  # in progress at the first two polls
     args = VpsBackupArgs(server_id=SERVER, description="Pre-deployment backup")
     resource_id, outs = PROVIDER.create_resource(args)
     assert resource_id == f"{SERVER}/501"
-    listed = panel.backups()[501]
+    listed = vps_api.backups()[501]
     assert outs == {
         "backup_id": 501,
         "backup_type": "manual",
@@ -73,105 +73,105 @@ def test_create_waits_for_completion_and_reads_back(panel: Panel) -> None:
         "server_name": "web-server-01",
     }
     # One listing before the POST (the ids that exist already), then the three polls.
-    assert panel.calls("GET") == ["GET /api/v1/backups/"] * 4
-    assert len(panel.clock.sleeps) == 2
+    assert vps_api.calls("GET") == ["GET /api/v1/backups/"] * 4
+    assert len(vps_api.clock.sleeps) == 2
     assert listed.description == "Pre-deployment backup"
 
 
-def _saying(panel: Panel, status: str) -> None:
+def _saying(vps_api: SandboxVps, status: str) -> None:
     """The panel lists a failed backup with `status` instead (the sandbox says `failed`)."""
 
     def answer(request: httpx.Request) -> httpx.Response | None:
         if request.method != "GET":
             return None
-        page = panel.relay(request).json()
+        page = vps_api.relay(request).json()
         for item in page["results"]:
             item["status"] = status if item["status"] == "failed" else item["status"]
         return httpx.Response(200, json=page)
 
-    panel.answer = answer
+    vps_api.answer = answer
 
 
 @pytest.mark.parametrize("final", ["failed", "error"])
-def test_failed_backup_is_deleted_and_named(panel: Panel, final: str) -> None:
-    panel.sandbox.script("vps:backup/create", "fail")
-    _saying(panel, final)
+def test_failed_backup_is_deleted_and_named(vps_api: SandboxVps, final: str) -> None:
+    vps_api.sandbox.script("vps:backup/create", "fail")
+    _saying(vps_api, final)
     with pytest.raises(BackupsError) as caught:
         PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     message = str(caught.value)
     assert f"backup 501 of server {SERVER} ended with status {final!r}" in message
     assert "the unfinished backup 501 was deleted" in message
-    assert panel.backups() == {} and panel.calls("DELETE") == ["DELETE /api/v1/backups/501/"]
+    assert vps_api.backups() == {} and vps_api.calls("DELETE") == ["DELETE /api/v1/backups/501/"]
 
 
-def test_timed_out_backup_is_deleted(panel: Panel) -> None:
-    panel.sandbox.script("vps:backup/create", "hang")
+def test_timed_out_backup_is_deleted(vps_api: SandboxVps) -> None:
+    vps_api.sandbox.script("vps:backup/create", "hang")
     args = VpsBackupArgs.model_validate({"server_id": SERVER, "timeouts": {"create": 30}})
     with pytest.raises(BackupsError, match=r"timed out after 30 s .*'in_progress'.*was deleted"):
         PROVIDER.create_resource(args)
-    assert panel.clock.t == pytest.approx(30) and panel.backups() == {}
+    assert vps_api.clock.t == pytest.approx(30) and vps_api.backups() == {}
 
 
-def test_backup_that_cannot_be_deleted_is_named_in_the_error(panel: Panel) -> None:
-    panel.sandbox.script("vps:backup/create", "fail")
+def test_backup_that_cannot_be_deleted_is_named_in_the_error(vps_api: SandboxVps) -> None:
+    vps_api.sandbox.script("vps:backup/create", "fail")
     busy = httpx.Response(409, json={"detail": "Backup is busy."})
-    panel.answer = lambda request: busy if request.method == "DELETE" else None
+    vps_api.answer = lambda request: busy if request.method == "DELETE" else None
     with pytest.raises(BackupsError) as caught:
         PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     message = str(caught.value)
     assert "backup 501 of server 12345 was LEFT BEHIND" in message
     assert "Backup is busy." in message and "DELETE /api/v1/backups/501/" in message
-    assert list(panel.backups()) == [501]
+    assert list(vps_api.backups()) == [501]
 
 
-def test_backup_vanishing_during_the_wait_fails_the_create(panel: Panel) -> None:
+def test_backup_vanishing_during_the_wait_fails_the_create(vps_api: SandboxVps) -> None:
     def vanish(request: httpx.Request) -> None:
         if request.method == "GET":
-            for backup_id in panel.backups():
-                panel.operator.delete_backup(backup_id)
+            for backup_id in vps_api.backups():
+                vps_api.operator.delete_backup(backup_id)
 
-    panel.answer = vanish
+    vps_api.answer = vanish
     with pytest.raises(BackupsError, match=r"status 'missing'.*no longer exists"):
         PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
 
 
-def test_create_on_unknown_server_raises_not_found(panel: Panel) -> None:
+def test_create_on_unknown_server_raises_not_found(vps_api: SandboxVps) -> None:
     with pytest.raises(NotFoundError, match="server 99999"):
         PROVIDER.create_resource(VpsBackupArgs(server_id=99999))
-    assert panel.backups() == {}
+    assert vps_api.backups() == {}
 
 
-def test_read_finds_the_backup_or_reports_it_gone(panel: Panel) -> None:
-    first, *_ = panel.add(51)  # the oldest of 51: on the listing's second page
+def test_read_finds_the_backup_or_reports_it_gone(vps_api: SandboxVps) -> None:
+    first, *_ = vps_api.add(51)  # the oldest of 51: on the listing's second page
     args = VpsBackupArgs(server_id=SERVER)
     outs = PROVIDER.read_resource(f"{SERVER}/{first}", args, {})
     assert outs is not None and outs["backup_id"] == first and outs["status"] == "completed"
-    panel.operator.delete_backup(first)
-    panel.clock.sleep(REFRESH_MAX_AGE + 1)  # a later refresh: the first one's listing is old
+    vps_api.operator.delete_backup(first)
+    vps_api.clock.sleep(REFRESH_MAX_AGE + 1)  # a later refresh: the first one's listing is old
     assert PROVIDER.read_resource(f"{SERVER}/{first}", args, {}) is None
 
 
-def test_malformed_id_is_a_clear_error(panel: Panel) -> None:
+def test_malformed_id_is_a_clear_error(vps_api: SandboxVps) -> None:
     args = VpsBackupArgs(server_id=SERVER)
     with pytest.raises(BackupsError, match=r"malformed VpsBackup id '12345/x'"):
         PROVIDER.read_resource("12345/x", args, {})
 
 
-def test_delete_is_idempotent(panel: Panel) -> None:
-    (backup_id,) = panel.add()
+def test_delete_is_idempotent(vps_api: SandboxVps) -> None:
+    (backup_id,) = vps_api.add()
     args = VpsBackupArgs(server_id=SERVER)
     PROVIDER.delete_resource(f"{SERVER}/{backup_id}", args, {})
     PROVIDER.delete_resource(f"{SERVER}/{backup_id}", args, {})
     # The second delete finds the backup gone in its server's listing and sends no DELETE.
-    assert panel.backups() == {} and len(panel.calls("DELETE")) == 1
+    assert vps_api.backups() == {} and len(vps_api.calls("DELETE")) == 1
 
 
-def test_create_whose_answer_is_lost_warns_of_a_possible_backup(panel: Panel) -> None:
-    panel.sandbox.fault("500", CREATE)
+def test_create_whose_answer_is_lost_warns_of_a_possible_backup(vps_api: SandboxVps) -> None:
+    vps_api.sandbox.fault("500", CREATE)
     with pytest.raises(BackupsError, match=r"HTTP 500.*may have started a backup of server 12345"):
         PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
-    panel.sandbox.fault("503", CREATE, count=6)
+    vps_api.sandbox.fault("503", CREATE, count=6)
     with pytest.raises(ServerError) as caught:  # refused: nothing can have been started
         PROVIDER.create_resource(VpsBackupArgs(server_id=SERVER))
     assert "may have started" not in str(caught.value)
-    assert panel.backups() == {}
+    assert vps_api.backups() == {}

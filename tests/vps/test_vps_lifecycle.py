@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from support import DeploymentError, Engine, sandbox_engine
 from support.fakes import mutations
-from vps.panel import SERVER, operator_client, statuses
+from support.vps import SERVER, operator_client, statuses
 
 from pulumi_backups.sandbox import Sandbox, SandboxSettings
 from pulumi_backups.vps.client import VpsClient

@@ -1,4 +1,4 @@
-"""VpsRestore: check refuses non-integer ids; create restores (on the sandbox's panel) and
+"""VpsRestore: check refuses non-integer ids; create restores (on the sandbox's vps_api) and
 waits for the server."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from vps.panel import SERVER, Panel, no_server_route
+from support.vps import SERVER, SandboxVps, no_server_route
 
 from pulumi_backups.core.errors import (
     RESTORE_GOES_ON,
@@ -52,53 +52,53 @@ def test_diff_restores_again_on_triggers_or_other_backup() -> None:
 RESTORE = f"POST /api/v1/servers/{SERVER}/restore/"
 
 
-def _create(panel: Panel, args: VpsRestoreArgs = ARGS) -> tuple[str, dict[str, Any]]:
-    assert panel.add() == [501]
+def _create(vps_api: SandboxVps, args: VpsRestoreArgs = ARGS) -> tuple[str, dict[str, Any]]:
+    assert vps_api.add() == [501]
     return PROVIDER.create_resource(args)
 
 
-def test_create_waits_until_the_server_runs_again(panel: Panel) -> None:
-    assert panel.add() == [501]
-    panel.pace(task_seconds=100, step=60)  # the server restores through the first two polls
+def test_create_waits_until_the_server_runs_again(vps_api: SandboxVps) -> None:
+    assert vps_api.add() == [501]
+    vps_api.pace(task_seconds=100, step=60)  # the server restores through the first two polls
     resource_id, outs = PROVIDER.create_resource(ARGS)
     assert resource_id == f"{SERVER}/restore/501/1700500"  # the client's wall clock: 1700.5 s
     assert split_id(resource_id, ID_SHAPE) == [str(SERVER), "501", "1700500"]
     assert outs == {"status": "completed"}
-    assert panel.calls() == [RESTORE] + [f"GET /api/v1/servers/{SERVER}/"] * 3
+    assert vps_api.calls() == [RESTORE] + [f"GET /api/v1/servers/{SERVER}/"] * 3
 
 
-def test_create_without_a_server_route_finishes_and_says_so(panel: Panel) -> None:
-    panel.answer = no_server_route
-    _, outs = _create(panel)
+def test_create_without_a_server_route_finishes_and_says_so(vps_api: SandboxVps) -> None:
+    vps_api.answer = no_server_route
+    _, outs = _create(vps_api)
     assert outs == {"status": NOT_AWAITED} and "not awaited" in NOT_AWAITED
 
 
-def test_create_does_not_wait_when_the_panel_says_it_is_done(panel: Panel) -> None:
-    panel.answer_first(httpx.Response(202, json={"status": "completed", "server_id": SERVER}))
-    _, outs = _create(panel)
+def test_create_does_not_wait_when_the_panel_says_it_is_done(vps_api: SandboxVps) -> None:
+    vps_api.answer_first(httpx.Response(202, json={"status": "completed", "server_id": SERVER}))
+    _, outs = _create(vps_api)
     assert outs == {"status": "completed"}
-    assert panel.calls("GET") == []
+    assert vps_api.calls("GET") == []
 
 
-def test_server_failing_to_come_back_fails_the_create(panel: Panel) -> None:
-    panel.sandbox.script("vps:server/restore", "fail")  # the server ends in `error`
+def test_server_failing_to_come_back_fails_the_create(vps_api: SandboxVps) -> None:
+    vps_api.sandbox.script("vps:server/restore", "fail")  # the server ends in `error`
     with pytest.raises(TaskFailedError, match=r"server 12345 to come back .*backup 501.*'error'"):
-        _create(panel)
+        _create(vps_api)
 
 
-def test_server_never_coming_back_times_out(panel: Panel) -> None:
-    panel.sandbox.script("vps:server/restore", "hang")
+def test_server_never_coming_back_times_out(vps_api: SandboxVps) -> None:
+    vps_api.sandbox.script("vps:server/restore", "hang")
     args = VpsRestoreArgs.model_validate({**ARGS.model_dump(), "timeouts": {"create": 5}})
     with pytest.raises(WaitTimeoutError, match="last status: 'restoring'") as info:
-        _create(panel, args)
+        _create(vps_api, args)
     assert RESTORE_GOES_ON in str(info.value)  # the note of every restore past its deadline
 
 
-def test_unknown_backup_is_refused_naming_the_call(panel: Panel) -> None:
+def test_unknown_backup_is_refused_naming_the_call(vps_api: SandboxVps) -> None:
     args = VpsRestoreArgs(server_id=SERVER, backup_id=9)
     with pytest.raises(BadRequestError, match=f"{RESTORE} .*Invalid pk"):  # the sandbox: 400
         PROVIDER.create_resource(args)
-    panel.answer_first(httpx.Response(404, json={"detail": "Not found."}))  # a panel: 404
+    vps_api.answer_first(httpx.Response(404, json={"detail": "Not found."}))  # a panel: 404
     with pytest.raises(NotFoundError, match=RESTORE):
         PROVIDER.create_resource(args)
 

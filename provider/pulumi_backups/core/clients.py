@@ -4,9 +4,11 @@ Providers are pickled into the state, so they keep no client; the clients live h
 one per distinct account/endpoint, shared by the provider host's threads (their connection
 pools and, for OVHcloud, the server-time offset are then paid for once per deployment).
 
-:meth:`ClientCache.substitute` is the one test seam of the providers: while it is open, every
-resolution gets the given client (one pointed at the sandbox or at an ``httpx.MockTransport``,
-with a fake clock), so providers are tested through their own ``create`` / ``read`` / ...
+:meth:`ClientCache.substitute` is the one test seam of the providers, the same for every API:
+while it is open, each API's accessor (``ovh_client()``, ``rdb_client()``, ``vps_client()``)
+serves the given client (one pointed at the sandbox or at an ``httpx.MockTransport``, with a
+fake clock) without resolving any settings, so providers are tested through their own
+``create`` / ``read`` / ... with no credentials in the environment or the stack config.
 """
 
 from __future__ import annotations
@@ -38,13 +40,16 @@ class ClientCache(Generic[K, C]):
                 client = self._clients[key] = self._factory(key)
             return client
 
-    def serving(self, resolve: Callable[[], K]) -> C:
-        """The substitute while one is set (no settings resolved), else the client of the
-        settings ``resolve()`` finds."""
+    def substituted(self) -> C | None:
+        """The client :meth:`substitute` serves, while one is set; else None."""
         with self._lock:
-            if self._substitute is not None:
-                return self._substitute
-        return self.get(resolve())
+            return self._substitute
+
+    def serving(self, resolve: Callable[[], K]) -> C:
+        """The substitute while one is set (``resolve`` is not called: no settings are read,
+        none can be missing), else the client of the settings ``resolve()`` finds."""
+        served = self.substituted()
+        return served if served is not None else self.get(resolve())
 
     @contextmanager
     def substitute(self, client: C) -> Iterator[C]:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import ApiError, TransportError
-from .waiting import Clock, Deadline, WaitPolicy, current, within
+from .waiting import current
 
 T = TypeVar("T")
 
@@ -44,13 +43,6 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
-
-
-def retries_within(
-    seconds: float, now: Callable[[], float] = time.monotonic
-) -> AbstractContextManager[Deadline]:
-    """An operation's deadline of ``seconds`` on ``now``'s clock (:func:`core.waiting.within`)."""
-    return within(WaitPolicy(timeout=seconds), Clock(now=now))
 
 
 def _past_deadline(delay: float) -> bool:

@@ -257,9 +257,6 @@ class OvhClient:
     def post(self, path: str, **body: Any) -> Any:
         return self.call("POST", path, {k: v for k, v in body.items() if v is not None})
 
-    def put(self, path: str, **body: Any) -> Any:
-        return self.call("PUT", path, body)
-
     def delete(self, path: str) -> Any:
         return self.call("DELETE", path)
 

@@ -346,8 +346,13 @@ def rdb_client(region: str | None = None) -> tuple[RdbClient, str]:
     """The shared client of the configured account, and the region to use.
 
     ``region`` (a resource argument) wins; otherwise stack config, environment, profile
-    file, then ``fr-par`` (see :func:`.settings.resolve_scaleway`).
+    file, then ``fr-par`` (see :func:`.settings.resolve_scaleway`). While
+    :meth:`~pulumi_backups.core.clients.ClientCache.substitute` serves a client, no settings
+    are read: that client, and ``region`` or ``fr-par``.
     """
+    served = clients.substituted()
+    if served is not None:
+        return served, region or DEFAULT_REGION
     settings = resolve_scaleway(region)
     # regions are per call: one client (one connection pool) serves an account everywhere
     account = dataclasses.replace(settings, region=DEFAULT_REGION)

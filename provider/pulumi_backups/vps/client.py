@@ -161,11 +161,6 @@ class VpsClient:
 
     # -- backups ------------------------------------------------------------------------------
 
-    def list_backups(self, server_id: int, backup_type: str | None = None) -> list[Backup]:
-        """Every backup of ``server_id`` (of ``backup_type``), as one complete, consistent
-        listing reads them (see :mod:`.listings`)."""
-        return list(self._listing(server_id, backup_type).values())
-
     def manual_backups(self, server_id: int, *, max_age: float = 0.0) -> Mapping[int, Backup]:
         """The server's manual backups by id, from a listing begun after this call, or at most
         ``max_age`` seconds old (shared with the other calls that can use it)."""
@@ -289,12 +284,6 @@ class VpsClient:
         """Close the pooled connections."""
         self._http.close()
 
-    def __enter__(self) -> VpsClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
 
 class AnotherBackupError(ApiError):
     """An answer names another backup than the one asked for (another server, description,
@@ -337,5 +326,6 @@ clients: ClientCache[VpsSettings, VpsClient] = ClientCache(VpsClient)
 
 
 def vps_client() -> VpsClient:
-    """The shared client for the currently configured VPS panel (config resolved per call)."""
-    return clients.get(resolve_vps())
+    """The shared client for the currently configured VPS panel (config resolved per call;
+    none while :meth:`~pulumi_backups.core.clients.ClientCache.substitute` serves one)."""
+    return clients.serving(resolve_vps)

@@ -1,19 +1,20 @@
 """The sandbox's VPS panel as the unit tests reach it: the providers' own client, real HTTP.
 
-`Panel.client()` builds a `VpsClient` for the sandbox on a fake clock (its pauses only move
+`SandboxVps.client()` builds a `VpsClient` for the sandbox on a fake clock (its pauses only move
 time forward; its wall clock stands at `WALL`), over a transport that keeps every request
 and answer. Requests reach the sandbox unless `answer` answers them first: only for what the
 sandbox cannot do (a 409 on delete, a 405, a panel without a server route, 502 / 504).
+`SandboxVps.operator` is a plain client acting out of band. The `vps_api` fixture
+(tests/conftest.py) serves one of its clients to the providers while the test runs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from types import TracebackType
 
 import httpx
-from support.fakes import FakeClock
-from support.relay import SandboxRelay
 
 from pulumi_backups.core.retry import RetryPolicy
 from pulumi_backups.core.waiting import Clock
@@ -21,6 +22,9 @@ from pulumi_backups.sandbox import CREDENTIALS, Sandbox
 from pulumi_backups.vps.client import VpsClient
 from pulumi_backups.vps.models import Backup, CreateBackupRequest
 from pulumi_backups.vps.settings import VpsSettings
+
+from .fakes import FakeClock
+from .relay import SandboxRelay
 
 SERVER = 12345
 """The sandbox's seeded server."""
@@ -31,14 +35,26 @@ LIST = "GET /api/v1/backups/"
 CREATE = "POST /api/v1/backups/"
 
 
-def operator_client(sandbox: Sandbox) -> VpsClient:
-    """A plain client of the sandbox's panel: what an operator acting out of band uses."""
-    return VpsClient(VpsSettings(sandbox.url, TOKEN))
+@contextmanager
+def operator_client(sandbox: Sandbox) -> Iterator[VpsClient]:
+    """A plain client of the sandbox's panel, closed after the block: what an operator acting
+    out of band uses."""
+    client = VpsClient(VpsSettings(sandbox.url, TOKEN))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def listed(client: VpsClient, server_id: int = SERVER) -> list[Backup]:
+    """The server's manual backups, newest first, as one complete, consistent listing of
+    ``client`` reads them now (the listing every read of the providers goes through)."""
+    return list(client.manual_backups(server_id).values())
 
 
 def statuses(client: VpsClient) -> dict[int, str]:
     """Backup id -> status, as the panel lists the seeded server's backups now."""
-    return {b.id: b.status for b in client.list_backups(SERVER)}
+    return {b.id: b.status for b in listed(client)}
 
 
 def no_server_route(request: httpx.Request) -> httpx.Response | None:
@@ -48,13 +64,14 @@ def no_server_route(request: httpx.Request) -> httpx.Response | None:
     return None
 
 
-class Panel(SandboxRelay):
-    """The sandbox's panel, the test clients of it, and what they sent."""
+class SandboxVps(SandboxRelay):
+    """The sandbox's panel, the test clients of it on one fake clock, what they sent, and an
+    operator."""
 
-    def __init__(self, sandbox: Sandbox, operator: VpsClient) -> None:
+    def __init__(self, sandbox: Sandbox) -> None:
         super().__init__()
         self.sandbox = sandbox
-        self.operator = operator
+        self.operator = VpsClient(VpsSettings(sandbox.url, TOKEN))
         self.clock = FakeClock()
         self.step = 0.0
         self._clients: list[VpsClient] = []
@@ -89,19 +106,15 @@ class Panel(SandboxRelay):
 
     def backups(self) -> dict[int, Backup]:
         """The seeded server's backups as the panel lists them now, by id."""
-        return {b.id: b for b in self.operator.list_backups(SERVER)}
+        return {b.id: b for b in listed(self.operator)}
 
     def _sleep(self, seconds: float) -> None:
         self.clock.sleep(seconds)
         if self.step:
             self.sandbox.advance(self.step)
 
-    def __enter__(self) -> Panel:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        for client in self._clients:
+    def stop(self) -> None:
+        """Close the test clients, the operator's and the relay's connections."""
+        for client in (*self._clients, self.operator):
             client.close()
-        self.stop()
+        super().stop()

@@ -1,5 +1,11 @@
 """Scaleway test material: recorded bodies, clients of a MockTransport handler, and the
-sandbox's RDB API as the operations see it (recorded exchanges, a fake clock, no waiting)."""
+sandbox's RDB API as the unit tests reach it: the providers' own client, real HTTP.
+
+`SandboxRdb.client()` builds an `RdbClient` of the sandbox on a fake clock, over a transport
+that keeps every exchange; `SandboxRdb.operator` is a plain client acting out of band. The
+`rdb_api` fixture (tests/conftest.py) serves one of its clients to the providers while the
+test runs.
+"""
 
 from __future__ import annotations
 
