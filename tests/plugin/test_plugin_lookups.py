@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from support.host import HostError, ProviderHost
+from support import HostError, ProviderHost
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.scenarios import LIVE_DATABASE, SCENARIOS

@@ -161,6 +161,11 @@ class VpsClient:
 
     # -- backups ------------------------------------------------------------------------------
 
+    def list_backups(self, server_id: int, backup_type: str | None = None) -> list[Backup]:
+        """Every backup of ``server_id`` (of ``backup_type``), as one complete, consistent
+        listing reads them now (see :mod:`.listings`): what ``get_vps_backups`` answers."""
+        return list(self._listing(server_id, backup_type).values())
+
     def manual_backups(self, server_id: int, *, max_age: float = 0.0) -> Mapping[int, Backup]:
         """The server's manual backups by id, from a listing begun after this call, or at most
         ``max_age`` seconds old (shared with the other calls that can use it)."""
