@@ -17,7 +17,7 @@ from pulumi_backups import (
     get_vps_backups,
 )
 from pulumi_backups.core.errors import ApiError, NotFoundError
-from pulumi_backups.core.lookups import parsed_date
+from pulumi_backups.core.fields import answer_datetime
 from pulumi_backups.core.waiting import WaitPolicy
 from pulumi_backups.ovh.hosting_client import HostingApi
 from pulumi_backups.ovh.nasha.client import NashaPartition
@@ -42,7 +42,7 @@ RDB_LIST = "GET /rdb/v1/regions/{region}/backups"
 
 def aged(served: Served, created_at: str | None, seconds: float) -> None:
     """Set the clients' wall clock ``seconds`` after ``created_at``."""
-    when = parsed_date(created_at)
+    when = answer_datetime(created_at)
     assert when is not None
     served.wall.at = when + timedelta(seconds=seconds)
 

@@ -13,7 +13,7 @@ import re
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from annotated_types import MaxLen
@@ -53,6 +53,17 @@ def parse_datetime(text: str, naive: tzinfo | None = None) -> datetime:
     except ValidationError:
         raise ValueError(f"not an ISO 8601 date-time: {shown(text)}") from None
     return parsed.replace(tzinfo=naive) if naive and parsed.tzinfo is None else parsed
+
+
+def answer_datetime(text: str | None) -> datetime | None:
+    """A date of an API's answer (a zone-less one taken as UTC); None when absent or
+    unreadable (an answer's date only orders or ages what is listed: never an error)."""
+    if not text:
+        return None
+    try:
+        return parse_datetime(text, naive=timezone.utc)
+    except ValueError:
+        return None
 
 
 def shown(value: Any) -> str:

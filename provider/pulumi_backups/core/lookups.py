@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field
 
-from .fields import parse_datetime
+from .fields import answer_datetime
 from .waiting import Clock
 
 T = TypeVar("T")
@@ -42,27 +42,20 @@ class Freshness(BaseModel):
     )
 
 
-def parsed_date(text: str | None) -> datetime | None:
-    """A date of an answer (a zone-less one taken as UTC); None when absent or unreadable."""
-    if not text:
-        return None
-    try:
-        return parse_datetime(text, naive=timezone.utc)
-    except ValueError:
-        return None
-
-
 def newest_first(
     items: Iterable[T], created: Callable[[T], str | None], tie: Callable[[T], Any]
 ) -> list[T]:
     """``items`` newest first by their ``created`` date (undated ones last), then by ``tie``
     (highest first)."""
-    return sorted(items, key=lambda i: (parsed_date(created(i)) or _OLDEST, tie(i)), reverse=True)
+    return sorted(
+        items, key=lambda i: (answer_datetime(created(i)) or _OLDEST, tie(i)), reverse=True
+    )
 
 
 def freshness(dates: Iterable[str | None], clock: Clock) -> dict[str, Any]:
     """The :class:`Freshness` fields of the usable backups created at ``dates``."""
-    known = [(when, text) for text in dates if text and (when := parsed_date(text)) is not None]
+    read = ((answer_datetime(text), text) for text in dates)
+    known = [(when, text) for when, text in read if when is not None and text]
     if not known:
         return {"newest_created_at": None, "newest_age_seconds": None}
     when, text = max(known, key=lambda pair: pair[0])

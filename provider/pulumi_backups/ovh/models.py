@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field
-
-from ..core.fields import parse_datetime
 
 #: Shapes of the names that go into URL paths: one path segment each.
 SERVICE_NAME = r"^[A-Za-z0-9][A-Za-z0-9.-]*$"
@@ -93,16 +90,6 @@ def linked_dump(url: str | None) -> int | None:
     or None when it names none."""
     match = _LINKED_DUMP.search(url or "")
     return None if match is None else int(match.group(1) or match.group(2))
-
-
-def parse_date(text: str | None) -> datetime | None:
-    """An OVHcloud date (ISO 8601 with offset, ``Z`` accepted), or None when absent/invalid."""
-    if not text:
-        return None
-    try:
-        return parse_datetime(text, naive=timezone.utc)
-    except ValueError:
-        return None
 
 
 class Task(BaseModel):

@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..core.errors import NotFoundError
+from ..core.fields import answer_datetime
 from .client import ovh_client
 from .download_client import OnBytes as OnBytes
 from .download_client import download_dump as download_dump
 from .hosting_client import HostingApi
-from .models import ServiceDump, parse_date
+from .models import ServiceDump
 
 _OLDEST = datetime.min.replace(tzinfo=timezone.utc)
 
@@ -37,5 +38,5 @@ def get_orphan_dumps(service_name: str, database_name: str) -> list[ServiceDump]
             dumps.append(api.service_dump(dump_id, database_name))
         except NotFoundError:  # expired between the listing and now
             continue
-    dumps.sort(key=lambda d: (parse_date(d.creation_date) or _OLDEST, d.id), reverse=True)
+    dumps.sort(key=lambda d: (answer_datetime(d.creation_date) or _OLDEST, d.id), reverse=True)
     return dumps
