@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from support.fakes import FakeClock, mutations
-from support.ovh import fast_ovh_client
+from support.ovh import fast_ovh_client, hosting_with_database
 
 from pulumi_backups.core.errors import ApiError, BackupsError
 from pulumi_backups.core.waiting import Deadline, WaitPolicy
@@ -32,9 +32,7 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    hosting = HostingApi(fast_ovh_client(sandbox, clock=clock), SN)
-    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    wait_hosting(hosting, hosting.create_database(body), FAST)
+    hosting = hosting_with_database(fast_ovh_client(sandbox, clock=clock))
     return hosting
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.fakes import FakeClock
-from support.ovh import fast_ovh_client
+from support.ovh import fast_ovh_client, hosting_with_database
 
 from pulumi_backups.core.errors import BackupsError, ServerError
 from pulumi_backups.core.retry import RetryPolicy
@@ -54,9 +54,7 @@ class AnswerLost(OvhClient):
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> HostingApi:
     """A bystander's view of the sandbox's hosting API, with one database ``DB``."""
-    hosting = HostingApi(fast_ovh_client(sandbox, clock=clock), SN)
-    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    wait_hosting(hosting, hosting.create_database(body), FAST)
+    hosting = hosting_with_database(fast_ovh_client(sandbox, clock=clock))
     return hosting
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support.ovh import fast_ovh_client
+from support.ovh import fast_ovh_client, hosting_with_database
 
 from pulumi_backups.core.errors import BackupsError
 from pulumi_backups.core.waiting import WaitPolicy
@@ -29,10 +29,7 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox) -> HostingApi:
     """The sandbox's hosting API, with one database ``DB``."""
-    hosting = HostingApi(fast_ovh_client(sandbox, attempts=6), SN)
-    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    wait_hosting(hosting, hosting.create_database(body), FAST)
-    return hosting
+    return hosting_with_database(fast_ovh_client(sandbox, attempts=6))
 
 
 @pytest.fixture

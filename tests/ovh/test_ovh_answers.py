@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from support.fakes import FakeClock
-from support.ovh import fast_ovh_client
+from support.ovh import fast_ovh_client, hosting_with_database
 
 from pulumi_backups.core.answers import MALFORMED, parsed
 from pulumi_backups.core.errors import ApiError, BackupsError
@@ -59,9 +59,7 @@ FAST = WaitPolicy(timeout=5)
 @pytest.fixture
 def api(sandbox: Sandbox, clock: FakeClock) -> Iterator[HostingApi]:
     """The sandbox's hosting API with the database ``DB``, served to every provider."""
-    hosting = HostingApi(fast_ovh_client(sandbox, clock=clock), SN)
-    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
-    wait_hosting(hosting, hosting.create_database(body), FAST)
+    hosting = hosting_with_database(fast_ovh_client(sandbox, clock=clock))
     with clients.substitute(hosting.client):
         yield hosting
 

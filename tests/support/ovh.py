@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pulumi_backups.core.retry import RetryPolicy
-from pulumi_backups.core.waiting import SYSTEM_CLOCK
+from pulumi_backups.core.waiting import SYSTEM_CLOCK, WaitPolicy
 from pulumi_backups.ovh.client import OvhClient
+from pulumi_backups.ovh.hosting_client import HostingApi
+from pulumi_backups.ovh.waiters import wait_hosting
 from pulumi_backups.sandbox import Sandbox
+from pulumi_backups.sandbox.settings import HOSTING_SERVICE
 
 from .fakes import FakeClock
 
@@ -27,6 +30,15 @@ def fast_ovh_client(
     run on ``clock``, when given)."""
     retry = RetryPolicy(attempts=attempts, base=0.0, cap=0.0)
     return OvhClient(sandbox.ovh_settings(), retry, clock.clock() if clock else SYSTEM_CLOCK)
+
+
+def hosting_with_database(client: OvhClient) -> HostingApi:
+    """The sandbox's hosting API through ``client``, with the database of user ``sandboxapp``
+    (``sandboxapp.mysql.db``) made and awaited."""
+    hosting = HostingApi(client, HOSTING_SERVICE)
+    body = {"capabilitie": "sqlPerso", "type": "mysql", "user": "sandboxapp"}
+    wait_hosting(hosting, hosting.create_database(body), WaitPolicy(timeout=5))
+    return hosting
 
 
 @contextmanager
