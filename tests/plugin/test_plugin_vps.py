@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from support import ProviderHost
-from support.plugin import urn
+import pytest
+from support import HostError, ProviderHost
+from support.plugin import configure, start_plugin, urn
 
 from pulumi_backups.sandbox import Sandbox
 from pulumi_backups.sandbox.settings import VPS_SERVER_ID
@@ -37,3 +38,16 @@ def test_backup_and_restore_lifecycle_with_import(plugin: ProviderHost, sandbox:
     assert int(backup["backupId"]) not in {
         doc["id"] for doc in sandbox.objects().get("vps:backup", {}).values()
     }
+
+
+def test_a_missing_setting_is_named_as_the_plugin_spells_it(sandbox: Sandbox) -> None:
+    """A YAML or TypeScript user sets `backups:vpsApiToken`, never the dynamic path's
+    `vps:apiToken`: the error names the key they can set."""
+    with start_plugin(VPS_API_TOKEN="") as host:
+        configure(host, {"vps:apiUrl": sandbox.stack_config()["vps:apiUrl"]})
+        inputs = host.check(urn(BACKUP, "b"), {}, {"serverId": VPS_SERVER_ID}).inputs
+        with pytest.raises(HostError) as failure:
+            host.create(urn(BACKUP, "b"), inputs)
+    message = str(failure.value)
+    assert "`backups:vpsApiToken`" in message and "VPS_API_TOKEN" in message, message
+    assert "vps:apiToken" not in message, message

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import contextlib
 import contextvars
+import re
 import sys
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,7 @@ from .kinds import (
     LOOKUPS_BY_TOKEN,
     ORPHAN_DUMP_SECRETS,
     ORPHAN_DUMPS,
+    PACKAGE,
     SETTINGS,
     Kind,
     camel,
@@ -389,7 +391,7 @@ class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has
                 raise
             except Exception as err:  # everything else is an operation's failure
                 raised = _raised(err)
-                message = bounded(str(raised).split(STACK)[0])
+                message = bounded(in_plugin_terms(str(raised).split(STACK)[0]))
                 trailers = (raised.trailer(message),) if isinstance(raised, Partial) else ()
                 await context.abort(grpc.StatusCode.UNKNOWN, message, trailers)
 
@@ -402,6 +404,16 @@ class PlainErrors(grpc.aio.ServerInterceptor):  # type: ignore[misc]  # grpc has
 
 STACK = ':\n  File "'
 """Where the SDK's servicer starts the stack it appends to an error's message."""
+
+_PLUGIN_KEYS = {f"`{s.dynamic_key}`": f"`{PACKAGE}:{s.key}`" for s in SETTINGS}
+_DYNAMIC_KEY = re.compile("|".join(re.escape(key) for key in _PLUGIN_KEYS))
+
+
+def in_plugin_terms(message: str) -> str:
+    """``message`` with the settings named as a user of the plugin sets them: the settings
+    lookups (and their hints) name the dynamic path's stack config keys (`` `vps:apiToken` ``),
+    which the plugin's own settings (`` `backups:vpsApiToken` ``) feed."""
+    return _DYNAMIC_KEY.sub(lambda match: _PLUGIN_KEYS[match.group(0)], message)
 
 
 async def serve(version: str, engine_address: str) -> None:
