@@ -166,7 +166,8 @@ def test_required_inputs_are_the_args_models_required_fields(
     # pydantic's own JSON schema of the model: a second, independent reading of "required".
     required = sorted(camel(name) for name in args.model_json_schema().get("required", []))
     assert resource["requiredInputs"] == required
-    assert resource["required"] == required
+    # Outputs: the required inputs, and every output whose annotation is not optional.
+    assert set(required) <= set(resource["required"]) <= set(resource["properties"])
     assert set(resource["inputProperties"]) == {camel(name) for name in args.model_fields}
     assert set(resource["inputProperties"]) <= set(resource["properties"])
 
@@ -227,7 +228,8 @@ def test_types_of_inputs_and_outputs(schema: dict[str, Any]) -> None:
     assert database["properties"]["quotaSize"]["type"] == "number"
     assert database["properties"]["port"]["type"] == "integer"
     policy = resources["backups:ovh:NashaSnapshotPolicy"]["properties"]
-    assert policy["initialFrequencies"] == {"type": "array", "items": {"type": "string"}}
+    assert policy["initialFrequencies"]["items"] == {"type": "string"}
+    assert policy["initialFrequencies"]["type"] == "array"
     enum = {"$ref": "#/types/backups:ovh:NashaSnapshotPolicyFrequencies"}
     assert policy["frequencies"]["items"] == policy["restoreFrequencies"]["items"] == enum
     quota = schema["types"]["backups:ovh:HostingDatabaseQuota"]
@@ -243,3 +245,15 @@ def test_types_of_inputs_and_outputs(schema: dict[str, Any]) -> None:
     vps_backup = resources["backups:vps:VpsBackup"]["properties"]
     assert vps_backup["triggers"]["$ref"] == "pulumi.json#/Any"
     assert vps_backup["sizeMb"]["type"] == "number"
+
+
+def test_every_property_is_described(schema: dict[str, Any]) -> None:
+    for token, resource in schema["resources"].items():
+        for group in ("inputProperties", "properties"):
+            bare = sorted(n for n, spec in resource[group].items() if not spec.get("description"))
+            assert not bare, f"{token} {group}: {bare}"
+        assert "## Import" in resource["description"] and "```yaml" in resource["description"]
+        prose = resource["description"].split("{{% examples %}}")[0]
+        assert "``" not in prose, token
+    for key, setting in schema["config"]["variables"].items():
+        assert setting["defaultInfo"]["environment"], key

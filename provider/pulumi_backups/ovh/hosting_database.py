@@ -226,13 +226,21 @@ class HostingDatabase(DynamicResource, module="ovh", name="HostingDatabase"):
     """
 
     name: pulumi.Output[str]
+    """Name of the database, `<user>.<engine>.db` (e.g. `sandboxapp.mysql.db`)."""
     mode: pulumi.Output[str]
+    """How the database is reached (`besteffort`, `classic` or `module`)."""
     server: pulumi.Output[str]
+    """Host name of the database server to connect to."""
     port: pulumi.Output[int]
+    """Port of the database server."""
     state: pulumi.Output[str]
+    """State of the database as the API reports it (e.g. `activated`)."""
     status: pulumi.Output[str]
+    """Status of the database as the API reports it (e.g. `ok`)."""
     quota_size: pulumi.Output[float]
+    """Space the database may use, in MB."""
     quota_used: pulumi.Output[float]
+    """Space the database uses, in MB (at the last read)."""
     service_name: pulumi.Output[str]
     user: pulumi.Output[str]
     type: pulumi.Output[str]

@@ -127,10 +127,15 @@ class HostingDatabaseDump(DynamicResource, module="ovh", name="HostingDatabaseDu
     """
 
     dump_id: pulumi.Output[int]
+    """Id of the dump (what `HostingDatabaseRestore` takes as `dump_id`)."""
     creation_date: pulumi.Output[str]
+    """When OVHcloud made the dump (ISO 8601)."""
     deletion_date: pulumi.Output[str]
+    """When OVHcloud deletes the dump by itself (ISO 8601)."""
     status: pulumi.Output[str]
+    """Status of the dump (`created` once usable)."""
     url: pulumi.Output[str]
+    """Download link of the dump (secret: anyone holding it can download the dump)."""
     service_name: pulumi.Output[str]
     database_name: pulumi.Output[str]
     date: pulumi.Output[str]

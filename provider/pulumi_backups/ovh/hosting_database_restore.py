@@ -126,7 +126,9 @@ class HostingDatabaseRestore(DynamicResource, module="ovh", name="HostingDatabas
     """
 
     task_id: pulumi.Output[int]
+    """Id of the OVHcloud task that restored the database."""
     done_date: pulumi.Output[str | None]
+    """When the restore task finished (ISO 8601)."""
     service_name: pulumi.Output[str]
     database_name: pulumi.Output[str]
     dump_id: pulumi.Output[int | None]

@@ -187,7 +187,9 @@ class NashaSnapshotPolicy(DynamicResource, module="ovh", name="NashaSnapshotPoli
     partition_name: pulumi.Output[str]
     frequencies: pulumi.Output[list[str]]
     restore_frequencies: pulumi.Output[list[str] | None]
-    initial_frequencies: pulumi.Output[list[str]]
+    initial_frequencies: pulumi.Output[list[str] | None]
+    """The schedule the partition had before this resource took it: put back on delete unless
+    `restore_frequencies` says otherwise."""
 
     def __init__(
         self,

@@ -61,6 +61,12 @@ class Kind:
         return getattr(self._module, self.name)
 
     @property
+    def id_shape(self) -> str:
+        """The form of its ids, e.g. ``{server_id}/{backup_id}`` (its module's ``ID_SHAPE``)."""
+        shape: str = self._module.ID_SHAPE
+        return shape
+
+    @property
     def secrets(self) -> frozenset[str]:
         """snake_case names of the secret properties (inputs or outputs): the provider's."""
         secrets: frozenset[str] = self.provider.secrets
@@ -138,10 +144,26 @@ class Setting:
     """The key the settings lookup reads, e.g. ``ovh:endpoint``."""
     description: str
     secret: bool = False
+    env: str = ""
+    """The environment variable read when the setting is unset (the design's table); by
+    default the API's prefix and the key's words, e.g. ``OVH_APPLICATION_KEY``."""
+
+    @property
+    def environment(self) -> str:
+        if self.env:
+            return self.env
+        api, _, key = self.dynamic_key.partition(":")
+        prefix = {"scaleway": "SCW"}.get(api, api.upper())
+        return f"{prefix}_{to_snake(key).upper()}"
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("ovhEndpoint", "ovh:endpoint", "OVHcloud endpoint: `ovh-eu`, `ovh-ca`, ... or a URL."),
+    Setting(
+        "ovhEndpoint",
+        "ovh:endpoint",
+        "OVHcloud endpoint: `ovh-eu`, `ovh-ca`, ... or a URL.",
+        env="OVH_ENDPOINT",
+    ),
     Setting("ovhApplicationKey", "ovh:applicationKey", "OVHcloud application key.", True),
     Setting("ovhApplicationSecret", "ovh:applicationSecret", "OVHcloud application secret.", True),
     Setting("ovhConsumerKey", "ovh:consumerKey", "OVHcloud consumer key.", True),
@@ -149,11 +171,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ovhClientSecret", "ovh:clientSecret", "OVHcloud OAuth2 client secret.", True),
     Setting("scalewayAccessKey", "scaleway:accessKey", "Scaleway access key.", True),
     Setting("scalewaySecretKey", "scaleway:secretKey", "Scaleway secret key.", True),
-    Setting("scalewayRegion", "scaleway:region", "Scaleway default region, e.g. `fr-par`."),
-    Setting("scalewayProjectId", "scaleway:projectId", "Scaleway default project id."),
-    Setting("scalewayApiUrl", "scaleway:apiUrl", "Scaleway API URL."),
+    Setting(
+        "scalewayRegion",
+        "scaleway:region",
+        "Scaleway default region, e.g. `fr-par`.",
+        env="SCW_DEFAULT_REGION",
+    ),
+    Setting(
+        "scalewayProjectId",
+        "scaleway:projectId",
+        "Scaleway default project id.",
+        env="SCW_DEFAULT_PROJECT_ID",
+    ),
+    Setting("scalewayApiUrl", "scaleway:apiUrl", "Scaleway API URL.", env="SCW_API_URL"),
     Setting("scalewayProfile", "scaleway:profile", "Profile of the Scaleway CLI config file."),
-    Setting("vpsApiUrl", "vps:apiUrl", "VPS panel API URL."),
+    Setting("vpsApiUrl", "vps:apiUrl", "VPS panel API URL.", env="VPS_API_URL"),
     Setting("vpsApiToken", "vps:apiToken", "VPS panel API token.", True),
 )
 

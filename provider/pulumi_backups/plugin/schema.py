@@ -22,19 +22,26 @@ Everything is derived from the table of kinds (:mod:`.kinds`), never restated:
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
+import re
 import sys
+import textwrap
 import types
+from functools import cache
 from importlib import metadata
+from itertools import pairwise
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pulumi
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..core.resource import DynamicResource
 from ..ovh.models import ServiceDump
 from ..ovh.orphans import get_orphan_dumps
+from . import docs
 from .kinds import (
     KINDS,
     LOOKUP_FUNCTIONS,
@@ -77,9 +84,66 @@ DESCRIPTION = (
 )
 LANGUAGE: Spec = {
     # The Python SDK must not take the import name of the distribution's own package.
-    "python": {"packageName": "pulumi_backups_sdk"},
-    "nodejs": {"packageName": "pulumi-backups"},
+    "python": {"packageName": docs.PYTHON_PACKAGE},
+    "nodejs": {"packageName": docs.NPM_PACKAGE},
+    "go": {"importBasePath": docs.GO_IMPORT_BASE, "generateResourceContainerTypes": True},
+    "csharp": {"rootNamespace": docs.DOTNET_NAMESPACE},
+    "java": {"basePackage": docs.JAVA_PACKAGE},
 }
+PUBLISHER = "pulumi-backups"
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-backups/pulumi-backups"
+"""Where `pulumi plugin install` looks for the plugin archive of a version: the releases of
+the project's repository (until one is published, install the archive `make dist` writes
+with `--file`)."""
+PULUMI_OPTIONS = frozenset(
+    {"retain_on_delete", "custom_timeouts", "delete_before_replace", "ignore_changes"}
+)
+"""Resource options descriptions may name, spelled as every language but Python does."""
+_LITERAL = re.compile(r"``([^`]+)``")
+_ROLE = re.compile(r":[a-z]+:`~?\.?([^`]+)`")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@cache
+def _property_names() -> frozenset[str]:
+    """snake_case names of every property of the package (inputs, outputs, look-ups)."""
+    names: set[str] = set(PULUMI_OPTIONS)
+    for kind in KINDS:
+        names.update(kind.args.model_fields, inspect.get_annotations(kind.resource))
+    for lookup in LOOKUP_FUNCTIONS:
+        names.update(lookup.args.model_fields, lookup.result.model_fields)
+    return frozenset(name for name in names if "_" in name)
+
+
+def neutral(text: str) -> str:
+    """A description in the language-neutral form of a schema: Markdown code spans, not
+    reST's double backticks or roles, and property names as the schema spells them
+    (``service_name`` -> ``serviceName``)."""
+    text = _ROLE.sub(lambda match: f"`{match[1].rsplit('.', 1)[-1]}`", text)
+    text = _LITERAL.sub(r"`\1`", text)
+    names = _property_names()
+    return _SNAKE.sub(lambda match: camel(match[0]) if match[0] in names else match[0], text)
+
+
+def attribute_docs(resource: type[DynamicResource]) -> dict[str, str]:
+    """The docstring under each attribute annotation of a resource class and its bases (the
+    string literal that follows ``name: pulumi.Output[T]``), on one line each."""
+    found: dict[str, str] = {}
+    for cls in reversed(resource.__mro__):
+        if not issubclass(cls, DynamicResource) or cls is DynamicResource:
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        body = tree.body[0].body if isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in pairwise(body):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                found[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+    return found
 
 
 def _pascal(name: str) -> str:
@@ -91,6 +155,27 @@ def _summary(obj: object) -> str:
     """The first paragraph of an object's docstring, on one line."""
     doc = inspect.getdoc(obj) or ""
     return " ".join(doc.split("\n\n")[0].split())
+
+
+def _optional(annotation: Any) -> bool:
+    """Whether ``annotation`` admits None (an output that may be absent)."""
+    if annotation is Any:
+        return True
+    if get_origin(annotation) is Annotated:
+        return _optional(get_args(annotation)[0])
+    return get_origin(annotation) in (Union, types.UnionType) and type(None) in get_args(annotation)
+
+
+def _described(obj: object) -> str:
+    """An object's docstring up to its first literal block (the Python example a ``::``
+    opens, which the schema's examples replace), each paragraph on one line."""
+    kept = []
+    for paragraph in (inspect.getdoc(obj) or "").split("\n\n"):
+        text = " ".join(paragraph.split())
+        if text.endswith("::"):
+            break
+        kept.append(text)
+    return "\n\n".join(kept)
 
 
 def _bare(annotation: Any) -> Any:
@@ -115,7 +200,7 @@ def _output_type(annotation: Any) -> Any:
 
 def _marked(spec: Spec, description: str | None, secret: bool) -> Spec:
     if description:
-        spec["description"] = description
+        spec["description"] = neutral(description)
     if secret:
         spec["secret"] = True
     return spec
@@ -196,26 +281,41 @@ class _Types:
 
     def resource(self, kind: Kind) -> Spec:
         """A resource: its ``XArgs`` fields as inputs; its class annotations and inputs as
-        outputs."""
+        outputs, those whose type is not optional always set."""
         fields: dict[str, FieldInfo] = kind.args.model_fields
         inputs = self.fields(fields, kind.token, kind.secrets)
+        for name in kind.provider.replace_on_change | {"triggers"}:
+            if camel(name) in inputs:
+                inputs[camel(name)]["willReplaceOnChanges"] = True
         annotations = inspect.get_annotations(kind.resource, eval_str=True)
+        described = attribute_docs(kind.resource)
         outputs = {
             camel(name): _marked(
                 self.ref(_output_type(annotation), f"{kind.token}{_pascal(name)}"),
-                None,
+                described.get(name),
                 name in kind.secrets,
             )
             for name, annotation in annotations.items()
             if name not in fields
         }
         required = sorted(camel(name) for name, info in fields.items() if info.is_required())
+        always = [
+            camel(name)
+            for name, annotation in annotations.items()
+            if name not in fields and not _optional(_output_type(annotation))
+        ]
         return {
-            "description": _summary(kind.resource),
+            "description": "\n\n".join(
+                [
+                    neutral(_described(kind.resource)),
+                    docs.examples(kind),
+                    docs.import_section(kind, kind.id_shape),
+                ]
+            ),
             "inputProperties": inputs,
             "requiredInputs": required,
             "properties": {**outputs, **{name: _echoed(spec) for name, spec in inputs.items()}},
-            "required": required,
+            "required": sorted({*required, *always}),
         }
 
     def lookup(self, lookup: Lookup) -> Spec:
@@ -280,7 +380,9 @@ def _required(fields: dict[str, FieldInfo]) -> list[str]:
 
 
 def _setting(setting: Setting) -> Spec:
-    return _marked({"type": "string"}, setting.description, setting.secret)
+    spec = _marked({"type": "string"}, setting.description, setting.secret)
+    spec["defaultInfo"] = {"environment": [setting.environment]}
+    return spec
 
 
 def package_version() -> str:
@@ -320,6 +422,8 @@ def package_schema() -> Spec:
         "displayName": "Backups",
         "description": DESCRIPTION,
         "keywords": ["pulumi", "backups", "ovhcloud", "scaleway", "vps", "category/utility"],
+        "publisher": PUBLISHER,
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         **_distribution(),
         "config": {"variables": settings},
         "provider": {

@@ -243,17 +243,26 @@ class RdbBackup(DynamicResource, module="scaleway", name="RdbBackup"):
     database_name: pulumi.Output[str]
     export: pulumi.Output[bool]
     backup_id: pulumi.Output[str]
+    """UUID of the backup (the id is `{region}/{backup_id}`)."""
     name: pulumi.Output[str]
     region: pulumi.Output[str]
     status: pulumi.Output[str]
+    """Status of the backup (`ready` once usable)."""
     size: pulumi.Output[int | None]
+    """Size of the backup in bytes, once Scaleway knows it."""
     expires_at: pulumi.Output[str | None]
     created_at: pulumi.Output[str]
+    """When Scaleway made the backup (RFC 3339)."""
     updated_at: pulumi.Output[str | None]
+    """When Scaleway last changed the backup (RFC 3339)."""
     instance_name: pulumi.Output[str]
+    """Name of the Database Instance backed up."""
     same_region: pulumi.Output[bool]
+    """Whether the backup is stored in the region of its instance."""
     download_url: pulumi.Output[str | None]
+    """Download link of the exported backup (secret), when `export` is on."""
     download_url_expires_at: pulumi.Output[str | None]
+    """When the download link stops working (RFC 3339)."""
 
     def __init__(
         self,

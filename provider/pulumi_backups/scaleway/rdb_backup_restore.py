@@ -172,7 +172,8 @@ class RdbBackupRestore(DynamicResource, module="scaleway", name="RdbBackupRestor
     instance_id: pulumi.Output[str]
     database_name: pulumi.Output[str | None]
     region: pulumi.Output[str | None]
-    status: pulumi.Output[str]
+    status: pulumi.Output[str | None]
+    """Status of the backup restored from, when the restore was done (`ready`)."""
 
     def __init__(
         self,

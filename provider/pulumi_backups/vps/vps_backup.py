@@ -143,12 +143,19 @@ class VpsBackup(DynamicResource, module="vps", name="VpsBackup"):
     description: pulumi.Output[str | None]
     triggers: pulumi.Output[Any]
     backup_id: pulumi.Output[int]
+    """Id of the backup on the panel (what `VpsRestore` takes as `backup_id`)."""
     backup_type: pulumi.Output[str]
+    """Type of the backup (`manual` for the backups this resource makes)."""
     status: pulumi.Output[str]
+    """Status of the backup (`completed` once usable)."""
     size_mb: pulumi.Output[float | None]
+    """Size of the backup in MB, once the panel knows it."""
     created_at: pulumi.Output[str]
+    """When the panel made the backup (ISO 8601)."""
     expires_at: pulumi.Output[str | None]
+    """When the panel deletes the backup by itself, if ever (ISO 8601)."""
     server_name: pulumi.Output[str]
+    """Name of the server backed up."""
 
     def __init__(
         self,

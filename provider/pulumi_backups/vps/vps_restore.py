@@ -113,7 +113,8 @@ class VpsRestore(DynamicResource, module="vps", name="VpsRestore"):
     server_id: pulumi.Output[int]
     backup_id: pulumi.Output[int]
     triggers: pulumi.Output[Any]
-    status: pulumi.Output[str]
+    status: pulumi.Output[str | None]
+    """Status of the restore (`completed` once the server is back)."""
 
     def __init__(
         self,
