@@ -91,10 +91,6 @@ LANGUAGE: Spec = {
     "java": {"basePackage": docs.JAVA_PACKAGE},
 }
 PUBLISHER = "pulumi-backups"
-PLUGIN_DOWNLOAD_URL = "github://api.github.com/pulumi-backups/pulumi-backups"
-"""Where `pulumi plugin install` looks for the plugin archive of a version: the releases of
-the project's repository (until one is published, install the archive `make dist` writes
-with `--file`)."""
 PULUMI_OPTIONS = frozenset(
     {"retain_on_delete", "custom_timeouts", "delete_before_replace", "ignore_changes"}
 )
@@ -423,7 +419,6 @@ def package_schema() -> Spec:
         "description": DESCRIPTION,
         "keywords": ["pulumi", "backups", "ovhcloud", "scaleway", "vps", "category/utility"],
         "publisher": PUBLISHER,
-        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         **_distribution(),
         "config": {"variables": settings},
         "provider": {
