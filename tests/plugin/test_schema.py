@@ -253,6 +253,8 @@ def test_every_property_is_described(schema: dict[str, Any]) -> None:
             bare = sorted(n for n, spec in resource[group].items() if not spec.get("description"))
             assert not bare, f"{token} {group}: {bare}"
         assert "## Import" in resource["description"] and "```yaml" in resource["description"]
+        id_shape = resource["description"].split("## Import")[1]
+        assert not re.search(r"\{\w*_\w*\}", id_shape), f"{token}: {id_shape}"
         prose = resource["description"].split("{{% examples %}}")[0]
         assert "``" not in prose, token
     for key, setting in schema["config"]["variables"].items():

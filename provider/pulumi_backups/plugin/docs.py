@@ -9,10 +9,11 @@ each language's program is written from it, so the six read the same. The SDK's 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .kinds import PACKAGE, Kind, camel
+from .kinds import PACKAGE, Kind, camel, pascal
 
 NPM_PACKAGE = "pulumi-backups"
 PYTHON_PACKAGE = "pulumi_backups_sdk"
@@ -92,11 +93,6 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
 """Kind name -> (what the example shows, its arguments): values the sandbox accepts."""
 
 
-def _pascal(name: str) -> str:
-    text = camel(name)
-    return text[:1].upper() + text[1:]
-
-
 def _variable(kind: Kind) -> str:
     return kind.name[:1].lower() + kind.name[1:]
 
@@ -164,8 +160,8 @@ def python(kind: Kind, args: Mapping[str, Any]) -> str:
 
 
 def go(kind: Kind, args: Mapping[str, Any]) -> str:
-    width = max(len(_pascal(k)) for k in args) + 1
-    lines = [f"\t\t\t{(_pascal(k) + ':').ljust(width)} {_go(v)}," for k, v in args.items()]
+    width = max(len(pascal(k)) for k in args) + 1
+    lines = [f"\t\t\t{(pascal(k) + ':').ljust(width)} {_go(v)}," for k, v in args.items()]
     return "\n".join(
         [
             "package main",
@@ -189,7 +185,7 @@ def go(kind: Kind, args: Mapping[str, Any]) -> str:
 
 
 def csharp(kind: Kind, args: Mapping[str, Any]) -> str:
-    lines = [f"        {_pascal(k)} = {_dotnet(v)}," for k, v in args.items()]
+    lines = [f"        {pascal(k)} = {_dotnet(v)}," for k, v in args.items()]
     return "\n".join(
         [
             "using Pulumi;",
@@ -197,7 +193,7 @@ def csharp(kind: Kind, args: Mapping[str, Any]) -> str:
             "",
             "return await Deployment.RunAsync(() =>",
             "{",
-            f"    var {_variable(kind)} = new Backups.{_pascal(kind.api)}.{kind.name}"
+            f"    var {_variable(kind)} = new Backups.{pascal(kind.api)}.{kind.name}"
             f'("{_variable(kind)}", new()',
             "    {",
             *lines,
@@ -267,12 +263,10 @@ def examples(kind: Kind) -> str:
     )
 
 
-def import_section(kind: Kind, id_shape: str) -> str:
-    """The ``## Import`` section: the id an existing object is imported by."""
-    shape = id_shape
-    for part in id_shape.strip("{}").replace("}/{", "/").split("/"):
-        if part.isidentifier():
-            shape = shape.replace(f"{{{part}}}", f"{{{camel(part)}}}")
+def import_section(kind: Kind) -> str:
+    """The ``## Import`` section: the id an existing object is imported by, its parts named
+    as the schema names properties (``{server_id}`` -> ``{serverId}``)."""
+    shape = re.sub(r"\{(\w+)\}", lambda part: f"{{{camel(part[1])}}}", kind.id_shape)
     return (
         f"## Import\n\nAn existing object is imported by its id, `{shape}`:\n\n"
         f"```sh\n$ pulumi import {kind.token} {_variable(kind)} {shape}\n```"

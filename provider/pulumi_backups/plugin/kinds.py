@@ -195,6 +195,12 @@ def camel(name: str) -> str:
     return to_camel(name)
 
 
+def pascal(name: str) -> str:
+    """A type or Go / .NET field name: ``download_url`` -> ``DownloadUrl``."""
+    text = camel(name)
+    return text[:1].upper() + text[1:]
+
+
 def snake(name: str) -> str:
     """A property's Python name: ``downloadUrl`` -> ``download_url``."""
     return to_snake(name)

@@ -53,6 +53,7 @@ from .kinds import (
     Lookup,
     Setting,
     camel,
+    pascal,
 )
 
 Spec = dict[str, Any]
@@ -140,11 +141,6 @@ def attribute_docs(resource: type[DynamicResource]) -> dict[str, str]:
             ):
                 found[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
     return found
-
-
-def _pascal(name: str) -> str:
-    text = camel(name)
-    return text[:1].upper() + text[1:]
 
 
 def _summary(obj: object) -> str:
@@ -269,7 +265,7 @@ class _Types:
         """The properties of pydantic fields; ``token`` prefixes the names of their enums."""
         specs = {}
         for name, info in fields.items():
-            spec = self.ref(info.annotation, f"{token}{_pascal(name)}")
+            spec = self.ref(info.annotation, f"{token}{pascal(name)}")
             if isinstance(info.default, (str, int, float, bool)):
                 spec["default"] = info.default
             specs[camel(name)] = _marked(spec, info.description, name in secrets)
@@ -287,7 +283,7 @@ class _Types:
         described = attribute_docs(kind.resource)
         outputs = {
             camel(name): _marked(
-                self.ref(_output_type(annotation), f"{kind.token}{_pascal(name)}"),
+                self.ref(_output_type(annotation), f"{kind.token}{pascal(name)}"),
                 described.get(name),
                 name in kind.secrets,
             )
@@ -305,7 +301,7 @@ class _Types:
                 [
                     neutral(_described(kind.resource)),
                     docs.examples(kind),
-                    docs.import_section(kind, kind.id_shape),
+                    docs.import_section(kind),
                 ]
             ),
             "inputProperties": inputs,
@@ -344,7 +340,7 @@ class _Types:
         params = inspect.signature(get_orphan_dumps, eval_str=True).parameters
         inputs = {
             camel(name): _marked(
-                self.ref(param.annotation, f"{ORPHAN_DUMPS}{_pascal(name)}"),
+                self.ref(param.annotation, f"{ORPHAN_DUMPS}{pascal(name)}"),
                 _ORPHAN_INPUTS[name],
                 False,
             )
